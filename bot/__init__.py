@@ -1,0 +1,1 @@
+"""Front ends and the conversation: dialogue engine, terminal chat, Slack, Teams, CLI."""

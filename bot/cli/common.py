@@ -1,0 +1,72 @@
+"""What every command shares: settings, the database, logging, error → exit code."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from typing import Any, TypeVar
+
+import typer
+from pydantic import ValidationError
+
+from knowledge.db import Database, open_database
+from knowledge.errors import ConfigError, GunmaneError, ValidationFailed
+from knowledge.settings import Settings, load_settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def settings() -> Settings:
+    try:
+        return load_settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"GUNMANE_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"Invalid settings: {problems}. Fix the environment variable or .env entry.") from exc
+
+
+def setup_logging(level: str) -> None:
+    logging.basicConfig(
+        level=getattr(logging, level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+@contextmanager
+def database(command_name: str) -> Iterator[tuple[Settings, Database]]:
+    """Settings and an up-to-date database for ``command_name``; disposed afterwards."""
+    cfg = settings()
+    db = open_database(cfg, command_name)
+    try:
+        yield cfg, db
+    finally:
+        db.dispose()
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(code)
+
+
+def handle_errors(func: F) -> F:
+    """Turn gunmane's own errors into a message on stderr and a non-zero exit code."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ValidationFailed as exc:
+            for problem in exc.problems:
+                typer.echo(problem, err=True)
+            typer.echo(f"{len(exc.problems)} problem(s); nothing was changed.", err=True)
+            raise typer.Exit(1) from exc
+        except GunmaneError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from exc
+
+    return wrapper  # type: ignore[return-value]

