@@ -4,31 +4,59 @@ Every transition records who acted and when, and writes an audit entry.
 Accepting an advisor's introduction counts against the advisor's capacity;
 the advisor row is locked (``SELECT … FOR UPDATE`` on PostgreSQL, the write
 lock on SQLite) so two workers accepting at once can never exceed it.
+
+Around the transitions: reminders to the person asked when a request waits
+(``due_reminders`` / ``mark_reminded``), a follow-up to both sides some time
+after acceptance (``due_followups`` / ``mark_followup_sent``) whose answers —
+a rating 1–5 and a free comment — are stored on the introduction
+(``record_feedback``), and ``reassign`` for the secretariat to hand a request
+to someone else. Delivering the messages is the front ends' job
+(bot/secretariat/notify.py); this module only decides what is due.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from knowledge import audit
 from knowledge.errors import ConflictError, NotFound
-from knowledge.models import Advisor, Engineer, Introduction, utcnow
+from knowledge.models import INTRO_STATES, Advisor, Engineer, Introduction, utcnow
 
 OPEN_STATES = ("requested",)
 ACTIVE_STATES = ("accepted",)  # accepted and not yet completed: counts against capacity
+FOLLOWUP_STATES = ("accepted", "completed")
+REASSIGNABLE_STATES = ("requested", "declined", "expired")
+RATING_MIN, RATING_MAX = 1, 5
+COMMENT_MAX = 2000
+Side = Literal["requester", "target"]
 
 
 def _snapshot(intro: Introduction) -> dict[str, object]:
     return {"state": intro.state, "target_kind": intro.target_kind, "target_id": intro.target_id}
 
 
+def _is_sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
 def get(session: Session, intro_id: int, *, lock: bool = False) -> Introduction:
     query = select(Introduction).where(Introduction.id == intro_id)
     if lock:
-        query = query.with_for_update()
+        if _is_sqlite(session):
+            # SQLite ignores FOR UPDATE; a no-op write takes the database write lock instead.
+            session.execute(
+                update(Introduction)
+                .where(Introduction.id == intro_id)
+                .values(state=Introduction.state, updated_at=Introduction.updated_at)
+                .execution_options(synchronize_session=False)
+            )
+        # Re-read under the lock: another worker may have moved the state meanwhile.
+        query = query.with_for_update().execution_options(populate_existing=True)
     intro = session.scalar(query)
     if intro is None:
         raise NotFound(f"Introduction {intro_id} does not exist. `gunmane intros list` shows the existing ones.")
@@ -112,11 +140,31 @@ def _transition(session: Session, intro_id: int, allowed: tuple[str, ...], new_s
     return intro
 
 
+def _lock_advisor(session: Session, advisor_id: int) -> Advisor | None:
+    """Hold the advisor's row until commit, so capacity checks run one at a time.
+
+    PostgreSQL: ``SELECT … FOR UPDATE``. SQLite ignores FOR UPDATE and would let
+    two readers count the same load, so there a no-op UPDATE takes the database
+    write lock first; the count that follows then sees every committed accept.
+    """
+    if _is_sqlite(session):
+        session.execute(
+            update(Advisor)
+            .where(Advisor.id == advisor_id)
+            .values(capacity=Advisor.capacity, updated_at=Advisor.updated_at)
+            .execution_options(synchronize_session=False)
+        )
+        return session.scalar(select(Advisor).where(Advisor.id == advisor_id).execution_options(populate_existing=True))
+    return session.scalar(
+        select(Advisor).where(Advisor.id == advisor_id).with_for_update().execution_options(populate_existing=True)
+    )
+
+
 def accept(session: Session, intro_id: int, *, actor: str) -> Introduction:
     intro = get(session, intro_id, lock=True)
     if intro.target_kind == "advisor" and intro.state == "requested":
-        advisor = session.scalar(select(Advisor).where(Advisor.id == intro.target_id).with_for_update())
-        if advisor is None or advisor.status != "active":
+        advisor = _lock_advisor(session, intro.target_id)
+        if advisor is None or advisor.status != "active" or advisor.forgotten:
             raise ConflictError("This advisor is no longer active, so the introduction cannot be accepted.")
         if open_load(session, advisor.id) >= advisor.capacity:
             raise ConflictError(
@@ -143,3 +191,173 @@ def expire_overdue(session: Session, *, days: int, now: datetime | None = None, 
     for intro_id in overdue:
         _transition(session, intro_id, ("requested",), "expired", actor)
     return list(overdue)
+
+
+# ---------------------------------------------------------------- listing
+
+
+def list_introductions(
+    session: Session,
+    *,
+    state: str | None = None,
+    target_kind: str | None = None,
+    target_id: int | None = None,
+) -> list[Introduction]:
+    query = select(Introduction).order_by(Introduction.requested_at, Introduction.id)
+    if state:
+        if state not in INTRO_STATES:
+            raise ValueError(f"unknown state {state!r}; use one of {', '.join(INTRO_STATES)}")
+        query = query.where(Introduction.state == state)
+    if target_kind:
+        query = query.where(Introduction.target_kind == target_kind)
+    if target_id is not None:
+        query = query.where(Introduction.target_id == target_id)
+    return list(session.scalars(query))
+
+
+# ---------------------------------------------------------------- reminders and follow-ups
+
+
+def due_reminders(session: Session, *, days: int, now: datetime | None = None) -> list[Introduction]:
+    """Requests unanswered for ``days`` whose target has not been reminded yet."""
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    return list(session.scalars(
+        select(Introduction)
+        .where(Introduction.state == "requested", Introduction.requested_at < cutoff,
+               Introduction.reminder_sent_at.is_(None))
+        .order_by(Introduction.id)
+    ))
+
+
+def mark_reminded(session: Session, intro_id: int, *, actor: str = "system", now: datetime | None = None) -> Introduction:
+    intro = get(session, intro_id, lock=True)
+    intro.reminder_sent_at = now or utcnow()
+    session.flush()
+    audit.record(session, actor=actor, action="intro_remind", kind="introduction", record_id=str(intro.id),
+                 after={"reminder_sent_at": intro.reminder_sent_at.isoformat()})
+    return intro
+
+
+def due_followups(session: Session, *, days: int, now: datetime | None = None) -> list[Introduction]:
+    """Accepted (or completed) introductions ``days`` after acceptance, not yet followed up."""
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    return list(session.scalars(
+        select(Introduction)
+        .where(Introduction.state.in_(FOLLOWUP_STATES), Introduction.accepted_at.is_not(None),
+               Introduction.accepted_at < cutoff, Introduction.followup_sent_at.is_(None))
+        .order_by(Introduction.id)
+    ))
+
+
+def mark_followup_sent(session: Session, intro_id: int, *, actor: str = "system",
+                       now: datetime | None = None) -> Introduction:
+    intro = get(session, intro_id, lock=True)
+    intro.followup_sent_at = now or utcnow()
+    session.flush()
+    audit.record(session, actor=actor, action="intro_followup", kind="introduction", record_id=str(intro.id),
+                 after={"followup_sent_at": intro.followup_sent_at.isoformat()})
+    return intro
+
+
+@dataclass(frozen=True)
+class Feedback:
+    side: Side
+    rating: int | None
+    comment: str | None
+
+
+def record_feedback(
+    session: Session,
+    intro_id: int,
+    *,
+    side: Side,
+    rating: int | None,
+    comment: str | None,
+    actor: str,
+    now: datetime | None = None,
+) -> Introduction:
+    """Store one side's answer to the follow-up (did it help? 1–5, and a comment).
+
+    Both answers live in ``extra["feedback"][side]``; the ``rating`` and
+    ``comment`` columns hold the requester's answer (the municipality's view of
+    whether it helped), or the target's while the requester has not answered.
+    """
+    if side not in ("requester", "target"):
+        raise ValueError(f"side must be 'requester' or 'target', not {side!r}")
+    if rating is not None and not RATING_MIN <= rating <= RATING_MAX:
+        raise ConflictError(f"The rating must be a whole number from {RATING_MIN} to {RATING_MAX}; got {rating}.")
+    comment = (comment or "").strip() or None
+    if comment is not None and len(comment) > COMMENT_MAX:
+        raise ConflictError(f"The comment is {len(comment)} characters long; shorten it to {COMMENT_MAX} or fewer.")
+    if rating is None and comment is None:
+        raise ConflictError("Give a rating (1–5), a comment, or both.")
+    intro = get(session, intro_id, lock=True)
+    if intro.state not in FOLLOWUP_STATES:
+        raise ConflictError(
+            f"Introduction {intro_id} is {intro.state}; feedback is only asked after it was accepted."
+        )
+    before = {"rating": intro.rating, "comment_given": intro.comment is not None}
+    extra = dict(intro.extra or {})
+    feedback = dict(extra.get("feedback") or {})
+    feedback[side] = {"rating": rating, "comment": comment, "at": (now or utcnow()).isoformat()}
+    extra["feedback"] = feedback
+    intro.extra = extra
+    chosen = feedback.get("requester") or feedback.get("target") or {}
+    intro.rating = chosen.get("rating")
+    intro.comment = chosen.get("comment")
+    session.flush()
+    # The audit entry keeps the rating but not the free text, which may name people.
+    audit.record(session, actor=actor, action="intro_feedback", kind="introduction", record_id=str(intro.id),
+                 before=before, after={"side": side, "rating": rating, "comment_given": comment is not None})
+    return intro
+
+
+def feedback_of(intro: Introduction) -> list[Feedback]:
+    stored = (intro.extra or {}).get("feedback") or {}
+    return [Feedback(side, entry.get("rating"), entry.get("comment"))  # type: ignore[arg-type]
+            for side, entry in sorted(stored.items())]
+
+
+# ---------------------------------------------------------------- reassignment
+
+
+def reassign(session: Session, intro_id: int, *, target_kind: str, target_id: int, actor: str) -> Introduction:
+    """Hand a request to another advisor or engineer; returns the new introduction.
+
+    The old request (requested, declined or expired) is closed as declined by
+    the secretariat and points to its successor (``extra["reassigned_to"]``);
+    the new one carries the same requester, consultation, sub-issue and message.
+    """
+    old = get(session, intro_id, lock=True)
+    if old.state not in REASSIGNABLE_STATES:
+        raise ConflictError(
+            f"Introduction {intro_id} is {old.state}; only requested, declined or expired introductions "
+            "can be reassigned."
+        )
+    if (old.target_kind, old.target_id) == (target_kind, target_id):
+        raise ConflictError(f"Introduction {intro_id} already asks that person; choose someone else.")
+    new = request(
+        session,
+        requester_platform=old.requester_platform,
+        requester_id=old.requester_id,
+        target_kind=target_kind,
+        target_id=target_id,
+        consultation_id=old.consultation_id,
+        sub_issue_id=old.sub_issue_id,
+        message=old.message,
+    )
+    before = _snapshot(old)
+    if old.state == "requested":
+        old.state = "declined"
+        old.declined_at = utcnow()
+        old.acted_by = actor
+    extra = dict(old.extra or {})
+    extra["reassigned_to"] = new.id
+    old.extra = extra
+    new_extra = dict(new.extra or {})
+    new_extra["reassigned_from"] = old.id
+    new.extra = new_extra
+    session.flush()
+    audit.record(session, actor=actor, action="intro_reassign", kind="introduction", record_id=str(old.id),
+                 before=before, after={**_snapshot(old), "reassigned_to": new.id})
+    return new

@@ -1,0 +1,164 @@
+"""Erasure of a person's personal data (`gunmane advisor|engineer forget ID`).
+
+What goes: name, contact and expertise text, replaced by ``ERASED``; every
+copy of the name or contact elsewhere in the database — earlier audit
+entries, consultation texts and cards, recommendations stored on sub-issues,
+conversation states, introduction messages and extras, conversation
+references of that chat user.
+
+What stays, so the secretariat's statistics still add up: the record's id,
+fields, processes, prefecture (and municipality / affiliation kind), capacity,
+and the introductions (which hold ids only).
+
+The record is marked ``forgotten`` (an advisor is also retired, an engineer
+no longer discoverable) and the kind's version is bumped, so every worker's
+index drops the person at its next query. The audit entry of the erasure
+names which fields were erased, never their values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from knowledge import audit
+from knowledge.db import bump_version
+from knowledge.errors import NotFound
+from knowledge.models import (
+    Advisor,
+    AuditEntry,
+    Consultation,
+    ConversationReference,
+    ConversationState,
+    Engineer,
+    Introduction,
+    SubIssue,
+    UserProfile,
+)
+
+ERASED = "(削除済み)"
+MIN_SCRUB_LENGTH = 2  # shorter strings would erase unrelated text
+
+
+@dataclass
+class ForgetReport:
+    kind: str
+    ext_id: str
+    erased_fields: list[str]
+    scrubbed: dict[str, int] = field(default_factory=dict)   # table → rows rewritten
+    already_forgotten: bool = False
+
+
+def forget_advisor(session: Session, ext_id: str, *, actor: str) -> ForgetReport:
+    advisor = session.scalar(select(Advisor).where(Advisor.ext_id == ext_id).with_for_update())
+    if advisor is None:
+        raise NotFound(f"No advisor with id {ext_id!r}. `gunmane advisor list` shows the ids.")
+    secrets = _secrets(advisor.name, advisor.contact)
+    if advisor.forgotten and not secrets:
+        return ForgetReport("advisor", ext_id, [], already_forgotten=True)
+    erased = _erase_person(advisor)
+    advisor.status = "retired"
+    return _finish(session, "advisor", advisor.id, ext_id, erased, secrets, actor)
+
+
+def forget_engineer(session: Session, ext_id: str, *, actor: str) -> ForgetReport:
+    engineer = session.scalar(select(Engineer).where(Engineer.ext_id == ext_id).with_for_update())
+    if engineer is None:
+        raise NotFound(f"No engineer with id {ext_id!r}. `gunmane engineer list` shows the ids.")
+    secrets = _secrets(engineer.name, engineer.contact)
+    if engineer.forgotten and not secrets:
+        return ForgetReport("engineer", ext_id, [], already_forgotten=True)
+    erased = _erase_person(engineer)
+    engineer.discoverable = False
+    return _finish(session, "engineer", engineer.id, ext_id, erased, secrets, actor)
+
+
+def _secrets(name: str | None, contact: str | None) -> list[str]:
+    """The strings that must not survive anywhere; longest first so a contact wins over a name inside it."""
+    found = {s.strip() for s in (name, contact) if s and s.strip() and s.strip() != ERASED}
+    return sorted((s for s in found if len(s) >= MIN_SCRUB_LENGTH), key=len, reverse=True)
+
+
+def _erase_person(row: Advisor | Engineer) -> list[str]:
+    erased = []
+    for name in ("name", "expertise"):
+        if getattr(row, name) != ERASED:
+            setattr(row, name, ERASED)
+            erased.append(name)
+    if row.contact is not None:
+        row.contact = None
+        erased.append("contact")
+    row.forgotten = True
+    return erased
+
+
+def _finish(
+    session: Session, kind: str, db_id: int, ext_id: str, erased: list[str], secrets: list[str], actor: str
+) -> ForgetReport:
+    session.flush()
+    report = ForgetReport(kind, ext_id, erased)
+    report.scrubbed = scrub_everywhere(session, secrets)
+    bump_version(session, kind)
+    audit.record(
+        session,
+        actor=actor,
+        action="forget",
+        kind=kind,
+        record_id=ext_id,
+        after={"forgotten": True, "erased_fields": erased, "scrubbed_rows": report.scrubbed, "db_id": db_id},
+    )
+    return report
+
+
+# ---------------------------------------------------------------- scrubbing copies
+
+
+def scrub_value(value: Any, secrets: list[str]) -> Any:
+    """``value`` with every secret replaced by ``ERASED``, inside nested dicts and lists too."""
+    if isinstance(value, str):
+        for secret in secrets:
+            if secret in value:
+                value = value.replace(secret, ERASED)
+        return value
+    if isinstance(value, dict):
+        return {scrub_value(k, secrets): scrub_value(v, secrets) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [scrub_value(v, secrets) for v in value]
+    return value
+
+
+def _scrub_columns(session: Session, model: type, columns: tuple[str, ...], secrets: list[str]) -> int:
+    rewritten = 0
+    for row in session.scalars(select(model)):
+        changed = False
+        for column in columns:
+            old = getattr(row, column)
+            new = scrub_value(old, secrets)
+            if new != old:
+                setattr(row, column, new)
+                changed = True
+        rewritten += changed
+    return rewritten
+
+
+def scrub_everywhere(session: Session, secrets: list[str]) -> dict[str, int]:
+    """Remove every copy of ``secrets`` from the tables that may hold free text or JSON."""
+    if not secrets:
+        return {}
+    counts = {
+        "audit_log": _scrub_columns(session, AuditEntry, ("before", "after"), secrets),
+        "consultations": _scrub_columns(session, Consultation, ("text", "card"), secrets),
+        "sub_issues": _scrub_columns(session, SubIssue, ("text", "recommendations"), secrets),
+        "conversation_states": _scrub_columns(session, ConversationState, ("state",), secrets),
+        "introductions": _scrub_columns(session, Introduction, ("message", "comment", "extra"), secrets),
+        "user_profiles": _scrub_columns(session, UserProfile, ("display_name", "extra"), secrets),
+    }
+    references = list(session.scalars(select(ConversationReference).where(ConversationReference.user_id.in_(secrets))))
+    for reference in references:
+        session.delete(reference)
+    counts["conversation_references"] = len(references)
+    session.flush()
+    return {table: n for table, n in counts.items() if n}
