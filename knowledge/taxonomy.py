@@ -120,7 +120,7 @@ class Taxonomy:
         k = self._kind(kind)
         code = self._lookup[k].get(_fold(value))
         if code is None:
-            raise UnknownTerm(f"unknown {k} {value!r}; allowed: {self.allowed(k)}")
+            raise UnknownTerm(f"{value!r} is not a {k} code or label; allowed: {self.allowed(k)}")
         return code
 
     def normalize_all(self, kind: str, values: list[str]) -> list[str]:
