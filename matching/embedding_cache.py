@@ -1,0 +1,149 @@
+"""Document embeddings cached in the database, keyed by (embedder model id, sha256 of the text).
+
+Re-indexing after one record changed embeds that one text; everything else
+comes back from the ``embedding_cache`` table. Vectors are stored as
+little-endian float32 bytes. Queries are never cached (they are rarely repeated
+and must stay fast).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from knowledge.db import Database
+from knowledge.models import EmbeddingCacheEntry
+from matching.embedders.base import Embedder
+
+# (texts embedded so far, texts to embed) — called before the first batch and after each.
+EmbedProgress = Callable[[int, int], None]
+
+LOOKUP_CHUNK = 500
+DEFAULT_BATCH_SIZE = 64
+_VECTOR_DTYPE = np.dtype("<f4")
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def embed_documents(
+    db: Database,
+    embedder: Embedder,
+    texts: Sequence[str],
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: EmbedProgress | None = None,
+) -> np.ndarray:
+    """Embeddings of ``texts`` (rows in the same order), embedding only what the cache lacks.
+
+    Each batch is stored as soon as it is embedded, so an interrupted build
+    resumes where it stopped.
+    """
+    dimension = embedder.dimension
+    out = np.empty((len(texts), dimension), dtype=np.float32)
+    hashes = [text_hash(text) for text in texts]
+    positions: dict[str, list[int]] = {}
+    for position, digest in enumerate(hashes):
+        positions.setdefault(digest, []).append(position)
+
+    cached = _lookup(db, embedder.model_id, dimension, positions.keys())
+    for digest, vector in cached.items():
+        out[positions[digest]] = vector
+
+    missing = [digest for digest in positions if digest not in cached]
+    if progress is not None:
+        progress(0, len(missing))
+    for start in range(0, len(missing), batch_size):
+        batch = missing[start : start + batch_size]
+        vectors = embedder.encode_documents([texts[positions[digest][0]] for digest in batch])
+        _store(db, embedder.model_id, batch, vectors)
+        for digest, vector in zip(batch, vectors):
+            out[positions[digest]] = vector
+        if progress is not None:
+            progress(min(start + batch_size, len(missing)), len(missing))
+    return out
+
+
+def _lookup(db: Database, model_id: str, dimension: int, hashes: Iterable[str]) -> dict[str, np.ndarray]:
+    wanted = list(hashes)
+    found: dict[str, np.ndarray] = {}
+    with db.session() as session:
+        for start in range(0, len(wanted), LOOKUP_CHUNK):
+            chunk = wanted[start : start + LOOKUP_CHUNK]
+            rows = session.execute(
+                select(EmbeddingCacheEntry.text_hash, EmbeddingCacheEntry.dim, EmbeddingCacheEntry.vector).where(
+                    EmbeddingCacheEntry.model_id == model_id, EmbeddingCacheEntry.text_hash.in_(chunk)
+                )
+            )
+            for digest, dim, blob in rows:
+                # A row of another size cannot be right for this model: treat it as missing.
+                if dim == dimension and len(blob) == dimension * _VECTOR_DTYPE.itemsize:
+                    found[digest] = np.frombuffer(blob, dtype=_VECTOR_DTYPE)
+    return found
+
+
+def _store(db: Database, model_id: str, hashes: Sequence[str], vectors: np.ndarray) -> None:
+    rows = [
+        {"model_id": model_id, "text_hash": digest, "dim": int(vector.shape[0]), "vector": vector.astype(_VECTOR_DTYPE).tobytes()}
+        for digest, vector in zip(hashes, vectors)
+    ]
+    if not rows:
+        return
+    with db.session() as session:
+        _upsert(session, rows)
+
+
+def _upsert(session: Session, rows: list[dict[str, object]]) -> None:
+    """Insert, replacing a row of the same key: two workers embedding the same text both succeed."""
+    dialect = session.get_bind().dialect.name
+    table = EmbeddingCacheEntry.__table__
+    if dialect == "postgresql":
+        stmt = postgresql.insert(table)
+    elif dialect == "sqlite":
+        stmt = sqlite.insert(table)
+    else:  # other databases: plain merge, one row at a time
+        for row in rows:
+            session.merge(EmbeddingCacheEntry(**row))
+        return
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["model_id", "text_hash"], set_={"dim": stmt.excluded.dim, "vector": stmt.excluded.vector}
+    )
+    session.execute(stmt, rows)
+
+
+def cached_count(db: Database, model_id: str) -> int:
+    """How many document vectors the cache holds for ``model_id``."""
+    with db.session() as session:
+        return int(
+            session.scalar(select(func.count()).select_from(EmbeddingCacheEntry).where(EmbeddingCacheEntry.model_id == model_id))
+            or 0
+        )
+
+
+class CachedEmbedder:
+    """An ``Embedder`` whose document encodings go through the database cache."""
+
+    def __init__(self, db: Database, embedder: Embedder, *, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
+        self.db = db
+        self.inner = embedder
+        self._batch_size = batch_size
+
+    @property
+    def model_id(self) -> str:
+        return self.inner.model_id
+
+    @property
+    def dimension(self) -> int:
+        return self.inner.dimension
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.inner.encode_queries(texts)
+
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
+        return embed_documents(self.db, self.inner, texts, batch_size=self._batch_size)
