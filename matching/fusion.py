@@ -1,0 +1,65 @@
+"""Fusing the dense (FAISS) and lexical (BM25) candidate lists into one relevance in [0, 1].
+
+Two methods, compared on the evaluation set (docs/ranking.md):
+
+- ``rrf`` — reciprocal rank fusion, Σ 1 / (k + rank); only ranks count, so the
+  compressed E5 cosines (mostly 0.80–0.90) and unbounded BM25 scores need no
+  calibration.
+- ``mix`` — a weighted sum of the two scores after normalising each list
+  (dense: min–max over the candidates; BM25: divided by the best score).
+
+Both return scores scaled so that the best possible candidate gets 1.0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+FusionMethod = Literal["rrf", "mix"]
+Ranked = Sequence[tuple[int, float]]  # (db id, score), best first
+
+
+def rrf(lists: Sequence[Ranked], *, k: float = 60.0) -> dict[int, float]:
+    """Reciprocal rank fusion of ranked lists, scaled to [0, 1] (1 = first in every list)."""
+    best = sum(1.0 / (k + 1) for _ in lists) or 1.0
+    fused: dict[int, float] = {}
+    for ranked in lists:
+        for rank, (db_id, _score) in enumerate(ranked, start=1):
+            fused[db_id] = fused.get(db_id, 0.0) + 1.0 / (k + rank)
+    return {db_id: value / best for db_id, value in fused.items()}
+
+
+def normalised_dense(ranked: Ranked) -> dict[int, float]:
+    """Cosines min–max scaled over the candidates (E5 cosines are compressed, so spread them)."""
+    if not ranked:
+        return {}
+    scores = [s for _, s in ranked]
+    low, high = min(scores), max(scores)
+    span = high - low
+    return {db_id: (s - low) / span if span > 1e-9 else 1.0 for db_id, s in ranked}
+
+
+def normalised_lexical(ranked: Ranked) -> dict[int, float]:
+    """BM25 scores divided by the best one (0 stays 0: no shared word is no evidence)."""
+    if not ranked:
+        return {}
+    high = max(s for _, s in ranked)
+    return {db_id: s / high if high > 0 else 0.0 for db_id, s in ranked}
+
+
+def mix(dense: Ranked, lexical: Ranked, *, dense_weight: float = 0.7) -> dict[int, float]:
+    """Weighted sum of normalised dense and lexical scores; missing from a list counts as 0."""
+    d, lx = normalised_dense(dense), normalised_lexical(lexical)
+    return {
+        db_id: dense_weight * d.get(db_id, 0.0) + (1.0 - dense_weight) * lx.get(db_id, 0.0)
+        for db_id in d.keys() | lx.keys()
+    }
+
+
+def fuse(dense: Ranked, lexical: Ranked, *, method: FusionMethod, rrf_k: float, dense_weight: float) -> dict[int, float]:
+    if method == "rrf":
+        return rrf([lst for lst in (dense, lexical) if lst], k=rrf_k)
+    if method == "mix":
+        return mix(dense, lexical, dense_weight=dense_weight)
+    raise ValueError(f"unknown fusion method {method!r}; use 'rrf' or 'mix'")

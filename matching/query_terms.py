@@ -1,0 +1,43 @@
+"""What a query is about, for ranking: BM25 tokens, the text to embed, inferred taxonomy codes.
+
+Colloquial questions rarely use the words records are written in (「道の穴」
+vs 舗装, 「草刈り」 vs 除草). Intake's extraction (``matching.intake.extract``)
+maps them to taxonomy codes; the Japanese labels of those codes are added to
+the BM25 query (every record's text carries its labels, see
+``matching.documents``) and the codes drive the field/process-agreement
+preference.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from matching.documents import labels
+from matching.lexical import bm25_tokens
+
+
+@dataclass(frozen=True)
+class QueryTerms:
+    tokens: tuple[str, ...]          # BM25 query: the text's content words, then expansions
+    dense_text: str                  # what is embedded
+    fields: tuple[str, ...] = ()     # inferred field codes
+    processes: tuple[str, ...] = ()  # inferred process codes
+
+
+def _inferred_codes(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    try:
+        from matching.intake import extract
+    except ImportError:  # intake's extraction not installed yet: no inference
+        return (), ()
+    found = extract(text)
+    return tuple(found.fields), tuple(found.processes)
+
+
+@lru_cache(maxsize=2048)
+def understand_query(text: str) -> QueryTerms:
+    fields, processes = _inferred_codes(text)
+    tokens = list(bm25_tokens(text))
+    for label in labels(fields) + labels(processes):
+        tokens.extend(t for t in bm25_tokens(label) if t not in tokens)
+    return QueryTerms(tokens=tuple(tokens), dense_text=text, fields=fields, processes=processes)
