@@ -56,7 +56,7 @@ def forget_advisor(session: Session, ext_id: str, *, actor: str) -> ForgetReport
     advisor = session.scalar(select(Advisor).where(Advisor.ext_id == ext_id).with_for_update())
     if advisor is None:
         raise NotFound(f"No advisor with id {ext_id!r}. `gunmane advisor list` shows the ids.")
-    secrets = _secrets(advisor.name, advisor.contact)
+    secrets = _secrets(advisor.name, advisor.contact, advisor.expertise)
     if advisor.forgotten and not secrets:
         return ForgetReport("advisor", ext_id, [], already_forgotten=True)
     erased = _erase_person(advisor)
@@ -68,7 +68,7 @@ def forget_engineer(session: Session, ext_id: str, *, actor: str) -> ForgetRepor
     engineer = session.scalar(select(Engineer).where(Engineer.ext_id == ext_id).with_for_update())
     if engineer is None:
         raise NotFound(f"No engineer with id {ext_id!r}. `gunmane engineer list` shows the ids.")
-    secrets = _secrets(engineer.name, engineer.contact)
+    secrets = _secrets(engineer.name, engineer.contact, engineer.expertise)
     if engineer.forgotten and not secrets:
         return ForgetReport("engineer", ext_id, [], already_forgotten=True)
     erased = _erase_person(engineer)
@@ -76,9 +76,9 @@ def forget_engineer(session: Session, ext_id: str, *, actor: str) -> ForgetRepor
     return _finish(session, "engineer", engineer.id, ext_id, erased, secrets, actor)
 
 
-def _secrets(name: str | None, contact: str | None) -> list[str]:
-    """The strings that must not survive anywhere; longest first so a contact wins over a name inside it."""
-    found = {s.strip() for s in (name, contact) if s and s.strip() and s.strip() != ERASED}
+def _secrets(*values: str | None) -> list[str]:
+    """The strings that must not survive anywhere; longest first so the expertise text goes before a name in it."""
+    found = {s.strip() for s in values if s and s.strip() and s.strip() != ERASED}
     return sorted((s for s in found if len(s) >= MIN_SCRUB_LENGTH), key=len, reverse=True)
 
 
@@ -100,6 +100,7 @@ def _finish(
 ) -> ForgetReport:
     session.flush()
     report = ForgetReport(kind, ext_id, erased)
+    _redact_own_audit(session, kind, ext_id)
     report.scrubbed = scrub_everywhere(session, secrets)
     bump_version(session, kind)
     audit.record(
@@ -114,6 +115,17 @@ def _finish(
 
 
 # ---------------------------------------------------------------- scrubbing copies
+
+PERSONAL_FIELDS = ("name", "contact", "expertise")
+
+
+def _redact_own_audit(session: Session, kind: str, ext_id: str) -> None:
+    """Earlier audit entries of this record keep which fields changed, not the personal values."""
+    for entry in session.scalars(select(AuditEntry).where(AuditEntry.kind == kind, AuditEntry.record_id == ext_id)):
+        for column in ("before", "after"):
+            value = getattr(entry, column)
+            if isinstance(value, dict) and any(k in value for k in PERSONAL_FIELDS):
+                setattr(entry, column, {k: (ERASED if k in PERSONAL_FIELDS else v) for k, v in value.items()})
 
 
 def scrub_value(value: Any, secrets: list[str]) -> Any:
