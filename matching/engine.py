@@ -100,12 +100,13 @@ class Matcher:
             raise ValueError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
         askers = [self.asker(q.prefecture, q.municipality) for q in queries]
         terms = [understand_query(q.text) for q in queries]
-        vectors: np.ndarray | None = None
+        vectors: dict[str, np.ndarray] = {}
         if mode != "lexical" and queries:
-            vectors = self.embedder.encode_queries([t.dense_text for t in terms])
+            texts = list(dict.fromkeys(t.dense_text for t in terms))  # one text asked for every kind: embed once
+            vectors = dict(zip(texts, self.embedder.encode_queries(texts), strict=True))
         return [
-            self._rank(q, a, t, None if vectors is None else vectors[i], mode)
-            for i, (q, a, t) in enumerate(zip(queries, askers, terms, strict=True))
+            self._rank(q, a, t, vectors.get(t.dense_text), mode)
+            for q, a, t in zip(queries, askers, terms, strict=True)
         ]
 
     @property

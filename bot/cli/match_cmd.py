@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 import typer
@@ -21,7 +22,80 @@ if TYPE_CHECKING:
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the main app."""
+    app.command("match")(match_command)
     register_index(app)
+
+
+# ---------------------------------------------------------------- gunmane match (ranker)
+
+
+def match_command(
+    text: Optional[str] = typer.Argument(None, help="The problem, in your own words (Japanese or English)."),
+    kind: str = typer.Option("all", "--kind", "-k", help="advisor, case, engineer, training or all."),
+    prefecture: Optional[str] = typer.Option(None, "--prefecture", "-p", help="The asker's prefecture (奈良県)."),
+    municipality: Optional[str] = typer.Option(None, "--municipality", "-m", help="The asker's municipality (宇陀市)."),
+    top: int = typer.Option(5, "--top", "-n", min=1, max=100, help="Results per kind."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per query and kind (data-format contract)."),
+    batch: Optional[Path] = typer.Option(None, "--batch", help="JSONL file of requests; one output line per line and kind."),
+    mode: str = typer.Option("hybrid", "--mode", help="hybrid (default), dense or lexical — for comparisons."),
+) -> None:
+    """Find advisors, cases, neighbouring engineers and trainings for a problem, each with its reason."""
+    _match(text, kind, prefecture, municipality, top, as_json, batch, mode)
+
+
+def _match(
+    text: str | None, kind: str, prefecture: str | None, municipality: str | None, top: int,
+    as_json: bool, batch: Path | None, mode: str,
+) -> None:
+    import json
+
+    from knowledge.errors import ConfigError
+    from matching.batch import MatchRequest, check_places, kinds_for, output_object, read_requests, run_requests
+    from matching.embedders import make_embedder
+    from matching.engine import MODES, Matcher
+
+    @handle_errors
+    def run() -> None:
+        if (text is None) == (batch is None):
+            raise ConfigError("Give either the problem TEXT or --batch FILE.jsonl (not both).")
+        if mode not in MODES:
+            raise ConfigError(f"--mode {mode!r} is not known; use one of: {', '.join(MODES)}.")
+        try:
+            kinds = kinds_for(kind)
+        except ValueError as exc:
+            raise ConfigError(f"--kind: {exc}.") from exc
+        with database("match") as (cfg, db):
+            matcher = Matcher(db, make_embedder(cfg), cfg)
+            if batch is not None:
+                requests = read_requests(batch, kind=kind, prefecture=prefecture, municipality=municipality, top=top)
+                check_places(matcher, requests, str(batch))
+            else:
+                requests = [MatchRequest(text.strip(), kinds, prefecture, municipality, top)]  # type: ignore[union-attr]
+                matcher.asker(prefecture, municipality)
+            for _request, query, results in run_requests(matcher, requests, mode=mode):  # type: ignore[arg-type]
+                if as_json:
+                    typer.echo(json.dumps(output_object(query, results), ensure_ascii=False))
+                else:
+                    _print_results(query, results)
+
+    run()
+
+
+def _print_results(query, results) -> None:  # type: ignore[no-untyped-def]
+    from rich.console import Console
+    from rich.table import Table
+
+    kind_labels = {"advisor": "アドバイザー", "case": "先行事例", "engineer": "近隣の技術職員", "training": "研修・視察"}
+    table = Table(title=f"{kind_labels[query.kind]} — {query.text}", title_justify="left", show_lines=False)
+    for column, style in (("#", "dim"), ("id", "cyan"), ("名前・題名", ""), ("score", ""), ("理由", "green")):
+        table.add_column(column, style=style or None, overflow="fold")
+    for rank, result in enumerate(results, start=1):
+        table.add_row(str(rank), result.id, result.title, f"{result.score:.3f}", result.why)
+    console = Console(width=160)
+    if results:
+        console.print(table)
+    else:
+        console.print(f"{kind_labels[query.kind]}: 該当なし (no {query.kind} matched).")
 
 
 # ---------------------------------------------------------------- gunmane index (vectors)
