@@ -1,0 +1,100 @@
+"""Reading Teams activities: who is talking where, and what they said or clicked.
+
+Teams specifics live here rather than in a Teams SDK package (the Agents SDK's
+Teams extension is not available for SDK 1.9): the tenant comes from
+``conversation.tenantId`` or ``channelData.tenant.id``, a user is known by
+their Entra object id (``from.aadObjectId``, stable across bots) or else the
+bot-scoped ``from.id``, and an @mention arrives as ``<at>name</at>`` inside
+the text.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from microsoft_agents.activity import Activity
+
+from bot.dialogue.replies import ConversationKey, Incoming, IncomingChoice, IncomingMessage
+from bot.teams.cards import SUBMIT_KEY
+
+PLATFORM = "teams"
+_AT_TAG = re.compile(r"<at[^>]*>(.*?)</at>", re.IGNORECASE | re.DOTALL)
+_LEADING_AT = re.compile(r"^\s*<at[^>]*>.*?</at>\s*", re.IGNORECASE | re.DOTALL)
+_MAX_CHOICE_VALUE = 1000
+
+
+def user_id(activity: Activity) -> str:
+    """The id gunmane knows a Teams user by: the Entra object id where Teams sends one."""
+    sender = activity.from_property
+    if sender is None or not sender.id:
+        raise ValueError("the activity has no sender (from.id)")
+    return sender.aad_object_id or sender.id
+
+
+def tenant_id(activity: Activity) -> str:
+    conversation = activity.conversation
+    if conversation is not None and conversation.tenant_id:
+        return conversation.tenant_id
+    channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    tenant = channel_data.get("tenant")
+    if isinstance(tenant, dict) and tenant.get("id"):
+        return str(tenant["id"])
+    return "unknown-tenant"
+
+
+def conversation_key(activity: Activity) -> ConversationKey:
+    if activity.conversation is None or not activity.conversation.id:
+        raise ValueError("the activity has no conversation.id")
+    return ConversationKey(
+        platform=PLATFORM,
+        workspace=tenant_id(activity),
+        channel=activity.conversation.id,
+        user=user_id(activity),
+    )
+
+
+def is_personal(activity: Activity) -> bool:
+    """A 1:1 chat with the bot (Teams' "personal" scope)."""
+    conversation = activity.conversation
+    if conversation is None:
+        return False
+    if conversation.conversation_type:
+        return conversation.conversation_type == "personal"
+    return not conversation.is_group
+
+
+def message_text(activity: Activity) -> str:
+    """The typed text without the @mention of the bot; other mentions keep just the name."""
+    text = activity.text or ""
+    if activity.recipient is not None and activity.recipient.id:
+        text = activity.remove_mention_text(activity.recipient.id)
+    text = _LEADING_AT.sub("", text)  # a channel message addressed to the bot starts with its mention
+    text = _AT_TAG.sub(lambda match: match.group(1), text)
+    return text.replace("&nbsp;", " ").strip()
+
+
+def submitted_choice(activity: Activity) -> str | None:
+    """The choice value of an Adaptive Card ``Action.Submit``, or None."""
+    value: Any = activity.value
+    if not isinstance(value, dict):
+        return None
+    choice = value.get(SUBMIT_KEY)
+    if not isinstance(choice, str):
+        return None
+    choice = choice.strip()
+    return choice[:_MAX_CHOICE_VALUE] if choice else None
+
+
+def incoming(activity: Activity) -> Incoming | None:
+    """What the engine should hear, or None when the activity carries nothing to answer."""
+    choice = submitted_choice(activity)
+    if choice is not None:
+        return IncomingChoice(choice)
+    text = message_text(activity)
+    return IncomingMessage(text) if text else None
+
+
+def is_empty_card_submit(activity: Activity) -> bool:
+    """A card was submitted but no choice was picked (an old client skipping validation)."""
+    return isinstance(activity.value, dict) and submitted_choice(activity) is None and not (activity.text or "").strip()

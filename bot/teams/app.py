@@ -1,0 +1,237 @@
+"""The Teams turn handler: an ``AgentApplication`` over the dialogue engine.
+
+One message activity → one engine call → the replies as Teams messages.
+``Notice`` replies make the adapter reach other people: the person asked for
+an introduction gets Accept / Decline in their 1:1 chat with the bot
+(``continue_conversation`` on the stored conversation reference), and on
+acceptance both sides get the card the engine prepared. The engine decides
+what anyone sees; this module only decides where it goes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from microsoft_agents.activity import Activity, ActivityTypes, ConversationReference
+from microsoft_agents.hosting.core import (
+    AgentApplication,
+    ApplicationOptions,
+    MemoryStorage,
+    TurnContext,
+    TurnState,
+)
+from sqlalchemy.exc import IntegrityError
+
+from bot.dialogue.replies import ConversationKey, Incoming, Notice, Reply, Turn
+from bot.teams import activities, cards
+from bot.teams.auth import TeamsAuth
+from bot.teams.references import ReferenceStore
+from knowledge.db import Database
+from knowledge.models import ProcessedEvent
+
+log = logging.getLogger(__name__)
+
+_MESSAGES: dict[str, dict[str, str]] = {
+    "ja": {
+        "welcome": (
+            "こんにちは、gunmane です。市町村のインフラの維持管理で困っていることを、そのまま書いてください。"
+            "課題を整理して、アドバイザー・先行事例・近隣の技術者・研修や視察をご紹介します。"
+        ),
+        "welcome_channel": "チャネルでは @gunmane を付けて話しかけてください。",
+        "pick_first": "選択肢を選んでから送信してください。",
+        "error": "申し訳ありません。処理中に問題が起きました。少し待ってから、もう一度お試しください。",
+        "unreachable": (
+            "ご依頼は記録しました。ただ、相手の方はまだ Teams でこのボットと 1 対 1 のチャットをしていないため、"
+            "直接お知らせできませんでした。事務局が確認してご連絡します。"
+        ),
+    },
+    "en": {
+        "welcome": (
+            "Hello, I am gunmane. Tell me in your own words what is troubling you about maintaining your "
+            "municipality's infrastructure: I will sort out the issues and suggest advisors, case studies, "
+            "engineers nearby, and trainings or site visits."
+        ),
+        "welcome_channel": "In a channel, @mention gunmane to talk to me.",
+        "pick_first": "Pick an option before sending.",
+        "error": "Sorry, something went wrong on my side. Please wait a moment and try again.",
+        "unreachable": (
+            "Your request is recorded. The person has not chatted with this bot in Teams yet, so I could not "
+            "tell them directly; the secretariat will follow up."
+        ),
+    },
+}
+
+
+def message(name: str, language: str = "ja") -> str:
+    return _MESSAGES.get(language, _MESSAGES["ja"])[name]
+
+
+class IntroView(Protocol):
+    """What the engine answers for an introduction event (see bot/dialogue/engine.py)."""
+
+    replies: Sequence[Reply]
+
+
+class DialogueEngineLike(Protocol):
+    """The part of ``DialogueEngine`` the adapter uses."""
+
+    def handle(self, key: ConversationKey, incoming: Incoming) -> Turn: ...
+
+    def introduction_request_view(self, intro_id: int) -> Any: ...
+
+    def introduction_accepted_view(self, intro_id: int) -> Any: ...
+
+    def introduction_declined_view(self, intro_id: int) -> Any: ...
+
+
+class TeamsBot:
+    """Turns Teams activities into engine calls, and engine replies into messages."""
+
+    def __init__(self, engine: DialogueEngineLike, db: Database, auth: TeamsAuth) -> None:
+        self.engine = engine
+        self.db = db
+        self.auth = auth
+        self.references = ReferenceStore(db)
+
+    # ------------------------------------------------------------ incoming
+
+    async def on_message(self, context: TurnContext, state: TurnState) -> None:
+        activity = context.activity
+        if await asyncio.to_thread(self._seen_before, activity):
+            log.info("Teams redelivered activity %s; already handled, ignored", activity.id)
+            return
+        await asyncio.to_thread(self.references.remember, activity)
+        incoming = activities.incoming(activity)
+        if incoming is None:
+            if activities.is_empty_card_submit(activity):
+                await context.send_activity(cards.text_message(message("pick_first", _language(activity))))
+            return
+        key = activities.conversation_key(activity)
+        turn = await asyncio.to_thread(self.engine.handle, key, incoming)
+        await self.send(context, turn.replies, turn.language)
+        for reply in turn.replies:
+            if isinstance(reply, Notice):
+                await self.deliver_notice(context, reply, turn.language)
+
+    async def on_members_added(self, context: TurnContext, state: TurnState) -> None:
+        activity = context.activity
+        recipient = activity.recipient.id if activity.recipient else None
+        if not any(member.id == recipient for member in activity.members_added or []):
+            return  # someone else joined a team the bot is in: nothing to say
+        personal = activities.is_personal(activity)
+        if personal and activity.from_property is not None and activity.from_property.id:
+            await asyncio.to_thread(self.references.remember, activity)
+        language = _language(activity)
+        text = message("welcome", language)
+        if not personal:
+            text += "\n" + message("welcome_channel", language)
+        await context.send_activity(cards.text_message(text))
+
+    async def on_error(self, context: TurnContext, error: Exception) -> None:
+        log.error("Teams turn failed for activity %s: %s", context.activity.id, error, exc_info=error)
+        try:
+            await context.send_activity(cards.text_message(message("error", _language(context.activity))))
+        except Exception:  # the connector itself may be what failed
+            log.exception("could not tell the user about the failure")
+
+    # ------------------------------------------------------------ outgoing
+
+    async def send(self, context: TurnContext, replies: Sequence[Reply], language: str) -> None:
+        outgoing = cards.render(list(replies), language)
+        if outgoing:
+            await context.send_activities(outgoing)
+
+    async def deliver_notice(self, context: TurnContext, notice: Notice, language: str) -> None:
+        intro_id = notice.introduction_id
+        if notice.event == "intro_requested":
+            view = await asyncio.to_thread(self.engine.introduction_request_view, intro_id)
+            reached = await self._deliver_to(context, view.recipient, view.replies, _view_language(view, language))
+            if view.recipient is not None and not reached:
+                await self.send_text(context, message("unreachable", language))
+        elif notice.event == "intro_accepted":
+            view = await asyncio.to_thread(self.engine.introduction_accepted_view, intro_id)
+            for participant in view.participants:
+                await self._deliver_to(context, participant, view.replies, _view_language(view, language))
+        elif notice.event == "intro_declined":
+            view = await asyncio.to_thread(self.engine.introduction_declined_view, intro_id)
+            await self._deliver_to(context, view.recipient, view.replies, _view_language(view, language))
+        else:
+            log.warning("unknown notice event %r for introduction %s; ignored", notice.event, intro_id)
+
+    async def send_text(self, context: TurnContext, text: str) -> None:
+        await context.send_activity(cards.text_message(text))
+
+    async def _deliver_to(
+        self, context: TurnContext, person: tuple[str, str] | None, replies: Sequence[Reply], language: str
+    ) -> bool:
+        """Show ``replies`` to ``person`` (platform, user id); False when they cannot be reached from Teams."""
+        if person is None:
+            return False
+        platform, user = person
+        if platform != activities.PLATFORM:
+            log.warning("introduction message for %s user %s: not a Teams user, the Teams adapter cannot deliver it",
+                        platform, user)
+            return False
+        if activities.is_personal(context.activity) and user == activities.user_id(context.activity):
+            await self.send(context, replies, language)  # they are talking to us right now, 1:1
+            return True
+        reference = await asyncio.to_thread(self.references.conversation_reference, user)
+        if reference is None:
+            log.warning("no 1:1 conversation reference for Teams user %s; ask them to open a chat with the bot", user)
+            return False
+        await self.send_proactive(context, reference, replies, language)
+        return True
+
+    async def send_proactive(
+        self, context: TurnContext, reference: ConversationReference, replies: Sequence[Reply], language: str
+    ) -> None:
+        outgoing = cards.render(list(replies), language)
+        if not outgoing:
+            return
+
+        async def deliver(proactive: TurnContext) -> None:
+            await proactive.send_activities(outgoing)
+
+        await context.adapter.continue_conversation_with_claims(
+            self.auth.proactive_identity(), reference.get_continuation_activity(), deliver
+        )
+
+    # ------------------------------------------------------------ helpers
+
+    def _seen_before(self, activity: Activity) -> bool:
+        """Record this activity as handled; True when it already was (a redelivery)."""
+        if not activity.id or activity.conversation is None:
+            return False
+        digest = hashlib.sha256(f"{activity.conversation.id}|{activity.id}".encode()).hexdigest()
+        try:
+            with self.db.session() as session:
+                session.add(ProcessedEvent(platform=activities.PLATFORM, event_id=digest))
+        except IntegrityError:
+            return True
+        return False
+
+
+def _language(activity: Activity | None) -> str:
+    locale = (activity.locale or "") if activity is not None else ""
+    return "en" if locale.lower().startswith("en") else "ja"
+
+
+def _view_language(view: Any, default: str) -> str:
+    return str(getattr(view, "language", None) or default)
+
+
+def build_agent_application(bot: TeamsBot, *, show_typing: bool = True) -> AgentApplication[TurnState]:
+    """The SDK application with gunmane's routes. Conversation state lives in gunmane's database,
+    so the SDK's own turn state only needs memory storage."""
+    app: AgentApplication[TurnState] = AgentApplication[TurnState](
+        ApplicationOptions(storage=MemoryStorage(), start_typing_timer=show_typing, remove_recipient_mention=False),
+        connection_manager=bot.auth.connection_manager,
+    )
+    app.conversation_update("membersAdded")(bot.on_members_added)
+    app.activity(ActivityTypes.message)(bot.on_message)
+    app.error(bot.on_error)
+    return app
