@@ -39,6 +39,12 @@ class TeamsAuth:
         return ClaimsIdentity({"aud": self.app_id, "appid": self.app_id})
 
 
+def has_credentials(settings: Settings) -> bool:
+    """True when any Teams credential is set (then both must be, and authentication is on)."""
+    password = settings.teams_app_password.get_secret_value().strip() if settings.teams_app_password else ""
+    return bool((settings.teams_app_id or "").strip() or password)
+
+
 def teams_auth(settings: Settings, *, insecure_local: bool = False) -> TeamsAuth:
     """Build the authentication of the Teams endpoint, or say what is missing."""
     app_id = (settings.teams_app_id or "").strip()

@@ -1,0 +1,56 @@
+"""`gunmane serve teams`: the Teams messages endpoint.
+
+Registered under the ``serve`` group by bot/cli/serve_cmd.py; thin — it reads
+settings, opens the database and the engine, and runs the aiohttp server.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+from aiohttp import web
+
+from bot.cli.common import handle_errors, settings, setup_logging
+from bot.teams.auth import INSECURE_WARNING, has_credentials, teams_auth
+from bot.teams.server import MESSAGES_PATH, create_teams_server
+from knowledge.db import open_database
+
+log = logging.getLogger("gunmane.teams")
+
+
+@handle_errors
+def serve_teams(
+    port: int = typer.Option(3978, "--port", help="Port to listen on (Azure Bot's messaging endpoint points here)."),
+    host: str = typer.Option("0.0.0.0", "--host", help="Address to bind."),
+    insecure_local: bool = typer.Option(
+        False,
+        "--insecure-local",
+        help="Run WITHOUT authentication when no Teams credentials are set. Local testing only.",
+    ),
+) -> None:
+    """Serve the Microsoft Teams bot at /api/messages (JWT-checked when credentials are set)."""
+    cfg = settings()
+    setup_logging(cfg.log_level)
+    secured = has_credentials(cfg)
+    if insecure_local and not secured:
+        log.warning(INSECURE_WARNING)  # the first line the server logs, on purpose
+    auth = teams_auth(cfg, insecure_local=insecure_local)
+    if insecure_local and secured:
+        log.warning("--insecure-local ignored: Teams credentials are set, so every request is authenticated.")
+    from bot.dialogue.engine import DialogueEngine  # the engine loads indexes and models: only when serving
+
+    db = open_database(cfg, "serve teams")
+    try:
+        engine = DialogueEngine(db, cfg)
+        server = create_teams_server(engine, db, auth)
+        mode = "JWT authentication on" if auth.secured else "authentication OFF"
+        log.info("Teams endpoint listening on http://%s:%d%s (%s)", host, port, MESSAGES_PATH, mode)
+        web.run_app(server.web_app, host=host, port=port, print=None, access_log=None)
+    finally:
+        db.dispose()
+
+
+def register(serve_app: typer.Typer) -> None:
+    """Add `teams` to the `serve` command group."""
+    serve_app.command("teams")(serve_teams)
