@@ -59,6 +59,11 @@ def find(session: Session, kind: str, ext_id: str, *, lock: bool = False) -> Any
     return row
 
 
+def find_by_db_id(session: Session, kind: str, db_id: int) -> Any | None:
+    """The row behind an internal id (introductions refer to people this way)."""
+    return session.get(_model(kind), db_id)
+
+
 def validate(kind: str, data: dict[str, Any], directory: MunicipalityDirectory) -> RecordBase:
     """Validate with the importer's rules (``ValidationFailed`` lists every ``field: message``)."""
     _model(kind)
