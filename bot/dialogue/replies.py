@@ -2,14 +2,21 @@
 
 Adapters translate platform events into ``Incoming*`` values and these replies
 into Block Kit, Adaptive Cards or terminal text. A ``Choice.value`` is an
-opaque token (at most 1,000 characters) that the adapter hands back unchanged
+opaque token (at most 150 characters) that the adapter hands back unchanged
 as ``IncomingChoice.value`` when the user picks it.
+
+Besides the per-turn ``Turn``, the engine answers three introduction views
+(``IntroView``: what to post to whom when an introduction is requested,
+accepted or declined) and a per-user ``Overview`` (Slack App Home).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from datetime import datetime
+from typing import Any, Literal
+
+MAX_CHOICE_VALUE = 150
 
 
 @dataclass(frozen=True)
@@ -99,7 +106,72 @@ Reply = Text | Question | Card | ResultList | Notice
 
 @dataclass
 class Turn:
-    """Everything the engine answers to one incoming message or choice."""
+    """Everything the engine answers to one incoming message or choice.
+
+    ``card`` is the conversation's current intake card in the contract's
+    "Intake analysis" shape (``IntakeCard.to_json()``), or ``None`` before there is one.
+    """
 
     replies: list[Reply] = field(default_factory=list)
+    language: str = "ja"
+    card: dict[str, Any] | None = None
+
+
+# ---------------------------------------------------------------- introductions and overview
+
+PlatformUser = tuple[str, str]      # (platform, user id), e.g. ("slack", "U012AB3CD")
+
+
+@dataclass
+class IntroView:
+    """What an adapter posts for one introduction, and to whom.
+
+    - request view: ``recipient`` is the requested person when their contact is a
+      chat user id (else ``None``: the secretariat handles it by mail); ``replies``
+      show the intake card (no requester contact) and Accept/Decline choices.
+    - accepted view: ``participants`` are the requester and the target (those on
+      a chat platform); ``replies`` carry the card and both contacts.
+    - declined view: ``recipient`` is the requester; ``replies`` give the news
+      and the next candidate with a 紹介を依頼 choice.
+    """
+
+    introduction_id: int
+    recipient: PlatformUser | None = None
+    participants: tuple[PlatformUser, ...] = ()
+    replies: list[Reply] = field(default_factory=list)
+    language: str = "ja"
+
+    def participant_ids(self, platform: str) -> list[str]:
+        """The participants' user ids on one platform (e.g. for a Slack group DM)."""
+        return [user for p, user in self.participants if p == platform]
+
+
+@dataclass(frozen=True)
+class ConsultationSummary:
+    id: int
+    created_at: datetime
+    municipality: str          # "奈良県宇陀市", or "" when unknown
+    summary: str               # one line: the sub-issues' fields/processes and text
+    status: str                # recommended | lookup | …
+
+
+@dataclass(frozen=True)
+class IntroductionSummary:
+    id: int
+    role: Literal["requester", "target"]
+    counterpart: str           # the other side's display name (never a contact)
+    target_kind: str           # advisor | engineer
+    state: str                 # requested | accepted | declined | expired | completed
+    requested_at: datetime
+    topic: str = ""            # the sub-issue text, shortened
+
+
+@dataclass
+class Overview:
+    """A user's consultations and introductions, newest first (for Slack App Home)."""
+
+    platform: str
+    user_id: str
+    consultations: list[ConsultationSummary] = field(default_factory=list)
+    introductions: list[IntroductionSummary] = field(default_factory=list)
     language: str = "ja"

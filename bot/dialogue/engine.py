@@ -1,0 +1,197 @@
+"""``DialogueEngine``: the one entry point of the counselling dialogue.
+
+    turn = engine.handle(ConversationKey(...), IncomingMessage(text) | IncomingChoice(value))
+
+Each turn loads the conversation's state, runs the step it is at, saves the
+state (optimistic version check) and returns platform-neutral replies. The
+whole turn is one transaction: when another worker saved the same
+conversation in between, the turn is run again on the fresh state; when
+anything fails, nothing of the turn is saved and the user gets a short
+apology — the conversation is never lost or half-written.
+
+Adapters also ask for the introduction views (what to post to the requested
+person, to both sides after acceptance, to the requester after a decline) and
+for a user's overview (Slack App Home).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+
+from bot.dialogue import choices, cleaning, commands, flow, intros, messages, recommend
+from bot.dialogue.context import Services, TurnContext
+from bot.dialogue.replies import (
+    ConversationKey,
+    IncomingChoice,
+    IncomingMessage,
+    IntroView,
+    Overview,
+    Text,
+    Turn,
+)
+from bot.dialogue.state import DialogueState, StateStore
+from knowledge.db import Database
+from knowledge.models import utcnow
+from knowledge.settings import Settings
+
+if TYPE_CHECKING:
+    from matching.embedders.base import Embedder
+    from matching.engine import Matcher
+
+log = logging.getLogger(__name__)
+ATTEMPTS = 3
+MIN_CHARS_FOR_LANGUAGE = 4   # "ok", "はい" do not switch the conversation's language
+
+
+class DialogueEngine:
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        *,
+        matcher: Matcher | None = None,
+        embedder: Embedder | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self.services = Services(db, settings, matcher=matcher, embedder=embedder)
+        self._clock = clock
+
+    # ------------------------------------------------------------------ the entry point
+
+    def handle(self, key: ConversationKey, incoming: IncomingMessage | IncomingChoice) -> Turn:
+        """Answer one message or button press; never raises."""
+        language = "ja"
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                return self._turn(key, incoming)
+            except (StaleDataError, IntegrityError, OperationalError) as exc:
+                # Another worker saved this conversation (or profile) first: run the turn on the fresh state.
+                log.info("conversation %s changed concurrently (attempt %d): %s", key.as_string(), attempt, exc)
+            except Exception:
+                log.exception("turn failed for %s; nothing of it was saved", key.as_string())
+                language = self._language_hint(key)
+                return Turn([Text(messages.say(language, "internal_error"))], language)
+        return Turn([Text(messages.say(self._language_hint(key), "busy"))], language)
+
+    def _turn(self, key: ConversationKey, incoming: IncomingMessage | IncomingChoice) -> Turn:
+        now = self._clock()
+        with self.db.session() as session:
+            row, state = StateStore.load(session, key)
+            fresh = state is None
+            if state is None:
+                state = DialogueState()
+            ctx = TurnContext(session, key, state, now, self.services)
+            idle = self._idle_expired(state, now)
+            if idle:
+                ctx.state = state.fresh()
+            if isinstance(incoming, IncomingMessage):
+                self._on_message(ctx, incoming.text, greet=fresh or idle, idle=idle)
+            elif isinstance(incoming, IncomingChoice):
+                if idle:
+                    ctx.say("idle_restart")
+                self._on_choice(ctx, incoming.value)
+            else:
+                ctx.say("unknown_choice")
+            ctx.state.turns += 1
+            StateStore.save(session, key, row, ctx.state, now)
+            card = ctx.state.intake_card()
+            return Turn(ctx.replies, ctx.state.language, card.to_json() if card is not None else None)
+
+    def _idle_expired(self, state: DialogueState, now: datetime) -> bool:
+        last = state.last_time()
+        return last is not None and now - last >= timedelta(hours=self.settings.conversation_idle_hours)
+
+    def _language_hint(self, key: ConversationKey) -> str:
+        try:
+            with self.db.session() as session:
+                _, state = StateStore.load(session, key)
+            return state.language if state is not None else "ja"
+        except Exception:
+            return "ja"
+
+    # ------------------------------------------------------------------ messages
+
+    def _on_message(self, ctx: TurnContext, raw: str, *, greet: bool, idle: bool) -> None:
+        clean = cleaning.clean_message(raw)
+        text = clean.text
+        if len(text) >= MIN_CHARS_FOR_LANGUAGE and cleaning.has_words(text):
+            ctx.state.language = self.services.language_of(text)
+        if idle:
+            ctx.say("idle_restart")
+        if greet:
+            ctx.say("greeting")
+        if not text:
+            ctx.say("empty")
+            return
+        if not cleaning.has_words(text):
+            ctx.say("no_words")
+            return
+        if clean.truncated:
+            ctx.say("truncated", limit=cleaning.MAX_CHARS)
+        command = cleaning.command_of(text)
+        if command is not None:
+            commands.run(ctx, command)
+            return
+        lookup = cleaning.quick_lookup(text)
+        if lookup is not None:
+            recommend.lookup(ctx, lookup, text)
+            if ctx.state.step not in ("idle", "results"):
+                ctx.say("lookup_continue")
+            return
+        if ctx.state.step in ("idle", "results") and cleaning.is_greeting(text):
+            ctx.say("prompt_problem")
+            return
+        flow.on_text(ctx, text)
+
+    # ------------------------------------------------------------------ choices
+
+    def _on_choice(self, ctx: TurnContext, value: str) -> None:
+        token = choices.parse(value)
+        if token is None:
+            ctx.say("unknown_choice")
+            flow.prompt(ctx)
+        elif isinstance(token, choices.Answer):
+            if token.nonce != ctx.state.nonce:
+                ctx.say("expired_choice" if token.nonce in ctx.state.old_nonces else "foreign_choice")
+                flow.prompt(ctx)
+            elif token.question_id != ctx.state.question_id:
+                ctx.say("stale_choice")
+                flow.prompt(ctx)
+            else:
+                flow.on_answer(ctx, token.answer)
+        elif isinstance(token, choices.IntroRequest):
+            intros.request(ctx, token)
+        elif isinstance(token, choices.MoreResults):
+            recommend.more(ctx, token.sub_issue_id, token.kind)
+        else:
+            intros.answer(ctx, token)
+
+    # ------------------------------------------------------------------ introductions and overview
+
+    def introduction_request_view(self, intro_id: int) -> IntroView:
+        """What to send the requested person: the card and Accept/Decline (no requester contact)."""
+        with self.db.session() as session:
+            return intros.request_view(session, intro_id)
+
+    def introduction_accepted_view(self, intro_id: int) -> IntroView:
+        """After acceptance: both participants, the card and both contacts."""
+        with self.db.session() as session:
+            return intros.accepted_view(session, intro_id)
+
+    def introduction_declined_view(self, intro_id: int) -> IntroView:
+        """After a decline: the news for the requester and the next candidate with 紹介を依頼."""
+        with self.db.session() as session:
+            return intros.declined_view(session, intro_id)
+
+    def user_overview(self, platform: str, user_id: str) -> Overview:
+        """A user's consultations and introductions (Slack App Home)."""
+        with self.db.session() as session:
+            return intros.overview(session, platform, user_id)

@@ -1,0 +1,579 @@
+"""The intake steps: municipality, missing items, the 課題カード and its edits.
+
+Each step has a renderer (``prompt``: ask its question again) and handlers for
+a typed answer and for a chosen answer. Steps change ``ctx.state``; the engine
+saves it after the turn.
+
+    idle ── text ──> (municipality | municipality_pick) ──> missing* ──> confirm ──> results
+                                                                          │  ^
+                                                       edit_pick/item/value/text
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from bot.dialogue import cleaning, messages, profiles, recommend
+from bot.dialogue.context import TurnContext
+from bot.dialogue.replies import Card, Question
+from knowledge.cards import IntakeCard, MunicipalityRef, SubIssueCard
+
+ASKED_ITEMS = ("fields", "processes", "wanted")
+EDITABLE = ("fields", "processes", "pains", "wanted")
+_PREFECTURE_STAFF = re.compile(r"(県庁|都庁|府庁|道庁|県の|都の|府の|道の|県職員|県土木|県の職員)")
+
+
+# ---------------------------------------------------------------- entry points
+
+
+def on_text(ctx: TurnContext, text: str) -> None:
+    handler = _TEXT_HANDLERS.get(ctx.state.step, _text_idle)
+    handler(ctx, text)
+
+
+def on_answer(ctx: TurnContext, value: str) -> None:
+    handler = _ANSWER_HANDLERS.get(ctx.state.step)
+    if handler is None:
+        ctx.say("stale_choice")
+        prompt(ctx)
+        return
+    handler(ctx, value)
+
+
+def prompt(ctx: TurnContext, *, keep_id: bool = True) -> None:
+    """Ask the current step's question again (after help, a stale button, 戻る …)."""
+    _PROMPTS.get(ctx.state.step, _prompt_idle)(ctx, keep_id)
+
+
+# ---------------------------------------------------------------- idle: a new problem
+
+
+def _prompt_idle(ctx: TurnContext, keep_id: bool) -> None:
+    ctx.say("ask_retype" if ctx.state.ask.get("retype") else "prompt_problem")
+
+
+def _text_idle(ctx: TurnContext, text: str) -> None:
+    start_intake(ctx, text)
+
+
+def start_intake(ctx: TurnContext, text: str) -> None:
+    """Understand a problem description and go on to the first thing that is missing."""
+    state = ctx.state
+    card = ctx.services.analyze(text)
+    if not card.sub_issues:
+        card.sub_issues = [SubIssueCard(text=text)]
+    found_place = card.municipality
+    if found_place is None and not card.ambiguous:
+        card.municipality = profiles.place_of(ctx.session, ctx.key)
+    if found_place is not None:
+        profiles.remember_place(ctx.session, ctx.key, found_place, state.language)
+    if not _has_problem(ctx, card, text):
+        if found_place is not None:
+            ctx.say("municipality_set", place=_place_text(found_place, ctx.lang))
+        if card.ambiguous:
+            state.step, state.ask, state.card = "municipality_pick", {"profile_only": True}, card.model_dump()
+            _ask_ambiguous(ctx, card)
+            return
+        state.step, state.ask, state.card = "idle", {}, None
+        ctx.say("prompt_problem")
+        return
+    state.set_card(card)
+    state.asked = []
+    state.consultation_id = None
+    if len(card.sub_issues) > 1:
+        ctx.say("split_note", n=len(card.sub_issues))
+    next_step(ctx)
+
+
+def _has_problem(ctx: TurnContext, card: IntakeCard, text: str) -> bool:
+    if any(s.fields or s.processes or s.pains or s.wanted for s in card.sub_issues):
+        return True
+    if cleaning.is_greeting(text):
+        return False
+    rest = text
+    for ref in [card.municipality, *card.ambiguous]:
+        if ref is not None:
+            rest = rest.replace(ref.prefecture, "").replace(ref.name, "")
+    rest = re.sub(r"(です|でした|ます|の|者|担当|職員|役場|役所|市役所|から|より|[、。,.!！?？\s])", "", rest)
+    return len(rest) >= 6
+
+
+def next_step(ctx: TurnContext) -> None:
+    """Ask the first missing thing, or show the card when nothing is missing."""
+    state = ctx.state
+    card = state.intake_card()
+    assert card is not None
+    if card.municipality is None:
+        if card.ambiguous:
+            state.step, state.ask = "municipality_pick", {}
+            _ask_ambiguous(ctx, card)
+        else:
+            state.step, state.ask = "municipality", {}
+            _prompt_municipality(ctx, False)
+        return
+    for i, sub in enumerate(card.sub_issues):
+        for item in ASKED_ITEMS:
+            if not getattr(sub, item) and f"{i}:{item}" not in state.asked:
+                state.step, state.ask = "missing", {"sub": i, "item": item}
+                _prompt_missing(ctx, False)
+                return
+    state.step, state.ask = "confirm", {}
+    _prompt_confirm(ctx, False, intro=True)
+
+
+# ---------------------------------------------------------------- municipality
+
+
+def _prompt_municipality(ctx: TurnContext, keep_id: bool) -> None:
+    suggestions = ctx.state.ask.get("suggest") or []
+    options = [(f"{p} {n}" if p != n else p, f"m:{i}") for i, (p, n) in enumerate(suggestions)]
+    ctx.ask(ctx.text("ask_municipality"), options, hint=ctx.text("municipality_hint"), keep_id=keep_id)
+
+
+def _ask_ambiguous(ctx: TurnContext, card: IntakeCard, keep_id: bool = False) -> None:
+    candidates = [[m.prefecture, m.name] for m in card.ambiguous]
+    ctx.state.ask["candidates"] = candidates
+    name = card.ambiguous[0].name
+    options = [(f"{p} {n}", f"m:{i}") for i, (p, n) in enumerate(candidates)]
+    options.append((ctx.text("municipality_other"), "other"))
+    ctx.ask(ctx.text("ask_ambiguous", name=name), options, hint=ctx.text("municipality_hint"), keep_id=keep_id)
+
+
+def _prompt_ambiguous(ctx: TurnContext, keep_id: bool) -> None:
+    card = ctx.state.intake_card()
+    if card is None or not card.ambiguous:
+        ctx.state.step = "municipality"
+        _prompt_municipality(ctx, keep_id)
+        return
+    _ask_ambiguous(ctx, card, keep_id)
+
+
+def _answer_municipality_pick(ctx: TurnContext, value: str) -> None:
+    state = ctx.state
+    key = "candidates" if state.step == "municipality_pick" else "suggest"
+    pool = state.ask.get(key) or []
+    if value == "other":
+        state.checkpoint()
+        state.step, state.ask = "municipality", {"return": state.ask.get("return"), "profile_only": state.ask.get("profile_only")}
+        _prompt_municipality(ctx, False)
+        return
+    index = _index(value, "m:", len(pool))
+    if index is None:
+        ctx.say("unknown_choice")
+        prompt(ctx)
+        return
+    prefecture, name = pool[index]
+    _set_place(ctx, MunicipalityRef(prefecture=prefecture, name=name))
+
+
+def _text_municipality(ctx: TurnContext, text: str) -> None:
+    directory = ctx.services.directory()
+    card = ctx.services.analyze(text)
+    place = card.municipality
+    if place is None and not card.ambiguous:
+        place = _prefecture_only(text, directory.prefectures)
+    if place is not None:
+        _set_place(ctx, place)
+        return
+    if card.ambiguous:
+        state = ctx.state
+        current = state.intake_card() or IntakeCard(text=text)
+        current.ambiguous = card.ambiguous
+        state.checkpoint()
+        state.set_card(current)
+        state.step, state.ask = "municipality_pick", {"return": state.ask.get("return"),
+                                                      "profile_only": state.ask.get("profile_only")}
+        _ask_ambiguous(ctx, current)
+        return
+    ctx.say("municipality_not_found", text=messages.shorten(text, 20))
+    suggestions = _closest(directory, text)
+    ctx.state.ask["suggest"] = suggestions
+    _prompt_municipality(ctx, False)
+
+
+def _prefecture_only(text: str, prefectures: list[str]) -> MunicipalityRef | None:
+    """「奈良県です」「県の道路課（奈良県）」 → the prefecture itself (prefectural staff)."""
+    folded = unicodedata.normalize("NFKC", text)
+    found = [p for p in prefectures if p in folded]
+    if len(found) != 1:
+        return None
+    rest = re.sub(r"(です|の|職員|担当|者|[、。\s])", "", folded.replace(found[0], ""))
+    if not rest or _PREFECTURE_STAFF.search(folded) or len(rest) <= 6:
+        return MunicipalityRef(prefecture=found[0], name=found[0])
+    return None
+
+
+def _closest(directory: object, text: str) -> list[list[str]]:
+    from knowledge.municipalities import MunicipalityDirectory
+
+    assert isinstance(directory, MunicipalityDirectory)
+    word = re.sub(r"(です|でした|の|担当|職員|役場|役所|[、。\s])", "", unicodedata.normalize("NFKC", text))[:20]
+    out: list[list[str]] = []
+    for joined in directory.closest_names(word, limit=4):
+        prefecture = next((p for p in directory.prefectures if joined.startswith(p)), None)
+        if prefecture is not None:
+            out.append([prefecture, joined[len(prefecture):]])
+    return out
+
+
+def _set_place(ctx: TurnContext, place: MunicipalityRef) -> None:
+    state = ctx.state
+    returning, profile_only = state.ask.get("return"), state.ask.get("profile_only")
+    state.checkpoint()
+    profiles.remember_place(ctx.session, ctx.key, place, state.language)
+    ctx.say("municipality_set", place=_place_text(place, ctx.lang))
+    card = state.intake_card()
+    if profile_only or card is None:
+        state.step, state.ask, state.card = "idle", {}, None
+        ctx.say("prompt_problem")
+        return
+    card.municipality, card.ambiguous = place, []
+    state.set_card(card)
+    if returning == "confirm":
+        state.step, state.ask = "confirm", {}
+        _prompt_confirm(ctx, False, intro=True)
+        return
+    next_step(ctx)
+
+
+def _place_text(place: MunicipalityRef, lang: str) -> str:
+    return place.name if place.name == place.prefecture else f"{place.prefecture}{place.name}"
+
+
+# ---------------------------------------------------------------- missing items
+
+
+def _sub_note(ctx: TurnContext, index: int) -> str:
+    card = ctx.state.intake_card()
+    if card is None or len(card.sub_issues) < 2:
+        return ""
+    return ctx.text("about_sub", n=index + 1, text=messages.shorten(card.sub_issues[index].text, 24)) + "\n"
+
+
+def _prompt_missing(ctx: TurnContext, keep_id: bool) -> None:
+    item, index = ctx.state.ask["item"], ctx.state.ask["sub"]
+    options = [(messages.label(item, code, ctx.lang), code) for code in messages.choice_codes(item)]
+    if item == "wanted":
+        options = [o for o in options if o[1] != "window"]
+        options.append((ctx.text("skip_wanted"), "skip"))
+    else:
+        options.append((ctx.text("skip"), "skip"))
+    ctx.ask(_sub_note(ctx, index) + ctx.text(f"ask_{item}"), options, hint=ctx.text("free_hint"), keep_id=keep_id)
+
+
+def _answer_missing(ctx: TurnContext, value: str) -> None:
+    item = ctx.state.ask["item"]
+    if value != "skip" and value not in messages.choice_codes(item):
+        ctx.say("unknown_choice")
+        prompt(ctx)
+        return
+    _fill_missing(ctx, [] if value == "skip" else [value], None)
+
+
+def _text_missing(ctx: TurnContext, text: str) -> None:
+    item = ctx.state.ask["item"]
+    codes = list(getattr(ctx.services.extract(text), item))
+    if item == "wanted" and not codes and cleaning.is_yes(text):
+        codes = []
+    _fill_missing(ctx, codes, None if codes else text)
+
+
+def _fill_missing(ctx: TurnContext, codes: list[str], free_text: str | None) -> None:
+    state = ctx.state
+    item, index = state.ask["item"], state.ask["sub"]
+    state.checkpoint()
+    card = state.intake_card()
+    assert card is not None
+    sub = card.sub_issues[index]
+    setattr(sub, item, codes)
+    if free_text:
+        sub.text = f"{sub.text}（{messages.shorten(free_text, 200)}）"
+        ctx.say("noted_free")
+    state.set_card(card)
+    state.asked.append(f"{index}:{item}")
+    next_step(ctx)
+
+
+# ---------------------------------------------------------------- the card
+
+
+def card_reply(ctx: TurnContext, card: IntakeCard, *, with_actions: bool) -> Card:
+    lang = ctx.lang
+    rows: list[tuple[str, str]] = []
+    place = _place_text(card.municipality, lang) if card.municipality else ctx.text("card_unknown_place")
+    rows.append((ctx.text("card_municipality"), place))
+    numbered = len(card.sub_issues) > 1
+    for i, sub in enumerate(card.sub_issues):
+        prefix = f"{i + 1}. " if numbered else ""
+        rows.append((ctx.text("card_issue", n=i + 1) if numbered else ctx.text("card_issue", n="").strip(),
+                     messages.shorten(sub.text, 200)))
+        for item in EDITABLE:
+            rows.append((prefix + ctx.text(f"card_{item}"), messages.labels(item, getattr(sub, item), lang)))
+    actions = ()
+    if with_actions:
+        actions = ctx.choices([(ctx.text("accept"), "accept"), (ctx.text("edit"), "edit"),
+                               (ctx.text("restart_button"), "restart")], primary="accept")
+    return Card(ctx.text("card_title"), tuple(rows), actions)
+
+
+def _prompt_confirm(ctx: TurnContext, keep_id: bool, *, intro: bool = False) -> None:
+    card = ctx.state.intake_card()
+    assert card is not None
+    if not keep_id:
+        ctx.state.question_id += 1
+    ctx.say("card_intro" if intro else "confirm_hint")
+    ctx.replies.append(card_reply(ctx, card, with_actions=True))
+
+
+def _answer_confirm(ctx: TurnContext, value: str) -> None:
+    if value == "accept":
+        ctx.state.checkpoint()
+        recommend.recommend(ctx)
+    elif value == "edit":
+        ctx.state.checkpoint()
+        _start_edit(ctx)
+    elif value == "restart":
+        from bot.dialogue.commands import restart
+
+        restart(ctx)
+    else:
+        ctx.say("unknown_choice")
+        prompt(ctx)
+
+
+def _text_confirm(ctx: TurnContext, text: str) -> None:
+    if cleaning.is_yes(text):
+        _answer_confirm(ctx, "accept")
+        return
+    if cleaning.fold(text) in {"修正", "修正する", "直す", "edit", "change", "いいえ", "no", "違う", "ちがう"}:
+        _answer_confirm(ctx, "edit")
+        return
+    ctx.state.checkpoint()
+    ctx.say("retyped")
+    start_intake(ctx, text)
+
+
+# ---------------------------------------------------------------- editing the card
+
+
+def _start_edit(ctx: TurnContext) -> None:
+    card = ctx.state.intake_card()
+    assert card is not None
+    if len(card.sub_issues) == 1:
+        ctx.state.step, ctx.state.ask = "edit_item", {"sub": 0}
+    else:
+        ctx.state.step, ctx.state.ask = "edit_pick", {}
+    prompt(ctx, keep_id=False)
+
+
+def _prompt_edit_pick(ctx: TurnContext, keep_id: bool) -> None:
+    card = ctx.state.intake_card()
+    assert card is not None
+    options = [(ctx.text("card_municipality"), "muni")]
+    options += [(f"{ctx.text('card_issue', n=i + 1)}「{messages.shorten(s.text, 16)}」", f"sub:{i}")
+                for i, s in enumerate(card.sub_issues)]
+    options.append((ctx.text("edit_retype"), "retype"))
+    ctx.ask(ctx.text("ask_edit_pick"), options, keep_id=keep_id)
+
+
+def _answer_edit_pick(ctx: TurnContext, value: str) -> None:
+    card = ctx.state.intake_card()
+    assert card is not None
+    index = _index(value, "sub:", len(card.sub_issues))
+    if index is not None:
+        ctx.state.checkpoint()
+        ctx.state.step, ctx.state.ask = "edit_item", {"sub": index}
+        prompt(ctx, keep_id=False)
+        return
+    _common_edit(ctx, value)
+
+
+def _common_edit(ctx: TurnContext, value: str) -> None:
+    state = ctx.state
+    if value == "muni":
+        state.checkpoint()
+        state.step, state.ask = "municipality", {"return": "confirm"}
+        _prompt_municipality(ctx, False)
+    elif value == "retype":
+        state.checkpoint()
+        state.step, state.ask = "idle", {"retype": True}
+        ctx.say("ask_retype")
+    else:
+        ctx.say("unknown_choice")
+        prompt(ctx)
+
+
+def _prompt_edit_item(ctx: TurnContext, keep_id: bool) -> None:
+    card = ctx.state.intake_card()
+    assert card is not None
+    index = ctx.state.ask["sub"]
+    options = [(ctx.text(f"card_{item}"), item) for item in EDITABLE]
+    options.append((ctx.text("edit_text_item"), "text"))
+    if len(card.sub_issues) > 1:
+        options.append((ctx.text("edit_delete"), "delete"))
+    else:
+        options += [(ctx.text("card_municipality"), "muni"), (ctx.text("edit_retype"), "retype")]
+    ctx.ask(ctx.text("ask_edit_item", n=index + 1), options, keep_id=keep_id)
+
+
+def _answer_edit_item(ctx: TurnContext, value: str) -> None:
+    state = ctx.state
+    index = state.ask["sub"]
+    if value in EDITABLE:
+        state.checkpoint()
+        state.step, state.ask = "edit_value", {"sub": index, "item": value}
+        prompt(ctx, keep_id=False)
+    elif value == "text":
+        state.checkpoint()
+        state.step, state.ask = "edit_text", {"sub": index}
+        prompt(ctx, keep_id=False)
+    elif value == "delete":
+        card = state.intake_card()
+        assert card is not None
+        if len(card.sub_issues) > 1:
+            state.checkpoint()
+            del card.sub_issues[index]
+            state.set_card(card)
+            state.asked = []
+            state.step, state.ask = "confirm", {}
+            _prompt_confirm(ctx, False)
+        else:
+            ctx.say("unknown_choice")
+            prompt(ctx)
+    else:
+        _common_edit(ctx, value)
+
+
+def _prompt_edit_value(ctx: TurnContext, keep_id: bool) -> None:
+    item = ctx.state.ask["item"]
+    options = [(messages.label(item, code, ctx.lang), code) for code in messages.choice_codes(item)]
+    options.append((ctx.text("clear_value"), "clear"))
+    ctx.ask(ctx.text(f"ask_edit_value_{item}"), options, hint=ctx.text("free_hint"), keep_id=keep_id)
+
+
+def _answer_edit_value(ctx: TurnContext, value: str) -> None:
+    item = ctx.state.ask["item"]
+    if value != "clear" and value not in messages.choice_codes(item):
+        ctx.say("unknown_choice")
+        prompt(ctx)
+        return
+    _apply_edit(ctx, [] if value == "clear" else [value])
+
+
+def _text_edit_value(ctx: TurnContext, text: str) -> None:
+    codes = list(getattr(ctx.services.extract(text), ctx.state.ask["item"]))
+    if not codes:
+        ctx.say("edit_not_understood")
+        prompt(ctx)
+        return
+    _apply_edit(ctx, codes)
+
+
+def _apply_edit(ctx: TurnContext, codes: list[str]) -> None:
+    state = ctx.state
+    item, index = state.ask["item"], state.ask["sub"]
+    state.checkpoint()
+    card = state.intake_card()
+    assert card is not None
+    setattr(card.sub_issues[index], item, codes)
+    state.set_card(card)
+    state.step, state.ask = "confirm", {}
+    _prompt_confirm(ctx, False)
+
+
+def _prompt_edit_text(ctx: TurnContext, keep_id: bool) -> None:
+    if not keep_id:
+        ctx.state.question_id += 1
+    ctx.replies.append(Question(ctx.text("ask_edit_text", n=ctx.state.ask["sub"] + 1), (), ctx.text("free_hint")))
+
+
+def _text_edit_text(ctx: TurnContext, text: str) -> None:
+    state = ctx.state
+    index = state.ask["sub"]
+    state.checkpoint()
+    card = state.intake_card()
+    assert card is not None
+    sub = card.sub_issues[index]
+    sub.text = text
+    found = ctx.services.extract(text)
+    for item in EDITABLE:
+        codes = list(getattr(found, item))
+        if codes:
+            setattr(sub, item, codes)
+    state.set_card(card)
+    state.step, state.ask = "confirm", {}
+    _prompt_confirm(ctx, False)
+
+
+# ---------------------------------------------------------------- after the results
+
+
+def _prompt_results(ctx: TurnContext, keep_id: bool) -> None:
+    ctx.say("results_next")
+
+
+def _text_results(ctx: TurnContext, text: str) -> None:
+    ctx.state.checkpoint()
+    start_intake(ctx, text)
+
+
+def _text_with_buttons(ctx: TurnContext, text: str) -> None:
+    """A typed message while only buttons make sense: treat a new description as a new problem."""
+    ctx.state.checkpoint()
+    ctx.say("retyped")
+    start_intake(ctx, text)
+
+
+# ---------------------------------------------------------------- helpers and tables
+
+
+def _index(value: str, prefix: str, size: int) -> int | None:
+    if not value.startswith(prefix):
+        return None
+    try:
+        index = int(value[len(prefix):])
+    except ValueError:
+        return None
+    return index if 0 <= index < size else None
+
+
+def _prompt_missing_or_idle(ctx: TurnContext, keep_id: bool) -> None:
+    _prompt_missing(ctx, keep_id)
+
+
+_PROMPTS = {
+    "idle": _prompt_idle,
+    "municipality": _prompt_municipality,
+    "municipality_pick": _prompt_ambiguous,
+    "missing": _prompt_missing,
+    "confirm": _prompt_confirm,
+    "edit_pick": _prompt_edit_pick,
+    "edit_item": _prompt_edit_item,
+    "edit_value": _prompt_edit_value,
+    "edit_text": _prompt_edit_text,
+    "results": _prompt_results,
+}
+
+_TEXT_HANDLERS = {
+    "idle": _text_idle,
+    "municipality": _text_municipality,
+    "municipality_pick": _text_municipality,
+    "missing": _text_missing,
+    "confirm": _text_confirm,
+    "edit_pick": _text_with_buttons,
+    "edit_item": _text_with_buttons,
+    "edit_value": _text_edit_value,
+    "edit_text": _text_edit_text,
+    "results": _text_results,
+}
+
+_ANSWER_HANDLERS = {
+    "municipality": _answer_municipality_pick,
+    "municipality_pick": _answer_municipality_pick,
+    "missing": _answer_missing,
+    "confirm": _answer_confirm,
+    "edit_pick": _answer_edit_pick,
+    "edit_item": _answer_edit_item,
+    "edit_value": _answer_edit_value,
+}
