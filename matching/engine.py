@@ -31,7 +31,7 @@ from knowledge.settings import Settings
 from matching.embedders.base import Embedder
 from matching.explain import why
 from matching.filters import Asker, load_rows, recommendable
-from matching.fusion import FusionMethod, fuse, normalised_dense, normalised_lexical
+from matching.fusion import FusionMethod, fuse
 from matching.lexical import LexicalStore
 from matching.preferences import QueryFocus, Weights, assess, is_online
 from matching.query_terms import QueryTerms, understand_query
@@ -155,13 +155,9 @@ class Matcher:
     def _relevance(
         self, dense: list[tuple[int, float]], words: list[tuple[int, float]], mode: Mode
     ) -> dict[int, float]:
-        if mode == "dense":
-            return normalised_dense(dense)
-        if mode == "lexical":
-            return normalised_lexical(words)
+        # Single modes go through the same scale as the fusion, so the modes compare like for like.
         cfg = self.config
-        fused = fuse(dense, words, method=cfg.fusion, rrf_k=cfg.rrf_k, dense_weight=cfg.dense_weight)
-        return _min_max(fused)
+        return fuse(dense, words, method=cfg.fusion, rrf_k=cfg.rrf_k, dense_weight=cfg.dense_weight)
 
     def _filter_and_order(
         self,
@@ -197,14 +193,6 @@ class Matcher:
                 _result(kind, row, score, why(kind, row, ev, today=today), ev.distance_km, today)
                 for score, _db_id, row, ev in scored[: max(query.top, 0)]
             ]
-
-
-def _min_max(scores: dict[int, float]) -> dict[int, float]:
-    if not scores:
-        return {}
-    low, high = min(scores.values()), max(scores.values())
-    span = high - low
-    return {k: (v - low) / span if span > 1e-12 else 1.0 for k, v in scores.items()}
 
 
 def _open_loads(session: Session, advisor_ids: list[int]) -> dict[int, int]:

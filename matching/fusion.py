@@ -20,12 +20,26 @@ FusionMethod = Literal["rrf", "mix"]
 Ranked = Sequence[tuple[int, float]]  # (db id, score), best first
 
 
+TIE = 1e-6
+
+
+def tied_ranks(ranked: Ranked) -> list[tuple[int, int]]:
+    """(db id, rank) with equal scores sharing the better rank (1, 1, 3 …), so order among ties is not evidence."""
+    out: list[tuple[int, int]] = []
+    rank, previous = 0, None
+    for position, (db_id, score) in enumerate(ranked, start=1):
+        if previous is None or abs(score - previous) > TIE:
+            rank, previous = position, score
+        out.append((db_id, rank))
+    return out
+
+
 def rrf(lists: Sequence[Ranked], *, k: float = 60.0) -> dict[int, float]:
     """Reciprocal rank fusion of ranked lists, scaled to [0, 1] (1 = first in every list)."""
     best = sum(1.0 / (k + 1) for _ in lists) or 1.0
     fused: dict[int, float] = {}
     for ranked in lists:
-        for rank, (db_id, _score) in enumerate(ranked, start=1):
+        for db_id, rank in tied_ranks(ranked):
             fused[db_id] = fused.get(db_id, 0.0) + 1.0 / (k + rank)
     return {db_id: value / best for db_id, value in fused.items()}
 
@@ -58,8 +72,13 @@ def mix(dense: Ranked, lexical: Ranked, *, dense_weight: float = 0.7) -> dict[in
 
 
 def fuse(dense: Ranked, lexical: Ranked, *, method: FusionMethod, rrf_k: float, dense_weight: float) -> dict[int, float]:
+    """Relevance in [0, 1] from both lists; with one list empty, that single list on the same scale."""
     if method == "rrf":
         return rrf([lst for lst in (dense, lexical) if lst], k=rrf_k)
     if method == "mix":
+        if not lexical:
+            return normalised_dense(dense)
+        if not dense:
+            return normalised_lexical(lexical)
         return mix(dense, lexical, dense_weight=dense_weight)
     raise ValueError(f"unknown fusion method {method!r}; use 'rrf' or 'mix'")
