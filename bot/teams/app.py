@@ -14,7 +14,7 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
 from microsoft_agents.activity import Activity, ActivityTypes, ConversationReference
 from microsoft_agents.hosting.core import (
@@ -26,21 +26,19 @@ from microsoft_agents.hosting.core import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from bot.dialogue.replies import ConversationKey, Incoming, Notice, Reply, Turn
+from bot.dialogue import messages as dialogue_messages
+from bot.dialogue.replies import ConversationKey, Incoming, IntroView, Notice, PlatformUser, Reply, Turn
 from bot.teams import activities, cards
 from bot.teams.auth import TeamsAuth
 from bot.teams.references import ReferenceStore
 from knowledge.db import Database
+from knowledge.errors import GunmaneError
 from knowledge.models import ProcessedEvent
 
 log = logging.getLogger(__name__)
 
 _MESSAGES: dict[str, dict[str, str]] = {
     "ja": {
-        "welcome": (
-            "こんにちは、gunmane です。市町村のインフラの維持管理で困っていることを、そのまま書いてください。"
-            "課題を整理して、アドバイザー・先行事例・近隣の技術者・研修や視察をご紹介します。"
-        ),
         "welcome_channel": "チャネルでは @gunmane を付けて話しかけてください。",
         "pick_first": "選択肢を選んでから送信してください。",
         "error": "申し訳ありません。処理中に問題が起きました。少し待ってから、もう一度お試しください。",
@@ -50,11 +48,6 @@ _MESSAGES: dict[str, dict[str, str]] = {
         ),
     },
     "en": {
-        "welcome": (
-            "Hello, I am gunmane. Tell me in your own words what is troubling you about maintaining your "
-            "municipality's infrastructure: I will sort out the issues and suggest advisors, case studies, "
-            "engineers nearby, and trainings or site visits."
-        ),
         "welcome_channel": "In a channel, @mention gunmane to talk to me.",
         "pick_first": "Pick an option before sending.",
         "error": "Sorry, something went wrong on my side. Please wait a moment and try again.",
@@ -70,22 +63,16 @@ def message(name: str, language: str = "ja") -> str:
     return _MESSAGES.get(language, _MESSAGES["ja"])[name]
 
 
-class IntroView(Protocol):
-    """What the engine answers for an introduction event (see bot/dialogue/engine.py)."""
-
-    replies: Sequence[Reply]
-
-
 class DialogueEngineLike(Protocol):
     """The part of ``DialogueEngine`` the adapter uses."""
 
     def handle(self, key: ConversationKey, incoming: Incoming) -> Turn: ...
 
-    def introduction_request_view(self, intro_id: int) -> Any: ...
+    def introduction_request_view(self, intro_id: int) -> IntroView: ...
 
-    def introduction_accepted_view(self, intro_id: int) -> Any: ...
+    def introduction_accepted_view(self, intro_id: int) -> IntroView: ...
 
-    def introduction_declined_view(self, intro_id: int) -> Any: ...
+    def introduction_declined_view(self, intro_id: int) -> IntroView: ...
 
 
 class TeamsBot:
@@ -126,7 +113,7 @@ class TeamsBot:
         if personal and activity.from_property is not None and activity.from_property.id:
             await asyncio.to_thread(self.references.remember, activity)
         language = _language(activity)
-        text = message("welcome", language)
+        text = dialogue_messages.say(language, "greeting") + "\n" + dialogue_messages.say(language, "prompt_problem")
         if not personal:
             text += "\n" + message("welcome_channel", language)
         await context.send_activity(cards.text_message(text))
@@ -146,6 +133,12 @@ class TeamsBot:
             await context.send_activities(outgoing)
 
     async def deliver_notice(self, context: TurnContext, notice: Notice, language: str) -> None:
+        try:
+            await self._deliver_notice(context, notice, language)
+        except GunmaneError as exc:  # e.g. the introduction changed state in between: the engine's turn stands
+            log.warning("could not deliver %s for introduction %s: %s", notice.event, notice.introduction_id, exc)
+
+    async def _deliver_notice(self, context: TurnContext, notice: Notice, language: str) -> None:
         intro_id = notice.introduction_id
         if notice.event == "intro_requested":
             view = await asyncio.to_thread(self.engine.introduction_request_view, intro_id)
@@ -166,7 +159,7 @@ class TeamsBot:
         await context.send_activity(cards.text_message(text))
 
     async def _deliver_to(
-        self, context: TurnContext, person: tuple[str, str] | None, replies: Sequence[Reply], language: str
+        self, context: TurnContext, person: PlatformUser | None, replies: Sequence[Reply], language: str
     ) -> bool:
         """Show ``replies`` to ``person`` (platform, user id); False when they cannot be reached from Teams."""
         if person is None:
@@ -220,8 +213,8 @@ def _language(activity: Activity | None) -> str:
     return "en" if locale.lower().startswith("en") else "ja"
 
 
-def _view_language(view: Any, default: str) -> str:
-    return str(getattr(view, "language", None) or default)
+def _view_language(view: IntroView, default: str) -> str:
+    return view.language or default
 
 
 def build_agent_application(bot: TeamsBot, *, show_typing: bool = True) -> AgentApplication[TurnState]:

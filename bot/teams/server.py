@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,7 +54,9 @@ def create_teams_server(
     if auth.secured:
         middlewares = [_reject_unusable_tokens, jwt_authorization_middleware]
     web_app = web.Application(middlewares=middlewares, client_max_size=MAX_BODY_BYTES)
-    web_app["agent_configuration"] = auth.configuration  # read by the SDK's JWT middleware
+    with warnings.catch_warnings():  # the SDK's JWT middleware reads this plain string key
+        warnings.simplefilter("ignore", web.NotAppKeyWarning)
+        web_app["agent_configuration"] = auth.configuration
 
     async def messages(request: web.Request) -> web.StreamResponse:
         problem = await _activity_problem(request)
