@@ -1,0 +1,340 @@
+"""Bolt listeners: Slack events and interactions → dialogue engine calls → Slack messages.
+
+Every listener acknowledges at once and does the slow work (understanding,
+embedding, search) in a lazy listener after the acknowledgement, so Slack's
+3-second limit holds however long the engine takes. When the engine takes
+longer than ``working_notice_after`` seconds, a short "working on it" note is
+posted first and then replaced by the answer.
+
+Conversation keys: a DM is one conversation per DM channel; a mention in a
+channel starts a conversation in the mention's thread (``channel:thread_ts``),
+which the bot answers in. Slash commands and the consultation modal continue in
+the user's DM with the bot.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+import re
+from types import ModuleType
+from typing import Any, Protocol
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.dialogue.cleaning import quick_lookup
+from bot.dialogue.replies import (
+    ConversationKey,
+    IncomingChoice,
+    IncomingMessage,
+    Notice,
+    Overview,
+    Text,
+    Turn,
+)
+from bot.slack import blocks
+from bot.slack.delivery import KeyedLocks, Place, Poster, WorkingNotice
+from bot.slack.home import HOME_START_ACTION, home_view
+from bot.slack.intro_relay import IntroductionRelay, IntroductionViews
+from bot.slack.messages import language_of, say
+from bot.slack.page_store import PageStore
+from knowledge.db import Database
+from knowledge.settings import Settings
+
+log = logging.getLogger(__name__)
+
+CONSULT_CALLBACK = "gm:consult"
+CONSULT_BLOCK, CONSULT_INPUT = "problem", "text"
+CHOICE_PATTERN = re.compile(r"^gm:choice:\d+$")
+PAGE_PATTERN = re.compile(r"^gm:page:")
+SUBCOMMAND_SPLIT = re.compile(r"[\s\u3000]+", re.UNICODE)
+CONSULT_WORDS = {"相談", "そうだん", "consult", "consultation", "start"}
+HELP_WORDS = {"", "help", "ヘルプ", "使い方", "?", "？"}
+ADMIN_WORDS = {"admin", "管理"}
+ENGLISH_WORDS = {"consult", "consultation", "start", "help", "admin"}
+PASSED_THROUGH_SUBTYPES = {None, "file_share", "thread_broadcast", "me_message"}
+
+
+class DialogueEngineLike(IntroductionViews, Protocol):
+    def handle(self, key: ConversationKey, incoming: IncomingMessage | IncomingChoice) -> Turn: ...
+    def user_overview(self, platform: str, user_id: str) -> Overview: ...
+
+
+def load_admin() -> ModuleType | None:
+    """bot/slack/admin.py (the secretariat's tools) when it exists; its own import errors are not hidden."""
+    if importlib.util.find_spec("bot.slack.admin") is None:
+        return None
+    return importlib.import_module("bot.slack.admin")
+
+
+def _ack(ack: Ack) -> None:
+    ack()
+
+
+def is_dm_channel(channel: str) -> bool:
+    return channel.startswith("D")
+
+
+class SlackHandlers:
+    def __init__(
+        self, engine: DialogueEngineLike, db: Database, settings: Settings, client: WebClient, *,
+        working_notice_after: float = 1.5,
+    ) -> None:
+        self.engine = engine
+        self.db = db
+        self.settings = settings
+        self.poster = Poster(client, PageStore(db))
+        self.relay = IntroductionRelay(engine, db, client, self.poster, settings.slack_secretariat_channel)
+        self.working_notice_after = working_notice_after
+        self.locks = KeyedLocks()
+        self.bot_user_id: str | None = None
+
+    def register(self, app: App) -> None:
+        app.event("message")(ack=_ack, lazy=[self.on_message])
+        app.event("app_mention")(ack=_ack, lazy=[self.on_mention])
+        app.event("app_home_opened")(ack=_ack, lazy=[self.on_home_opened])
+        app.action(CHOICE_PATTERN)(ack=_ack, lazy=[self.on_choice])
+        app.action(PAGE_PATTERN)(ack=_ack, lazy=[self.on_page])
+        app.action(HOME_START_ACTION)(self.on_home_start)
+        app.command("/gunmane")(ack=self.on_command, lazy=[self.on_command_work])
+        app.view(CONSULT_CALLBACK)(ack=self.on_consult_submitted, lazy=[self.on_consult_work])
+
+    # ------------------------------------------------------------------ the conversation
+
+    def converse(self, key: ConversationKey, incoming: IncomingMessage | IncomingChoice, place: Place,
+                 language: str = "ja") -> None:
+        """One engine turn, posted to ``place``; then the turn's notices are carried out."""
+        with self.locks.hold(key.as_string()):
+            working = blocks.split_blocks(blocks.sections(say("working", language)), say("working", language))[0]
+            notice = WorkingNotice(lambda: self.poster.post(place, working), self.working_notice_after).start()
+            try:
+                turn = self.engine.handle(key, incoming)
+            except Exception:  # the engine promises not to raise; a bug there must not kill the listener
+                log.exception("the dialogue engine raised on a Slack %s", type(incoming).__name__)
+                turn = Turn([Text(say("failed", language))], language)
+            finally:
+                placeholder = notice.finish()
+            self.poster.post_replies(place, turn.replies, turn.language, replace_ts=placeholder)
+        for reply in turn.replies:
+            if isinstance(reply, Notice):
+                self.relay.on_notice(reply)
+
+    def _dm_channel(self, user: str) -> str | None:
+        return self.relay.open_conversation([user])
+
+    def _is_from_a_bot(self, message: dict[str, Any], context: Any) -> bool:
+        return bool(
+            message.get("bot_id")
+            or message.get("subtype") == "bot_message"
+            or (context.bot_user_id and message.get("user") == context.bot_user_id)
+        )
+
+    # ------------------------------------------------------------------ events
+
+    def on_message(self, body: dict[str, Any], event: dict[str, Any], context: Any) -> None:
+        if event.get("channel_type") != "im":
+            return  # channels are reached through mentions (app_mention), not every message
+        if self._is_from_a_bot(event, context):
+            return
+        subtype = event.get("subtype")
+        channel = str(event.get("channel", ""))
+        if subtype == "message_changed":
+            self._on_edit(event, channel, context)
+            return
+        if subtype not in PASSED_THROUGH_SUBTYPES or not event.get("user"):
+            return  # deletions, joins, topic changes …: nothing to answer
+        text = str(event.get("text") or "")
+        key = ConversationKey("slack", str(body["team_id"]), channel, str(event["user"]))
+        self.converse(key, IncomingMessage(text), Place(channel), language_of(text))
+
+    def _on_edit(self, event: dict[str, Any], channel: str, context: Any) -> None:
+        """An edited message is not re-read (the conversation has moved on); say so once, briefly."""
+        new, old = event.get("message") or {}, event.get("previous_message") or {}
+        if self._is_from_a_bot(new, context) or not new.get("user"):
+            return
+        if new.get("text") == old.get("text"):
+            return  # unfurls and attachment changes also arrive as message_changed
+        note = say("edited", language_of(str(new.get("text") or "")))
+        self.poster.post(Place(channel, new.get("thread_ts")), blocks.SlackMessage(note, blocks.sections(note)))
+
+    def on_mention(self, body: dict[str, Any], event: dict[str, Any], context: Any) -> None:
+        if self._is_from_a_bot(event, context) or not event.get("user"):
+            return
+        channel = str(event["channel"])
+        thread = str(event.get("thread_ts") or event["ts"])
+        text = str(event.get("text") or "")
+        if context.bot_user_id:
+            text = re.sub(rf"<@{re.escape(context.bot_user_id)}(\|[^>]*)?>", " ", text).strip()
+        key = ConversationKey("slack", str(body["team_id"]), f"{channel}:{thread}", str(event["user"]))
+        self.converse(key, IncomingMessage(text), Place(channel, thread), language_of(text))
+
+    def on_home_opened(self, event: dict[str, Any], client: WebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        user = str(event["user"])
+        try:
+            client.views_publish(user_id=user, view=home_view(self.engine.user_overview("slack", user)))
+        except SlackApiError as exc:
+            log.error("views.publish failed: %s", exc.response.get("error"))
+
+    # ------------------------------------------------------------------ buttons
+
+    def _place_of_action(self, body: dict[str, Any]) -> tuple[str | None, Place | None]:
+        """(conversation channel for the key, where to answer) of a pressed message; (None, None) off-message."""
+        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+        if not channel:
+            return None, None
+        if is_dm_channel(channel):
+            return channel, Place(channel)
+        message = body.get("message") or {}
+        thread = message.get("thread_ts") or message.get("ts") or (body.get("container") or {}).get("message_ts")
+        return f"{channel}:{thread}", Place(channel, thread)
+
+    def _mark_pressed(self, body: dict[str, Any], action: dict[str, Any], chosen: str, language: str) -> None:
+        message, container = body.get("message"), body.get("container") or {}
+        channel = (body.get("channel") or {}).get("id")
+        if not message or not channel or container.get("is_ephemeral") or not message.get("blocks"):
+            return
+        updated = blocks.mark_chosen(message["blocks"], action["action_id"], chosen, language)
+        self.poster.update(Place(channel), message["ts"], blocks.SlackMessage(message.get("text") or " ", updated))
+
+    def on_choice(self, body: dict[str, Any], action: dict[str, Any]) -> None:
+        selected = action.get("selected_option") or {}
+        value = action.get("value") or selected.get("value")
+        if not value:
+            log.warning("a gunmane button without a value was pressed; ignored")
+            return
+        chosen = ((action.get("text") or selected.get("text") or {}).get("text")) or ""
+        user, team = str(body["user"]["id"]), str((body.get("team") or {}).get("id") or "")
+        channel_key, place = self._place_of_action(body)
+        if channel_key is None or place is None:
+            dm = self._dm_channel(user)
+            if dm is None:
+                return
+            channel_key, place = dm, Place(dm)
+        self._mark_pressed(body, action, chosen, "ja")
+        self.converse(ConversationKey("slack", team, channel_key, user), IncomingChoice(str(value)), place)
+
+    def on_page(self, body: dict[str, Any], action: dict[str, Any]) -> None:
+        _, place = self._place_of_action(body)
+        if place is None:
+            return
+        self._mark_pressed(body, action, "", "ja")
+        page = self.poster.pages.get(str(action.get("value") or ""))
+        if page is None:
+            log.info("a 'more' button for an unknown or purged page was pressed")
+            return
+        self.poster.post(place, page)
+
+    def on_home_start(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        self.open_consult_modal(client, str(body.get("trigger_id", "")), "ja")
+
+    # ------------------------------------------------------------------ /gunmane
+
+    @staticmethod
+    def parse_command(text: str) -> tuple[str, str]:
+        """(subcommand folded to lower case, the rest) of ``/gunmane`` text."""
+        parts = SUBCOMMAND_SPLIT.split(text.strip(), maxsplit=1)
+        word = parts[0].lower() if parts else ""
+        return word, parts[1].strip() if len(parts) > 1 else ""
+
+    def on_command(self, ack: Ack, command: dict[str, Any], client: WebClient, respond: Any) -> None:
+        text = str(command.get("text") or "")
+        word, rest = self.parse_command(text)
+        language = "en" if word in ENGLISH_WORDS or language_of(text) == "en" else "ja"
+        if word in HELP_WORDS:
+            ack(text=say("help", language))
+        elif word in ADMIN_WORDS:
+            self.dispatch_admin(ack, command, client, respond, rest)
+        elif word in CONSULT_WORDS:
+            if rest:
+                ack(text=say("consult_dm", language))
+            else:
+                ack()
+                self.open_consult_modal(client, str(command.get("trigger_id", "")), language)
+        elif quick_lookup(text) is not None:
+            in_dm = is_dm_channel(str(command.get("channel_id", "")))
+            ack(text=say("searching" if in_dm else "searching_dm", language))
+        else:
+            ack(text=say("unknown_subcommand", language, word=word) + "\n" + say("help", language))
+
+    def on_command_work(self, command: dict[str, Any]) -> None:
+        """After the ack: a lookup, or a consultation typed inline (`/gunmane 相談 橋の点検…`), in the DM."""
+        text = str(command.get("text") or "")
+        word, rest = self.parse_command(text)
+        if word in CONSULT_WORDS and rest:
+            self.start_consultation(str(command["team_id"]), str(command["user_id"]), rest)
+        elif word not in HELP_WORDS | ADMIN_WORDS | CONSULT_WORDS and quick_lookup(text) is not None:
+            user = str(command["user_id"])
+            dm = self._dm_channel(user)
+            if dm is not None:
+                key = ConversationKey("slack", str(command["team_id"]), dm, user)
+                self.converse(key, IncomingMessage(text), Place(dm), language_of(text))
+
+    def dispatch_admin(self, ack: Ack, command: dict[str, Any], client: WebClient, respond: Any, args: str) -> None:
+        """``/gunmane admin …`` belongs to the secretariat tools (bot/slack/admin.py)."""
+        handler = getattr(load_admin(), "handle_admin_command", None)
+        if handler is None:
+            ack(text=say("admin_not_set_up", language_of(args) if args else "ja"))
+            return
+        handler(ack=ack, command=command, client=client, respond=respond, args=args,
+                settings=self.settings, db=self.db)
+
+    # ------------------------------------------------------------------ the consultation modal
+
+    def open_consult_modal(self, client: WebClient, trigger_id: str, language: str) -> None:
+        view = {
+            "type": "modal",
+            "callback_id": CONSULT_CALLBACK,
+            "private_metadata": language,
+            "title": blocks.plain(say("modal_title", language), 24),
+            "submit": blocks.plain(say("modal_submit", language), 24),
+            "close": blocks.plain(say("modal_close", language), 24),
+            "blocks": [{
+                "type": "input",
+                "block_id": CONSULT_BLOCK,
+                "label": blocks.plain(say("modal_label", language), 2000),
+                "hint": blocks.plain(say("modal_hint", language), 2000),
+                "element": {
+                    "type": "plain_text_input", "action_id": CONSULT_INPUT, "multiline": True, "max_length": 2000,
+                    "placeholder": blocks.plain(say("modal_placeholder", language), 150),
+                },
+            }],
+        }
+        try:
+            client.views_open(trigger_id=trigger_id, view=view)
+        except SlackApiError as exc:
+            log.error("views.open failed: %s", exc.response.get("error"))
+
+    @staticmethod
+    def modal_text(view: dict[str, Any]) -> str:
+        values = (view.get("state") or {}).get("values") or {}
+        return str(((values.get(CONSULT_BLOCK) or {}).get(CONSULT_INPUT) or {}).get("value") or "").strip()
+
+    def on_consult_submitted(self, ack: Ack, view: dict[str, Any]) -> None:
+        if not self.modal_text(view):
+            language = str(view.get("private_metadata") or "ja")
+            ack(response_action="errors", errors={CONSULT_BLOCK: say("modal_empty", language)})
+            return
+        ack()
+
+    def on_consult_work(self, body: dict[str, Any], view: dict[str, Any]) -> None:
+        text = self.modal_text(view)
+        if text:
+            team = str((body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or "")
+            self.start_consultation(team, str(body["user"]["id"]), text)
+
+    def start_consultation(self, team: str, user: str, text: str) -> None:
+        """A fresh consultation in the user's DM about ``text`` (the modal, `/gunmane 相談 …`)."""
+        dm = self._dm_channel(user)
+        if dm is None:
+            return
+        key = ConversationKey("slack", team, dm, user)
+        with self.locks.hold(key.as_string()):
+            self.engine.handle(key, IncomingMessage("相談"))  # closes whatever was going on; its prompt is not needed
+        self.poster.post(Place(dm), blocks.quote(text))
+        self.converse(key, IncomingMessage(text), Place(dm), language_of(text))

@@ -1,0 +1,129 @@
+"""Serving the app: HTTP (Events API, interactivity, slash commands on /slack/events) or Socket Mode.
+
+HTTP runs bolt's WSGI adapter under waitress, a multi-threaded production
+WSGI server (bolt's own ``App.start()`` is a development server that drops
+malformed bodies without answering). The adapter is extended only where bolt
+would fail on a body it cannot parse: such a request gets 401 when it is not
+signed by Slack, else 400 and a log line — never a 500 or a dropped
+connection. ``GET /healthz`` answers 200 for load balancers.
+
+Socket Mode uses bolt's built-in Socket Mode handler (no extra dependency);
+``apps.connections.open`` goes through the same Web API client, so
+``GUNMANE_SLACK_API_URL`` applies to it too.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
+from slack_sdk.signature import SignatureVerifier
+from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
+from waitress.wasyncore import close_all
+
+from knowledge.settings import Settings
+
+if TYPE_CHECKING:
+    from wsgiref.types import StartResponse, WSGIEnvironment
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+MAX_BODY_BYTES = 1_048_576   # Slack's payloads are a few KB; refuse anything absurd
+SERVER_THREADS = 8
+
+
+class GunmaneRequestHandler(SlackRequestHandler):
+    """bolt's WSGI adapter, answering unparseable bodies with 400 (or 401 when unsigned)."""
+
+    def __init__(self, app: App, signing_secret: str, path: str = EVENTS_PATH) -> None:
+        super().__init__(app, path)
+        self.verifier = SignatureVerifier(signing_secret)
+
+    def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
+        headers = request.get_headers()
+        raw = request.environ["wsgi.input"].read(int(request.environ.get("CONTENT_LENGTH") or 0))
+        try:
+            body = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return self._malformed(raw, headers, "body is not UTF-8")
+        try:
+            bolt_request = BoltRequest(body=body, query=request.query_string, headers=headers)
+        except Exception as exc:  # bolt parses JSON / form / payload= here and raises on garbage
+            return self._malformed(raw, headers, f"body cannot be parsed ({type(exc).__name__}: {exc})")
+        if not isinstance(bolt_request.body, dict):
+            return self._malformed(raw, headers, "body is not a JSON object or form")
+        return self.app.dispatch(bolt_request)
+
+    def _malformed(self, raw: bytes, headers: dict[str, Any], reason: str) -> BoltResponse:
+        signed = self.verifier.is_valid(
+            body=raw, timestamp=str(headers.get("x-slack-request-timestamp") or ""),
+            signature=str(headers.get("x-slack-signature") or ""),
+        )
+        if not signed:
+            log.warning("Rejected an unsigned or stale request to %s (%s); answered 401", self.path, reason)
+            return BoltResponse(status=401, body={"error": "invalid request"})
+        log.warning("Rejected a malformed Slack request to %s: %s; answered 400", self.path, reason)
+        return BoltResponse(status=400, body={"error": "malformed request", "detail": reason})
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") == "GET":
+            start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
+            return [b"ok"]
+        return super().__call__(environ, start_response)
+
+
+class HttpServer:
+    """The app under waitress on ``host:port`` (port 0: a free one, see :attr:`port`)."""
+
+    def __init__(self, app: App, settings: Settings, *, host: str = "0.0.0.0", port: int = 3000,
+                 threads: int = SERVER_THREADS) -> None:
+        secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+        self.wsgi = GunmaneRequestHandler(app, secret)
+        self._server: BaseWSGIServer | MultiSocketServer = create_server(
+            self.wsgi, host=host, port=port, threads=threads, ident="gunmane",
+            max_request_body_size=MAX_BODY_BYTES, expose_tracebacks=False,
+        )
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return int(self._server.effective_port)  # type: ignore[union-attr]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}{EVENTS_PATH}"
+
+    def serve_forever(self) -> None:
+        log.info("gunmane Slack app listening on port %s, path %s", self.port, EVENTS_PATH)
+        self._server.run()
+
+    def start(self) -> HttpServer:
+        """Serve in a background thread (tests, embedding)."""
+        self._thread = threading.Thread(target=self._server.run, name="gunmane-slack-http", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Close the listening socket and every connection from inside the server's loop, then join it."""
+        server = self._server
+        server.task_dispatcher.shutdown()
+        server.trigger.pull_trigger(lambda: close_all(server._map))  # type: ignore[union-attr]
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+
+def socket_mode_handler(app: App, settings: Settings) -> SocketModeHandler:
+    """bolt's Socket Mode handler for ``app`` with ``SLACK_APP_TOKEN``; ``.start()`` blocks, ``.connect()`` does not."""
+    from bot.slack.app import check_credentials
+
+    check_credentials(settings, "socket")
+    assert settings.slack_app_token is not None
+    return SocketModeHandler(app, settings.slack_app_token.get_secret_value(), web_client=app.client)
