@@ -1,9 +1,68 @@
-"""Commands of this area register themselves here (owned by one workstream)."""
+"""`gunmane serve slack|teams`: run a chat front end.
+
+The ``serve`` group holds one command per platform. ``slack`` lives here;
+``teams`` comes from bot/teams/cli.py through :func:`register_teams`.
+"""
 
 from __future__ import annotations
 
+import importlib.util
+import logging
+
 import typer
+
+from bot.cli.common import fail, handle_errors, settings, setup_logging
+from knowledge.db import open_database
+
+log = logging.getLogger("gunmane.slack")
+
+serve_app = typer.Typer(help="Run a chat front end: Slack or Microsoft Teams.", no_args_is_help=True)
+
+
+@serve_app.command("slack")
+@handle_errors
+def serve_slack(
+    socket: bool = typer.Option(False, "--socket", help="Socket Mode: connect out to Slack (needs SLACK_APP_TOKEN)."),
+    http: bool = typer.Option(False, "--http", help="HTTP: Events API, interactivity and /gunmane on /slack/events "
+                                                   "(needs SLACK_SIGNING_SECRET)."),
+    port: int = typer.Option(3000, "--port", help="HTTP port (with --http)."),
+    host: str = typer.Option("0.0.0.0", "--host", help="Address to bind (with --http)."),
+) -> None:
+    """Serve the Slack app (SLACK_BOT_TOKEN always; Socket Mode or HTTP)."""
+    if socket == http:
+        raise fail("Choose one: `gunmane serve slack --socket` (Socket Mode, SLACK_APP_TOKEN) or "
+                   "`gunmane serve slack --http --port 3000` (HTTP, SLACK_SIGNING_SECRET).", 2)
+    from bot.slack.app import build_app, check_credentials
+    from bot.slack.processed_events import forget_events_older_than
+    from bot.slack.server import HttpServer, socket_mode_handler
+
+    cfg = settings()
+    setup_logging(cfg.log_level)
+    mode = "socket" if socket else "http"
+    check_credentials(cfg, mode)
+    db = open_database(cfg, "serve slack")
+    try:
+        forget_events_older_than(db, days=7)
+        app = build_app(cfg, db, mode=mode)
+        if mode == "socket":
+            log.info("gunmane Slack app connecting in Socket Mode")
+            socket_mode_handler(app, cfg).start()
+        else:
+            HttpServer(app, cfg, host=host, port=port).serve_forever()
+    finally:
+        db.dispose()
+
+
+def register_teams(serve_app: typer.Typer) -> None:
+    """Hook for the Teams front end: bot/teams/cli.py's ``register(serve_app)`` adds ``serve teams``."""
+    if importlib.util.find_spec("bot.teams.cli") is None:
+        return
+    from bot.teams.cli import register
+
+    register(serve_app)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to the main app."""
+    """Add the ``serve`` group to the main app."""
+    register_teams(serve_app)
+    app.add_typer(serve_app, name="serve")
