@@ -52,6 +52,7 @@ class RankingConfig:
     fusion: FusionMethod = "rrf"
     rrf_k: float = 60.0
     dense_weight: float = 0.7          # for fusion="mix"
+    lexical_coverage: bool = True      # for fusion="mix": BM25 scaled by the query's ideal score, not the best hit
     weights: Weights = field(default_factory=Weights)
     min_candidates: int = 100          # over-fetch from each index
     candidates_per_result: int = 20
@@ -146,18 +147,25 @@ class Matcher:
         while True:
             dense = self.vector_store.search(query.kind, vector, k) if vector is not None else []
             words = lexical.search(terms.tokens, k) if mode != "dense" else []
-            relevance = self._relevance(dense, words, mode)
+            relevance = self._relevance(dense, words, mode, lexical.ideal_score(terms.tokens))
             results = self._filter_and_order(query, asker, focus, terms, relevance, lexical)
             if len(results) >= query.top or k >= total:
                 return results[: query.top]
             k = min(total, k * 4)
 
     def _relevance(
-        self, dense: list[tuple[int, float]], words: list[tuple[int, float]], mode: Mode
+        self, dense: list[tuple[int, float]], words: list[tuple[int, float]], mode: Mode, lexical_ideal: float
     ) -> dict[int, float]:
         # Single modes go through the same scale as the fusion, so the modes compare like for like.
         cfg = self.config
-        return fuse(dense, words, method=cfg.fusion, rrf_k=cfg.rrf_k, dense_weight=cfg.dense_weight)
+        return fuse(
+            dense,
+            words,
+            method=cfg.fusion,
+            rrf_k=cfg.rrf_k,
+            dense_weight=cfg.dense_weight,
+            lexical_ideal=lexical_ideal if cfg.lexical_coverage else None,
+        )
 
     def _filter_and_order(
         self,

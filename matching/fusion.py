@@ -54,24 +54,34 @@ def normalised_dense(ranked: Ranked) -> dict[int, float]:
     return {db_id: (s - low) / span if span > 1e-9 else 1.0 for db_id, s in ranked}
 
 
-def normalised_lexical(ranked: Ranked) -> dict[int, float]:
-    """BM25 scores divided by the best one (0 stays 0: no shared word is no evidence)."""
+def normalised_lexical(ranked: Ranked, ideal: float | None = None) -> dict[int, float]:
+    """BM25 scores divided by the larger of the best one and ``ideal`` (the score of a document
+    holding every query word, ``LexicalIndex.ideal_score``): a weak best match stays weak.
+    0 stays 0: no shared word is no evidence."""
     if not ranked:
         return {}
-    high = max(s for _, s in ranked)
+    high = max(max(s for _, s in ranked), ideal or 0.0)
     return {db_id: s / high if high > 0 else 0.0 for db_id, s in ranked}
 
 
-def mix(dense: Ranked, lexical: Ranked, *, dense_weight: float = 0.7) -> dict[int, float]:
+def mix(dense: Ranked, lexical: Ranked, *, dense_weight: float = 0.7, ideal: float | None = None) -> dict[int, float]:
     """Weighted sum of normalised dense and lexical scores; missing from a list counts as 0."""
-    d, lx = normalised_dense(dense), normalised_lexical(lexical)
+    d, lx = normalised_dense(dense), normalised_lexical(lexical, ideal)
     return {
         db_id: dense_weight * d.get(db_id, 0.0) + (1.0 - dense_weight) * lx.get(db_id, 0.0)
         for db_id in d.keys() | lx.keys()
     }
 
 
-def fuse(dense: Ranked, lexical: Ranked, *, method: FusionMethod, rrf_k: float, dense_weight: float) -> dict[int, float]:
+def fuse(
+    dense: Ranked,
+    lexical: Ranked,
+    *,
+    method: FusionMethod,
+    rrf_k: float = 60.0,
+    dense_weight: float = 0.7,
+    lexical_ideal: float | None = None,
+) -> dict[int, float]:
     """Relevance in [0, 1] from both lists; with one list empty, that single list on the same scale."""
     if method == "rrf":
         return rrf([lst for lst in (dense, lexical) if lst], k=rrf_k)
@@ -80,5 +90,5 @@ def fuse(dense: Ranked, lexical: Ranked, *, method: FusionMethod, rrf_k: float, 
             return normalised_dense(dense)
         if not dense:
             return normalised_lexical(lexical)
-        return mix(dense, lexical, dense_weight=dense_weight)
+        return mix(dense, lexical, dense_weight=dense_weight, ideal=lexical_ideal)
     raise ValueError(f"unknown fusion method {method!r}; use 'rrf' or 'mix'")

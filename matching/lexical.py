@@ -89,6 +89,16 @@ class LexicalIndex:
             return np.zeros(len(self.db_ids), dtype=np.float32)
         return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
 
+    def ideal_score(self, query_tokens: Sequence[str]) -> float:
+        """The score of a document of average length holding every known query word once (Σ idf).
+
+        Dividing by it says how much of the query a document explains, instead of
+        only how it compares with the best of a possibly weak lot."""
+        if self._bm25 is None:
+            return 0.0
+        # bm25s "lucene": idf · tf / (tf + k1·(1 − b + b·dl/avgdl)) → idf / (1 + k1) for tf = 1, dl = avgdl
+        return sum(self._idf.get(t, 0.0) for t in self.known(query_tokens)) / (1.0 + float(self._bm25.k1))
+
     def search(self, query_tokens: Sequence[str], k: int) -> list[tuple[int, float]]:
         """The ``k`` best documents with a positive score, best first, as (db id, score)."""
         scores = self.scores(query_tokens)
