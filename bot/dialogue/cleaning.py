@@ -57,6 +57,10 @@ def has_words(text: str) -> bool:
     return any(unicodedata.category(ch)[0] in "LN" for ch in text)
 
 
+def has_kana(text: str) -> bool:
+    return any("\u3041" <= ch <= "\u30ff" for ch in text)
+
+
 def fold(text: str) -> str:
     """Comparison key for commands: NFKC, lower case, no spaces or closing punctuation."""
     folded = unicodedata.normalize("NFKC", text).strip().lower()

@@ -123,7 +123,10 @@ class DialogueEngine:
         clean = cleaning.clean_message(raw)
         text = clean.text
         if len(text) >= MIN_CHARS_FOR_LANGUAGE and cleaning.has_words(text):
-            ctx.state.language = self.services.language_of(text)
+            detected = self.services.language_of(text)
+            # Place names are kanji in any language: only kana switches an English conversation back.
+            if not (detected == "ja" and ctx.state.language == "en" and not cleaning.has_kana(text)):
+                ctx.state.language = detected
         if idle:
             ctx.say("idle_restart")
         if greet:
@@ -145,6 +148,7 @@ class DialogueEngine:
             recommend.lookup(ctx, lookup, text)
             if ctx.state.step not in ("idle", "results"):
                 ctx.say("lookup_continue")
+                flow.prompt(ctx)
             return
         if ctx.state.step in ("idle", "results") and cleaning.is_greeting(text):
             ctx.say("prompt_problem")

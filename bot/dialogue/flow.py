@@ -81,6 +81,8 @@ def start_intake(ctx: TurnContext, text: str) -> None:
     state.set_card(card)
     state.asked = []
     state.consultation_id = None
+    if found_place is not None:
+        ctx.say("municipality_set", place=_place_text(found_place, ctx.lang))
     if len(card.sub_issues) > 1:
         ctx.say("split_note", n=len(card.sub_issues))
     next_step(ctx)
@@ -536,10 +538,6 @@ def _index(value: str, prefix: str, size: int) -> int | None:
     except ValueError:
         return None
     return index if 0 <= index < size else None
-
-
-def _prompt_missing_or_idle(ctx: TurnContext, keep_id: bool) -> None:
-    _prompt_missing(ctx, keep_id)
 
 
 _PROMPTS = {
