@@ -1,0 +1,133 @@
+"""Whole conversations through the HTTP endpoint, replies captured by the fake connector."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import update
+from teams_stack import TeamsStack, TeamsUser, card_choices
+
+from bot.dialogue import messages
+from bot.teams.fake_connector import ConnectorCall
+from knowledge.db import Database
+from knowledge.models import Advisor, Engineer, Introduction
+from knowledge.sample import seed_sample
+
+PROBLEM = "奈良県宇陀市の土木担当です。村道の橋梁の定期点検を頼める技術者がいなくて困っています。アドバイザーに相談したい"
+REQUEST_INTRO = messages.say("ja", "request_intro")
+SEARCH = messages.say("ja", "accept")
+ACCEPT_INTRO = messages.say("ja", "intro_accept")
+
+
+@pytest.fixture
+def sample_db(db: Database) -> Iterator[Database]:
+    with db.session() as session:
+        seed_sample(session)
+    yield db
+
+
+def latest_choices(stack: TeamsStack, user: TeamsUser) -> dict[str, str]:
+    for call in reversed(stack.messages_to(user)):
+        found = card_choices(call)
+        if found:
+            return found
+    return {}
+
+
+def consult_until_results(stack: TeamsStack, user: TeamsUser) -> dict[str, str]:
+    """Describe the problem, answer whatever is asked with the first option, confirm the card;
+    the buttons of the results."""
+    assert user.says(PROBLEM) == 202
+    for _ in range(8):
+        buttons = latest_choices(stack, user)
+        if REQUEST_INTRO in buttons:
+            return buttons
+        if SEARCH in buttons:
+            assert user.clicks(buttons[SEARCH]) == 202
+        else:
+            assert buttons, [call.text for call in stack.messages_to(user)]
+            assert user.clicks(next(iter(buttons.values()))) == 202
+    raise AssertionError("no results after 8 answers")
+
+
+def everything_said_to(stack: TeamsStack, user: TeamsUser) -> str:
+    return "\n".join(call.text + repr(call.adaptive_cards) for call in stack.messages_to(user))
+
+
+def test_full_consultation_in_a_personal_chat_ends_with_results_offering_introductions(
+    teams_http: TeamsStack, sample_db: Database
+) -> None:
+    user = teams_http.user("aad-uda", "宇陀 花子")
+    buttons = consult_until_results(teams_http, user)
+    assert REQUEST_INTRO in buttons
+    calls = teams_http.messages_to(user)
+    assert all(call.operation == "reply" for call in calls)  # every answer goes back into the same chat
+    titles = [card["body"][0].get("text") for call in calls for card in call.adaptive_cards]
+    assert messages.say("ja", "card_title") in titles       # the 課題カード was shown for confirmation
+    results = [c for call in calls for c in call.adaptive_cards
+               if any(item.get("type") == "Container" for item in c["body"])]
+    assert results, "results come as Adaptive Cards with one container per match"
+
+
+def test_a_card_submit_is_answered_in_the_chat_it_came_from(teams_http: TeamsStack, sample_db: Database) -> None:
+    user = teams_http.user("aad-submit")
+    assert user.says(PROBLEM) == 202
+    before = len(teams_http.messages_to(user))
+    first_label, first_value = next(iter(latest_choices(teams_http, user).items()))
+    assert user.clicks(first_value) == 202
+    after = teams_http.messages_to(user)[before:]
+    assert after and all(call.activity_id is not None for call in after)  # replies to the submit activity
+
+
+def test_a_stale_card_button_over_http_gets_a_polite_answer(teams_http: TeamsStack, sample_db: Database) -> None:
+    user = teams_http.user("aad-stale")
+    assert user.says(PROBLEM) == 202
+    old_buttons = latest_choices(teams_http, user)
+    assert user.says("やり直し") == 202
+    before = len(teams_http.messages_to(user))
+    assert user.clicks(next(iter(old_buttons.values()))) == 202
+    answer = " ".join(call.text for call in teams_http.messages_to(user)[before:])
+    polite = [messages.say("ja", key).split("。")[0] for key in ("stale_choice", "expired_choice", "unknown_choice")]
+    assert any(sentence in answer for sentence in polite), answer
+
+
+def test_introduction_to_a_teams_user_runs_end_to_end(teams_http: TeamsStack, sample_db: Database) -> None:
+    target = teams_http.user("aad-target-advisor", "橋梁 先生")
+    requester = teams_http.user("aad-requester", "宇陀 花子")
+    contact = f"teams:{target.aad_id}"
+    with sample_db.session() as session:  # whoever is recommended is this Teams user
+        session.execute(update(Advisor).values(contact=contact))
+        session.execute(update(Engineer).values(contact=contact))
+
+    assert target.says("こんにちは") == 202  # the target has a 1:1 chat with the bot: its reference is stored
+    target_seen = len(teams_http.messages_to(target))
+
+    buttons = consult_until_results(teams_http, requester)
+    assert contact not in everything_said_to(teams_http, requester)  # no contact before acceptance
+    assert requester.clicks(buttons[REQUEST_INTRO]) == 202
+
+    # the target is reached proactively, in their own chat, with Accept / Decline
+    (request,) = teams_http.messages_to(target)[target_seen:][-1:]
+    assert request.operation == "send"  # a new message in their chat, not a reply to anything
+    offered = card_choices(request)
+    assert ACCEPT_INTRO in offered and messages.say("ja", "intro_decline") in offered
+    assert requester.aad_id not in everything_said_to(teams_http, target)
+    with sample_db.session() as session:
+        assert session.query(Introduction).one().state == "requested"
+
+    requester_seen = len(teams_http.messages_to(requester))
+    assert target.clicks(offered[ACCEPT_INTRO]) == 202
+
+    card_title = messages.say("ja", "intro_card_title")
+
+    def introduction_card(calls: list[ConnectorCall]) -> str:
+        (card,) = [c for call in calls for c in call.adaptive_cards if c["body"][0].get("text") == card_title]
+        return repr(card)
+
+    to_requester = introduction_card(teams_http.messages_to(requester)[requester_seen:])
+    to_target = introduction_card(teams_http.messages_to(target)[-3:])
+    for card in (to_requester, to_target):
+        assert contact in card and requester.aad_id in card  # both contacts, to both sides
+    with sample_db.session() as session:
+        assert session.query(Introduction).one().state == "accepted"
