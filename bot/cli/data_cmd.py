@@ -133,9 +133,9 @@ def _cell(record: dict[str, Any], column: str, show_contacts: bool) -> str:
         return where if not body or body == where else f"{where} {body}".strip()
     value = record.get(column)
     if column in ("fields", "processes", "scheme"):
-        return "・".join(taxonomy.label(code) for code in value or [])
+        return "、".join(taxonomy.label(code) for code in value or [])
     if column == "regions":
-        return "・".join(value) if value else "全国"
+        return "、".join(value) if value else "全国"
     if column == "contact":
         return (value or "") if show_contacts else mask_contact(value)
     if isinstance(value, bool):

@@ -103,3 +103,12 @@ def test_config_masks_secrets(cli_env):
     assert "xoxb-very-secret" not in result.stdout and "slack_bot_token = ****42" in result.stdout
     assert "p@ssw0rd" not in result.stdout and "teams_app_password = ****99" in result.stdout
     assert "hunter2" not in result.stdout and "postgresql://bot:****@db.example:5432/gunmane" in result.stdout
+
+
+def test_db_seed_sample_loads_demo_data_idempotently(db, cli_env):
+    first = invoke(cli_env, "db", "seed", "--sample")
+    assert first.exit_code == 0, first.output
+    assert "Sample data (fictional): 25 advisor record(s) — 25 created" in first.stdout
+    second = invoke(cli_env, "db", "seed", "--sample")
+    assert "30 engineer record(s) — 0 created, 0 updated, 30 unchanged" in second.stdout
+    assert len(invoke(cli_env, "list", "engineer", "--json").stdout.splitlines()) == 30
