@@ -336,6 +336,17 @@ def reassign(session: Session, intro_id: int, *, target_kind: str, target_id: in
         )
     if (old.target_kind, old.target_id) == (target_kind, target_id):
         raise ConflictError(f"Introduction {intro_id} already asks that person; choose someone else.")
+    duplicate = session.scalar(select(Introduction.id).where(
+        Introduction.requester_platform == old.requester_platform,
+        Introduction.requester_id == old.requester_id,
+        Introduction.target_kind == target_kind,
+        Introduction.target_id == target_id,
+        Introduction.state.in_(OPEN_STATES + ACTIVE_STATES),
+    ))
+    if duplicate is not None:
+        raise ConflictError(
+            f"The requester already has introduction {duplicate} open with that person; choose someone else."
+        )
     new = request(
         session,
         requester_platform=old.requester_platform,
