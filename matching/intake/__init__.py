@@ -1,0 +1,86 @@
+"""Understanding a first message: fields, processes, pains, wanted help, sub-issues.
+
+    >>> e = extract("橋っこのひび、誰に見てもらえばいいんだろう")
+    >>> e.fields, e.processes
+    (['bridge'], ['inspection'])
+    >>> split_sub_issues("橋の点検が追いつかないのと、公園の草刈りの委託先が見つからないのと")
+    ['橋の点検が追いつかないのと', '公園の草刈りの委託先が見つからないのと']
+
+The words live in ``knowledge/data/synonyms.json`` (data, not code); Sudachi
+normal forms fold spelling and conjugation; context rules (background,
+negation, the most specific asset) decide what the need is; with an embedder,
+the closest taxonomy description fills a field or process the words did not
+name. Pure functions, safe on any input (empty, 10,000 characters, emoji,
+Slack or HTML markup): they never raise on text.
+"""
+
+from __future__ import annotations
+
+from matching.embedders.base import Embedder
+from matching.intake._extract import Extraction, SubIssue, Trigger, merge, read_sub_issues
+from matching.intake._fallback import closest_code
+from matching.intake._lexicon import Category, Lexicon, get_lexicon
+from matching.intake._text import Language, clean_text, detect_language
+
+__all__ = [
+    "Category",
+    "Extraction",
+    "Language",
+    "Lexicon",
+    "SubIssue",
+    "Trigger",
+    "clean_text",
+    "detect_language",
+    "extract",
+    "extract_sub_issues",
+    "get_lexicon",
+    "pain_codes",
+    "split_sub_issues",
+    "wanted_codes",
+]
+
+# Beyond this many characters the embedding fallback is skipped: a long text names its subject in words.
+_FALLBACK_MAX_CHARS = 1_000
+
+
+def _with_fallback(sub: SubIssue, embedder: Embedder) -> SubIssue:
+    e = sub.extraction
+    if (e.fields and e.processes) or not sub.text.strip() or len(sub.text) > _FALLBACK_MAX_CHARS:
+        return sub
+    fields, processes, terms = list(e.fields), list(e.processes), list(e.terms)
+    for kind, codes in (("field", fields), ("process", processes)):
+        if codes:
+            continue
+        found = closest_code(sub.text, kind, embedder)
+        if found is not None:
+            codes.append(found[0])
+            terms.append(Trigger(kind, found[0], f"(意味の近さ {found[1]:.2f})", "embedding"))  # type: ignore[arg-type]
+    return SubIssue(sub.text, Extraction(fields, processes, list(e.pains), list(e.wanted), terms))
+
+
+def extract_sub_issues(text: str, *, embedder: Embedder | None = None) -> list[SubIssue]:
+    """Each problem of ``text`` with its own codes; ``[]`` for a text with no words in it."""
+    subs = read_sub_issues(text)
+    if embedder is not None:
+        subs = [_with_fallback(s, embedder) for s in subs]
+    return subs
+
+
+def extract(text: str, *, embedder: Embedder | None = None) -> Extraction:
+    """Fields, processes, pains and wanted help of the whole text (the union over its sub-issues)."""
+    return merge([s.extraction for s in extract_sub_issues(text, embedder=embedder)])
+
+
+def split_sub_issues(text: str) -> list[str]:
+    """One text per problem; a single problem stays whole; ``[]`` for empty text."""
+    return [s.text for s in read_sub_issues(text)]
+
+
+def pain_codes() -> list[str]:
+    """Every pain code (documented in README, 'Intake codes')."""
+    return list(get_lexicon().codes["pain"])
+
+
+def wanted_codes() -> list[str]:
+    """Every kind of help a user can want: advisor, case, engineer, training, window."""
+    return list(get_lexicon().codes["wanted"])

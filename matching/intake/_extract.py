@@ -1,0 +1,275 @@
+"""From a message to codes: words → context rules → sub-issues → codes per sub-issue.
+
+1. The lexicon's words are found in the cleaned text (``_matcher``).
+2. Words that are background (an inspection that already happened), negated,
+   or too vague without a structure nearby (「見てもらう」) are set aside.
+3. Within a phrase the most specific asset wins (町道の橋 → bridge only).
+4. Clauses are grouped into sub-issues: a clause starts a new one when it
+   introduces another matter (あと、/ also / 「…のと、…のと」) or names assets
+   none of which the current one has; clauses about nothing (「どちらも相談したい」)
+   join their neighbour, and their pains and wanted help apply to every sub-issue.
+5. Within a sub-issue, repairs named as the object of a plan or a design yield.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from knowledge.taxonomy import get_taxonomy
+from matching.intake._lexicon import CATEGORIES, Category, Lexicon, get_lexicon
+from matching.intake._matcher import Analysed, Hit, analyse_text, find_hits
+from matching.intake._rules import is_background, is_negated
+from matching.intake._split import Clause, clauses, phrase_cuts
+from matching.intake._text import clean_text, fold
+
+Source = Literal["lexicon", "embedding"]
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """Why a code was chosen: the words of the message (or the meaning, for ``embedding``)."""
+
+    kind: Category
+    code: str
+    word: str
+    source: Source = "lexicon"
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """Codes understood from a text, each list in a fixed order (taxonomy order, then lexicon order)."""
+
+    fields: list[str] = field(default_factory=list)
+    processes: list[str] = field(default_factory=list)
+    pains: list[str] = field(default_factory=list)
+    wanted: list[str] = field(default_factory=list)
+    terms: list[Trigger] = field(default_factory=list)
+
+    def codes(self, kind: Category) -> list[str]:
+        return {"field": self.fields, "process": self.processes, "pain": self.pains, "wanted": self.wanted}[kind]
+
+    def words_for(self, code: str, kind: Category | None = None) -> list[str]:
+        """The words that triggered ``code`` (of one kind, or any)."""
+        out: list[str] = []
+        for t in self.terms:
+            if t.code == code and (kind is None or t.kind == kind) and t.word not in out:
+                out.append(t.word)
+        return out
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.fields or self.processes or self.pains or self.wanted)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "fields": list(self.fields),
+            "processes": list(self.processes),
+            "pains": list(self.pains),
+            "wanted": list(self.wanted),
+            "terms": [{"kind": t.kind, "code": t.code, "word": t.word, "source": t.source} for t in self.terms],
+        }
+
+
+@dataclass(frozen=True)
+class SubIssue:
+    """One problem of a message: its own text and what it is about."""
+
+    text: str
+    extraction: Extraction
+
+
+# --------------------------------------------------------------------------- per-hit reading
+
+
+@dataclass
+class _Reading:
+    hit: Hit
+    word: str
+    clause: int
+    codes: list[tuple[Category, str]]
+
+    def has(self, kind: Category) -> bool:
+        return any(cat == kind for cat, _ in self.codes)
+
+    def drop(self, code: str, kinds: tuple[Category, ...] = ("field", "process")) -> None:
+        self.codes = [(cat, c) for cat, c in self.codes if not (c == code and cat in kinds)]
+
+
+def _clause_of(cls: list[Clause], pos: int) -> int:
+    for i, c in enumerate(cls):
+        if c.start <= pos < c.end:
+            return i
+    return max(len(cls) - 1, 0)
+
+
+def _read_hits(a: Analysed, hits: list[Hit], cls: list[Clause], lex: Lexicon) -> list[_Reading]:
+    readings: list[_Reading] = []
+    for hit in hits:
+        if not hit.entry.codes or is_negated(a, hit):
+            continue
+        codes = list(hit.entry.codes)
+        if any(code in lex.background_codes for _, code in codes) and is_background(a, hit):
+            codes = [(cat, c) for cat, c in codes if not (cat == "process" and c in lex.background_codes)]
+        if codes:
+            readings.append(_Reading(hit, a.text[hit.start : hit.end], _clause_of(cls, hit.start), codes))
+    # 「見てもらう」 is inspection only with a structure in its clause; 「電話」 front-desk work only when answered.
+    fields_by_clause = {r.clause for r in readings if r.has("field")}
+    for rule in lex.needs:
+        for r in readings:
+            if r.hit.entry.word not in rule.words:
+                continue
+            clause = cls[r.clause]
+            ok = (rule.with_field and r.clause in fields_by_clause) or any(
+                fold(t.normalized) in rule.with_forms
+                for t, start in zip(a.tokens, a.starts)
+                if clause.start <= start < clause.end
+            )
+            if not ok:
+                r.drop(rule.code, ("process",))
+    return [r for r in readings if r.codes]
+
+
+def _apply_yields(readings: list[_Reading], lex: Lexicon, scope_of: dict[str, list[int]], scope: str) -> None:
+    """Drop a code where a more specific one is present in the same scope (phrase, clause or sub-issue)."""
+    for rule in (y for y in lex.yields if y.scope == scope):
+        present: dict[int, set[str]] = {}
+        for r, key in zip(readings, scope_of[scope]):
+            present.setdefault(key, set()).update(c for cat, c in r.codes if cat in ("field", "process"))
+        for r, key in zip(readings, scope_of[scope]):
+            if rule.applies_to(r.hit.entry.word) and present[key] & rule.to:
+                r.drop(rule.code)
+
+
+# --------------------------------------------------------------------------- grouping
+
+
+def _content(readings: list[_Reading]) -> set[str]:
+    return {c for r in readings for cat, c in r.codes if cat in ("field", "process")}
+
+
+def _fields(readings: list[_Reading]) -> set[str]:
+    return {c for r in readings for cat, c in r.codes if cat == "field"}
+
+
+def _group_clauses(cls: list[Clause], by_clause: list[list[_Reading]]) -> list[list[int]]:
+    groups: list[list[int]] = []
+    current: list[int] = []
+    current_fields: set[str] = set()
+    current_has_content = False
+    for i, clause in enumerate(cls):
+        has_content = bool(_content(by_clause[i]))
+        fields = _fields(by_clause[i])
+        starts_new = (
+            has_content
+            and current_has_content
+            and (clause.new_matter or bool(fields and not fields & current_fields))
+        )
+        if starts_new:
+            groups.append(current)
+            current, current_fields, current_has_content = [], set(), False
+        current.append(i)
+        current_fields |= fields
+        current_has_content = current_has_content or has_content
+    if current:
+        groups.append(current)
+    return groups
+
+
+# --------------------------------------------------------------------------- assembling
+
+
+def _ordered(codes: set[str], order: list[str]) -> list[str]:
+    return [c for c in order if c in codes] + sorted(codes - set(order))
+
+
+def _extraction(readings: list[_Reading], lex: Lexicon, extra: list[_Reading] = ()) -> Extraction:  # type: ignore[assignment]
+    tax = get_taxonomy()
+    order: dict[Category, list[str]] = {
+        "field": tax.codes("field"),
+        "process": tax.codes("process"),
+        "pain": lex.codes["pain"],
+        "wanted": lex.codes["wanted"],
+    }
+    found: dict[Category, set[str]] = {cat: set() for cat in CATEGORIES}
+    terms: list[Trigger] = []
+    for r in list(readings) + list(extra):
+        for cat, code in r.codes:
+            if r in extra and cat in ("field", "process"):
+                continue
+            found[cat].add(code)
+            trigger = Trigger(cat, code, r.word)
+            if trigger not in terms:
+                terms.append(trigger)
+    return Extraction(
+        fields=_ordered(found["field"], order["field"]),
+        processes=_ordered(found["process"], order["process"]),
+        pains=_ordered(found["pain"], order["pain"]),
+        wanted=_ordered(found["wanted"], order["wanted"]),
+        terms=terms,
+    )
+
+
+def read_sub_issues(text: str, lex: Lexicon | None = None) -> list[SubIssue]:
+    """The sub-issues of ``text`` from the lexicon and rules alone (no embedder)."""
+    lex = lex or get_lexicon()
+    cleaned = clean_text(text)
+    if not cleaned:
+        return []
+    a = analyse_text(cleaned)
+    cls = clauses(cleaned)
+    readings = _read_hits(a, find_hits(a, lex), cls, lex)
+
+    phrase_ids = []
+    for r in readings:
+        clause = cls[r.clause]
+        cuts = phrase_cuts(cleaned, clause.start, clause.end)
+        phrase_ids.append(r.clause * 10_000 + sum(1 for c in cuts if c <= r.hit.start))
+    scopes: dict[str, list[int]] = {"phrase": phrase_ids, "clause": [r.clause for r in readings]}
+    _apply_yields(readings, lex, scopes, "phrase")
+    _apply_yields(readings, lex, scopes, "clause")
+
+    by_clause: list[list[_Reading]] = [[] for _ in cls]
+    for r in readings:
+        if r.codes:
+            by_clause[r.clause].append(r)
+    groups = _group_clauses(cls, by_clause)
+
+    group_of_clause = {i: g for g, members in enumerate(groups) for i in members}
+    scopes["sub_issue"] = [group_of_clause[r.clause] for r in readings]
+    _apply_yields(readings, lex, scopes, "sub_issue")
+
+    # Clauses about no field or process lend their pains and wanted help to every sub-issue.
+    shared = [r for i, rs in enumerate(by_clause) if not _content(rs) for r in rs if r.codes]
+    out: list[SubIssue] = []
+    previous_fields: list[str] = []
+    for g, members in enumerate(groups):
+        start = 0 if g == 0 else cls[members[0]].start
+        end = len(cleaned) if g == len(groups) - 1 else cls[groups[g + 1][0]].start
+        own = [r for i in members for r in by_clause[i] if r.codes and r not in shared]
+        extraction = _extraction(own, lex, extra=shared)
+        if not extraction.fields and cls[members[0]].new_matter and previous_fields:
+            # 「あと、記録を台帳に…」 continues with the assets just named.
+            extraction = Extraction(previous_fields, extraction.processes, extraction.pains, extraction.wanted, extraction.terms)
+        previous_fields = extraction.fields or previous_fields
+        out.append(SubIssue(cleaned[start:end].strip(" 、,。\n"), extraction))
+    return out
+
+
+def merge(extractions: list[Extraction]) -> Extraction:
+    """The union of several extractions, keeping the fixed order."""
+    tax, lex = get_taxonomy(), get_lexicon()
+    order = {"field": tax.codes("field"), "process": tax.codes("process"), "pain": lex.codes["pain"], "wanted": lex.codes["wanted"]}
+    found: dict[str, set[str]] = {cat: set() for cat in CATEGORIES}
+    terms: list[Trigger] = []
+    for e in extractions:
+        for cat in CATEGORIES:
+            found[cat].update(e.codes(cat))
+        terms.extend(t for t in e.terms if t not in terms)
+    return Extraction(
+        fields=_ordered(found["field"], order["field"]),
+        processes=_ordered(found["process"], order["process"]),
+        pains=_ordered(found["pain"], order["pain"]),
+        wanted=_ordered(found["wanted"], order["wanted"]),
+        terms=terms,
+    )

@@ -1,0 +1,172 @@
+"""The intake lexicon: ``knowledge/data/synonyms.json`` compiled for matching.
+
+Every word of the data file becomes an ``Entry`` carrying the codes it stands
+for. Japanese words are looked up two ways — as folded surface text and as a
+sequence of Sudachi normalised forms (so 見てもらえ matches 見てもらう and 見廻り
+matches 見回り); English words and ASCII abbreviations (AI, GIS) as whole words
+with their usual endings.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from knowledge.errors import ConfigError
+from matching.intake._text import fold
+from matching.tokenize import analyse
+
+Category = Literal["field", "process", "pain", "wanted"]
+CATEGORIES: tuple[Category, ...] = ("field", "process", "pain", "wanted")
+_FILE_KEYS: dict[Category, str] = {"field": "fields", "process": "processes", "pain": "pains", "wanted": "wanted"}
+
+SYNONYMS_FILE = Path(__file__).resolve().parents[2] / "knowledge" / "data" / "synonyms.json"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One word of the lexicon and every (category, code) it stands for (none for ignored words)."""
+
+    word: str
+    codes: tuple[tuple[Category, str], ...]
+
+
+@dataclass(frozen=True)
+class YieldRule:
+    """``code`` (from ``words``, or from any word when empty) gives way when one of ``to`` is present in ``scope``."""
+
+    code: str
+    to: frozenset[str]
+    scope: Literal["phrase", "clause", "sub_issue"]
+    words: frozenset[str] = frozenset()
+
+    def applies_to(self, word: str) -> bool:
+        return not self.words or word in self.words
+
+
+@dataclass(frozen=True)
+class NeedsRule:
+    """``code`` from one of ``words`` counts only with a field (or one of ``with_forms``) in the same clause."""
+
+    code: str
+    words: frozenset[str]
+    with_field: bool = False
+    with_forms: frozenset[str] = frozenset()
+
+
+@dataclass
+class Lexicon:
+    codes: dict[Category, list[str]]
+    words_by_code: dict[tuple[Category, str], list[str]]
+    surface: dict[str, Entry] = field(default_factory=dict)               # folded Japanese word → entry
+    sequences: dict[tuple[str, ...], Entry] = field(default_factory=dict)  # normalised forms → entry
+    english: list[tuple[re.Pattern[str], Entry]] = field(default_factory=list)
+    yields: list[YieldRule] = field(default_factory=list)
+    needs: list[NeedsRule] = field(default_factory=list)
+    background_codes: frozenset[str] = frozenset()
+    _by_first: dict[str, list[tuple[tuple[str, ...], Entry]]] | None = None
+
+    def sequences_by_first(self) -> dict[str, list[tuple[tuple[str, ...], Entry]]]:
+        """Normalised sequences grouped by their first form, for scanning a token list."""
+        if self._by_first is None:
+            self._by_first = {}
+            for seq, entry in self.sequences.items():
+                self._by_first.setdefault(seq[0], []).append((seq, entry))
+        return self._by_first
+
+    def words(self, code: str, category: Category | None = None) -> list[str]:
+        """The lexicon's words for ``code`` (all categories unless one is given), in file order."""
+        out: list[str] = []
+        for cat in CATEGORIES if category is None else (category,):
+            for word in self.words_by_code.get((cat, code), []):
+                if word not in out:
+                    out.append(word)
+        return out
+
+
+def _english_pattern(word: str) -> re.Pattern[str]:
+    w = fold(word)
+    if w.endswith("e"):
+        body = re.escape(w[:-1]) + r"(?:e|es|ed|ing)"
+    elif w.endswith("y") and len(w) > 3:
+        body = re.escape(w[:-1]) + r"(?:y|ys|ies|ied|ying)"
+    else:
+        body = re.escape(w) + r"(?:s|es|ed|ing)?"
+    body = body.replace(r"\ ", r"[\s-]+")
+    return re.compile(r"(?<![a-z0-9])" + body + r"(?![a-z0-9])")
+
+
+def _normalised_sequence(word: str) -> tuple[str, ...]:
+    if " " in word:     # already written as normalised forms
+        return tuple(fold(part) for part in word.split())
+    return tuple(fold(t.normalized) for t in analyse(word) if t.surface.strip())
+
+
+def _add(table: dict, key: object, entry: Entry) -> None:  # type: ignore[type-arg]
+    """Two words that fold to the same key (ゴミ, ごみ) share one entry with both words' codes."""
+    old = table.get(key)
+    table[key] = entry if old is None else Entry(old.word, tuple(dict.fromkeys(old.codes + entry.codes)))
+
+
+def build_lexicon(raw: dict) -> Lexicon:  # type: ignore[type-arg]
+    codes: dict[Category, list[str]] = {}
+    words_by_code: dict[tuple[Category, str], list[str]] = {}
+    merged: dict[tuple[str, str], list[tuple[Category, str]]] = {}   # (lang, word) → codes
+    for cat in CATEGORIES:
+        section = raw.get(_FILE_KEYS[cat], {})
+        codes[cat] = list(section)
+        for code, langs in section.items():
+            for lang in ("ja", "en"):
+                for word in langs.get(lang, []):
+                    merged.setdefault((lang, word), []).append((cat, code))
+                    words_by_code.setdefault((cat, code), []).append(word)
+    for lang in ("ja", "en"):
+        for word in raw.get("ignore", {}).get(lang, []):
+            merged.setdefault((lang, word), [])
+
+    lex = Lexicon(codes=codes, words_by_code=words_by_code)
+    for (lang, word), entry_codes in merged.items():
+        entry = Entry(word, tuple(dict.fromkeys(entry_codes)))
+        if lang == "en" or word.isascii():
+            lex.english.append((_english_pattern(word), entry))
+            continue
+        if " " not in word:
+            _add(lex.surface, fold(word), entry)
+        sequence = _normalised_sequence(word)
+        if sequence:
+            _add(lex.sequences, sequence, entry)
+
+    rules = raw.get("rules", {})
+    for rule in rules.get("yield", []):
+        lex.yields.append(
+            YieldRule(rule["code"], frozenset(rule["to"]), rule.get("scope", "sub_issue"), frozenset(rule.get("words", [])))
+        )
+    for rule in rules.get("needs", []):
+        lex.needs.append(
+            NeedsRule(
+                rule["code"],
+                frozenset(rule["words"]),
+                with_field=rule.get("with") == "field",
+                with_forms=frozenset(fold(f) for f in rule.get("with_forms", [])),
+            )
+        )
+    lex.background_codes = frozenset(rules.get("background", {}).get("codes", []))
+    return lex
+
+
+def load_lexicon(path: Path = SYNONYMS_FILE) -> Lexicon:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"Cannot read the intake lexicon {path}: {exc}. Reinstall gunmane or fix the JSON.") from exc
+    return build_lexicon(raw)
+
+
+@lru_cache(maxsize=1)
+def get_lexicon() -> Lexicon:
+    """The shipped lexicon, compiled once per process."""
+    return load_lexicon()

@@ -1,0 +1,140 @@
+"""Finding the lexicon's words in a text: every occurrence, then the longest wins.
+
+A text is tokenised once (Sudachi, split mode B). Matches come from three
+places — folded surface text, runs of Sudachi normalised forms, English word
+patterns — and are reconciled on character spans of the cleaned text: where two
+overlap, the longer one stays (下水道 beats 水道, 町道橋 beats 町道).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from matching.intake._lexicon import Entry, Lexicon
+from matching.intake._text import fold
+from matching.tokenize import Token, analyse
+
+
+@dataclass(frozen=True)
+class Analysed:
+    text: str                  # cleaned text
+    folded: str                # same length, folded for matching
+    tokens: list[Token]
+    starts: list[int]          # character offset of each token
+    ends: list[int]
+
+
+@dataclass(frozen=True)
+class Hit:
+    start: int
+    end: int
+    entry: Entry
+    first_token: int           # tokens [first_token, last_token) cover the hit
+    last_token: int
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+
+def analyse_text(text: str) -> Analysed:
+    tokens = analyse(text) if text.strip() else []
+    starts: list[int] = []
+    ends: list[int] = []
+    pos = 0
+    for tok in tokens:
+        found = text.find(tok.surface, pos)
+        if found < 0:           # Sudachi changed the surface; keep offsets monotonic
+            found = pos
+        starts.append(found)
+        pos = found + len(tok.surface)
+        ends.append(pos)
+    return Analysed(text, fold(text), tokens, starts, ends)
+
+
+def _token_range(a: Analysed, start: int, end: int) -> tuple[int, int]:
+    first = next((i for i, e in enumerate(a.ends) if e > start), len(a.tokens))
+    last = first
+    while last < len(a.tokens) and a.starts[last] < end:
+        last += 1
+    if first >= len(a.tokens):
+        return first, first
+    return first, max(last, first + 1)
+
+
+def _surface_hits(a: Analysed, lex: Lexicon) -> list[tuple[int, int, Entry]]:
+    out = []
+    starts, ends = set(a.starts), set(a.ends)
+    for key, entry in lex.surface.items():
+        pos = a.folded.find(key)
+        while pos >= 0:
+            end = pos + len(key)
+            # A one-character word (橋, 川, 草) must be a whole token: 草 in 草津市 is not grass.
+            if len(key) > 1 or (pos in starts and end in ends):
+                out.append((pos, end, entry))
+            pos = a.folded.find(key, pos + 1)
+    return out
+
+
+def _sequence_hits(a: Analysed, lex: Lexicon) -> list[tuple[int, int, Entry]]:
+    norms = [fold(t.normalized) for t in a.tokens]
+    by_first = lex.sequences_by_first()
+    out = []
+    for i, norm in enumerate(norms):
+        for seq, entry in by_first.get(norm, ()):
+            j = i + len(seq)
+            if tuple(norms[i:j]) == seq:
+                out.append((a.starts[i], a.ends[j - 1], entry))
+    return out
+
+
+def _english_hits(a: Analysed, lex: Lexicon) -> list[tuple[int, int, Entry]]:
+    if not any(ch.isascii() and ch.isalnum() for ch in a.folded):
+        return []
+    return [(m.start(), m.end(), entry) for pattern, entry in lex.english for m in pattern.finditer(a.folded)]
+
+
+_SUBJECT = ("field", "process")
+
+
+def _restricted(entry: Entry, subject: bool) -> Entry | None:
+    codes = tuple((cat, c) for cat, c in entry.codes if (cat in _SUBJECT) == subject)
+    if entry.codes and not codes:
+        return None
+    return Entry(entry.word, codes)
+
+
+def find_hits(a: Analysed, lex: Lexicon) -> list[Hit]:
+    """Hits in text order, non-overlapping within each of two layers.
+
+    What the problem is about (fields, processes) and how the user feels about it
+    (pains, wanted help) are separate layers, so 「図面が見当たらない」 (a pain) does not
+    hide 図面 (data) and 「誰に見てもらえば」 (wanting an advisor) does not hide
+    見てもらう (inspection). Ignored words take part in both.
+    """
+    found = _surface_hits(a, lex) + _sequence_hits(a, lex) + _english_hits(a, lex)
+    hits: list[Hit] = []
+    for subject in (True, False):
+        layer = [(s, e, r) for s, e, entry in found if (r := _restricted(entry, subject)) is not None]
+        hits.extend(_longest_first(a, layer))
+    return sorted(hits, key=lambda h: (h.start, h.end))
+
+
+def _longest_first(a: Analysed, candidates: list[tuple[int, int, Entry]]) -> list[Hit]:
+    candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
+    taken: list[tuple[int, int]] = []
+    kept: dict[tuple[int, int], Entry] = {}
+    for start, end, entry in candidates:
+        if (start, end) in kept:        # the same span found twice (surface and normalised): merge codes
+            old = kept[(start, end)]
+            kept[(start, end)] = Entry(old.word, tuple(dict.fromkeys(old.codes + entry.codes)))
+            continue
+        if any(start < e and s < end for s, e in taken):
+            continue
+        taken.append((start, end))
+        kept[(start, end)] = entry
+    hits = []
+    for (start, end), entry in sorted(kept.items()):
+        first, last = _token_range(a, start, end)
+        hits.append(Hit(start, end, entry, first, last))
+    return hits

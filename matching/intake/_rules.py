@@ -1,0 +1,78 @@
+"""Context rules that decide whether a word found in a message really is the need.
+
+- Background: an inspection that already happened (点検で見つかった, 点検の結果,
+  点検した, "was inspected") is the reason for writing, not the need; one never
+  done (点検したことがない, "nobody has ever checked") is the need.
+- Negation: 「点検ではなく補修の話」 — the word is explicitly not the subject.
+Both look only at the words right after the hit, within its sentence.
+"""
+
+from __future__ import annotations
+
+import re
+
+from matching.intake._matcher import Analysed, Hit
+from matching.intake._text import fold
+
+_SENTENCE_END = {"。", "！", "？", "!", "?", "\n", "."}
+_RESULT_WORDS = {"結果", "調書", "記録", "データ", "履歴", "報告書", "報告", "済み", "完了", "結果報告"}
+_DONE_VERBS = {"為る", "遣る", "行う", "実施", "済ませる", "終える", "終わる", "済む"}
+_FINDING_VERBS = {"見付かる", "見付ける", "分かる", "判明", "指摘", "出る", "判定"}
+_NEGATIVE = {"ない", "無い", "ず", "ぬ"}
+_NEGATION_AFTER = re.compile(r"^\s*(?:では|じゃ|でも)(?:なく|無く|ない|無い)")
+_EN_NEGATION = re.compile(r"(?i)\b(?:never|nobody|no one|not|no|hasn't|haven't|hadn't|isn't|wasn't|n't)\b|n't\b")
+
+
+def _following(a: Analysed, hit: Hit, limit: int = 15) -> list[str]:
+    out: list[str] = []
+    for tok in a.tokens[hit.last_token :]:
+        if tok.surface in _SENTENCE_END or len(out) >= limit:
+            break
+        out.append(fold(tok.normalized))
+    return out
+
+
+def _sentence_around(a: Analysed, hit: Hit) -> str:
+    left = max(a.text.rfind(ch, 0, hit.start) for ch in ".!?。\n")
+    ends = [i for i in (a.text.find(ch, hit.end) for ch in ".!?。\n") if i >= 0]
+    return a.text[left + 1 : min(ends) if ends else len(a.text)]
+
+
+def is_negated(a: Analysed, hit: Hit) -> bool:
+    """「点検ではなく…」「点検じゃない」: the word is named only to be set aside."""
+    return bool(_NEGATION_AFTER.match(a.text[hit.end : hit.end + 8]))
+
+
+def is_background(a: Analysed, hit: Hit) -> bool:
+    """The activity already happened and is only the reason for writing."""
+    surface = a.folded[hit.start : hit.end]
+    if surface.isascii():
+        return surface.endswith("ed") and not _EN_NEGATION.search(_sentence_around(a, hit))
+    after = _following(a, hit)
+    if not after:
+        return False
+    j = 0
+    while j < len(after) and after[j] == "の":
+        j += 1
+    if j < len(after) and after[j] in _RESULT_WORDS:           # 点検の結果 / 点検調書 / 点検済み
+        return True
+    k = 0
+    while k < len(after) and after[k] in {"は", "を", "も"}:
+        k += 1
+    if k < len(after) and after[k] in _DONE_VERBS:
+        rest = after[k + 1 : k + 7]
+        if after[k] == "実施" and rest[:1] == ["為る"]:
+            rest = rest[1:]
+        if rest[:1] and rest[0] in _NEGATIVE:                 # 点検が終わらない: still the need
+            return False
+        never_done = "こと" in rest and any(n in rest for n in _NEGATIVE | {"無い"})
+        if "た" in rest[:3] and not never_done:               # 点検した / 点検はやりました
+            return True
+        if after[k] in {"終える", "終わる", "済ませる", "済む"} and not never_done:
+            return True
+    if after[0] in {"で", "では"}:                              # 点検で…が見つかった
+        for i, norm in enumerate(after[1:], start=1):
+            if norm in _FINDING_VERBS:
+                nxt = after[i + 1 : i + 3]
+                return not any(n in _NEGATIVE for n in nxt)
+    return False
