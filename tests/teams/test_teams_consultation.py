@@ -27,22 +27,24 @@ def sample_db(db: Database) -> Iterator[Database]:
     yield db
 
 
-def latest_choices(stack: TeamsStack, user: TeamsUser) -> dict[str, str]:
-    for call in reversed(stack.messages_to(user)):
-        found = card_choices(call)
-        if found:
-            return found
-    return {}
+def choices_since(stack: TeamsStack, user: TeamsUser, seen: int) -> dict[str, str]:
+    """Every button of the messages the bot posted to ``user`` after the first ``seen`` ones."""
+    found: dict[str, str] = {}
+    for call in stack.messages_to(user)[seen:]:
+        found.update(card_choices(call))
+    return found
 
 
 def consult_until_results(stack: TeamsStack, user: TeamsUser) -> dict[str, str]:
     """Describe the problem, answer whatever is asked with the first option, confirm the card;
     the buttons of the results."""
+    seen = len(stack.messages_to(user))
     assert user.says(PROBLEM) == 202
     for _ in range(8):
-        buttons = latest_choices(stack, user)
+        buttons = choices_since(stack, user, seen)
         if REQUEST_INTRO in buttons:
             return buttons
+        seen = len(stack.messages_to(user))
         if SEARCH in buttons:
             assert user.clicks(buttons[SEARCH]) == 202
         else:
@@ -74,7 +76,7 @@ def test_a_card_submit_is_answered_in_the_chat_it_came_from(teams_http: TeamsSta
     user = teams_http.user("aad-submit")
     assert user.says(PROBLEM) == 202
     before = len(teams_http.messages_to(user))
-    first_label, first_value = next(iter(latest_choices(teams_http, user).items()))
+    first_value = next(iter(choices_since(teams_http, user, 0).values()))
     assert user.clicks(first_value) == 202
     after = teams_http.messages_to(user)[before:]
     assert after and all(call.activity_id is not None for call in after)  # replies to the submit activity
@@ -83,7 +85,7 @@ def test_a_card_submit_is_answered_in_the_chat_it_came_from(teams_http: TeamsSta
 def test_a_stale_card_button_over_http_gets_a_polite_answer(teams_http: TeamsStack, sample_db: Database) -> None:
     user = teams_http.user("aad-stale")
     assert user.says(PROBLEM) == 202
-    old_buttons = latest_choices(teams_http, user)
+    old_buttons = choices_since(teams_http, user, 0)
     assert user.says("やり直し") == 202
     before = len(teams_http.messages_to(user))
     assert user.clicks(next(iter(old_buttons.values()))) == 202
@@ -109,7 +111,9 @@ def test_introduction_to_a_teams_user_runs_end_to_end(teams_http: TeamsStack, sa
 
     # the target is reached proactively, in their own chat, with Accept / Decline
     (request,) = teams_http.messages_to(target)[target_seen:][-1:]
-    assert request.operation == "send"  # a new message in their chat, not a reply to anything
+    assert request.conversation_id == target.conversation_id
+    # posted by continue_conversation: it answers no activity the target sent (the SDK's continuation id)
+    assert request.activity_id is not None and not request.activity_id.startswith(target.aad_id)
     offered = card_choices(request)
     assert ACCEPT_INTRO in offered and messages.say("ja", "intro_decline") in offered
     assert requester.aad_id not in everything_said_to(teams_http, target)
@@ -131,3 +135,42 @@ def test_introduction_to_a_teams_user_runs_end_to_end(teams_http: TeamsStack, sa
         assert contact in card and requester.aad_id in card  # both contacts, to both sides
     with sample_db.session() as session:
         assert session.query(Introduction).one().state == "accepted"
+
+
+def _everyone_is(db: Database, contact: str) -> None:
+    with db.session() as session:
+        session.execute(update(Advisor).values(contact=contact))
+        session.execute(update(Engineer).values(contact=contact))
+
+
+def test_a_declined_introduction_reaches_the_requester_in_their_own_chat(
+    teams_http: TeamsStack, sample_db: Database
+) -> None:
+    target = teams_http.user("aad-busy-advisor")
+    requester = teams_http.user("aad-asker")
+    _everyone_is(sample_db, f"teams:{target.aad_id}")
+    target.says("こんにちは")
+    buttons = consult_until_results(teams_http, requester)
+    requester.clicks(buttons[REQUEST_INTRO])
+    offered = card_choices(teams_http.messages_to(target)[-1])
+    seen = len(teams_http.messages_to(requester))
+    assert target.clicks(offered[messages.say("ja", "intro_decline")]) == 202
+    news = teams_http.messages_to(requester)[seen:]
+    assert news and news[0].activity_id is not None and not news[0].activity_id.startswith(target.aad_id)
+    assert f"teams:{target.aad_id}" not in everything_said_to(teams_http, requester)
+    with sample_db.session() as session:
+        assert session.query(Introduction).one().state == "declined"
+
+
+def test_a_teams_user_without_a_chat_with_the_bot_cannot_be_reached_and_the_requester_is_told(
+    teams_http: TeamsStack, sample_db: Database
+) -> None:
+    _everyone_is(sample_db, "teams:aad-never-installed")
+    requester = teams_http.user("aad-hopeful")
+    buttons = consult_until_results(teams_http, requester)
+    seen = len(teams_http.messages_to(requester))
+    requester.clicks(buttons[REQUEST_INTRO])
+    said = " ".join(call.text for call in teams_http.messages_to(requester)[seen:])
+    assert "直接お知らせできませんでした" in said
+    assert [call.conversation_id for call in teams_http.connector.log.calls()
+            if call.conversation_id != requester.conversation_id] == []
