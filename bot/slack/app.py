@@ -20,7 +20,7 @@ secretariat helper), when that module exists:
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Literal
 
 from pydantic import SecretStr
@@ -74,6 +74,7 @@ def build_app(
     mode: Mode = "http",
     engine: DialogueEngineLike | None = None,
     working_notice_after: float = 1.5,
+    listener_executor: Executor | None = None,
 ) -> App:
     """The bolt app with every gunmane listener; checks the bot token with ``auth.test``."""
     check_credentials(settings, mode)
@@ -90,7 +91,8 @@ def build_app(
             name="gunmane",
             process_before_response=False,
             request_verification_enabled=mode == "http",
-            listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="gunmane-slack"),
+            listener_executor=listener_executor
+            or ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="gunmane-slack"),
         )
     except BoltError as exc:
         raise ConfigError(

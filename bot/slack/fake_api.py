@@ -46,6 +46,7 @@ class RecordedCall:
     params: dict[str, Any]
     token: str | None
     path: str
+    response: dict[str, Any] = field(default_factory=dict)
     at: float = field(default_factory=time.time)
 
 
@@ -418,8 +419,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply({"ok": False, "error": "not_found"}, 404)
             return
         method = path.path.removeprefix("/api/")
-        self.api.record(RecordedCall(method, params, token, path.path))
-        self._reply(self.api.answer(method, params, token))
+        answer = self.api.answer(method, params, token)
+        self.api.record(RecordedCall(method, params, token, path.path, answer))
+        self._reply(answer)
 
     def _params(self, raw: bytes, query: str) -> dict[str, Any]:
         params: dict[str, Any] = dict(parse_qsl(query, keep_blank_values=True))
@@ -445,7 +447,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     def show(call: RecordedCall) -> None:
-        print(json.dumps({"method": call.method, "params": call.params}, ensure_ascii=False), flush=True)
+        print(json.dumps({"method": call.method, "params": call.params, "ok": call.response.get("ok")},
+                         ensure_ascii=False), flush=True)
 
     api = FakeSlackAPI(host=args.host, port=args.port, socket_mode_url=args.socket_mode_url, on_call=show).start()
     print(f"fake Slack Web API on {api.url} (GUNMANE_SLACK_API_URL={api.url}); Ctrl-C stops it", file=sys.stderr)

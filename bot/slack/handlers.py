@@ -14,10 +14,12 @@ the user's DM with the bot.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import logging
 import re
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any, Protocol
 
@@ -54,7 +56,6 @@ SUBCOMMAND_SPLIT = re.compile(r"[\s\u3000]+", re.UNICODE)
 CONSULT_WORDS = {"相談", "そうだん", "consult", "consultation", "start"}
 HELP_WORDS = {"", "help", "ヘルプ", "使い方", "?", "？"}
 ADMIN_WORDS = {"admin", "管理"}
-ENGLISH_WORDS = {"consult", "consultation", "start", "help", "admin"}
 PASSED_THROUGH_SUBTYPES = {None, "file_share", "thread_broadcast", "me_message"}
 
 
@@ -68,6 +69,19 @@ def load_admin() -> ModuleType | None:
     if importlib.util.find_spec("bot.slack.admin") is None:
         return None
     return importlib.import_module("bot.slack.admin")
+
+
+def logged(listener: Callable[..., None]) -> Callable[..., None]:
+    """A lazy listener whose failure is logged with its name (bolt would log only the exception text)."""
+
+    @functools.wraps(listener)
+    def run(*args: Any, **kwargs: Any) -> None:
+        try:
+            listener(*args, **kwargs)
+        except Exception:
+            log.exception("Slack listener %s failed", listener.__name__)
+
+    return run
 
 
 def _ack(ack: Ack) -> None:
@@ -93,14 +107,14 @@ class SlackHandlers:
         self.bot_user_id: str | None = None
 
     def register(self, app: App) -> None:
-        app.event("message")(ack=_ack, lazy=[self.on_message])
-        app.event("app_mention")(ack=_ack, lazy=[self.on_mention])
-        app.event("app_home_opened")(ack=_ack, lazy=[self.on_home_opened])
-        app.action(CHOICE_PATTERN)(ack=_ack, lazy=[self.on_choice])
-        app.action(PAGE_PATTERN)(ack=_ack, lazy=[self.on_page])
+        app.event("message")(ack=_ack, lazy=[logged(self.on_message)])
+        app.event("app_mention")(ack=_ack, lazy=[logged(self.on_mention)])
+        app.event("app_home_opened")(ack=_ack, lazy=[logged(self.on_home_opened)])
+        app.action(CHOICE_PATTERN)(ack=_ack, lazy=[logged(self.on_choice)])
+        app.action(PAGE_PATTERN)(ack=_ack, lazy=[logged(self.on_page)])
         app.action(HOME_START_ACTION)(self.on_home_start)
-        app.command("/gunmane")(ack=self.on_command, lazy=[self.on_command_work])
-        app.view(CONSULT_CALLBACK)(ack=self.on_consult_submitted, lazy=[self.on_consult_work])
+        app.command("/gunmane")(ack=self.on_command, lazy=[logged(self.on_command_work)])
+        app.view(CONSULT_CALLBACK)(ack=self.on_consult_submitted, lazy=[logged(self.on_consult_work)])
 
     # ------------------------------------------------------------------ the conversation
 
@@ -245,22 +259,22 @@ class SlackHandlers:
     def on_command(self, ack: Ack, command: dict[str, Any], client: WebClient, respond: Any) -> None:
         text = str(command.get("text") or "")
         word, rest = self.parse_command(text)
-        language = "en" if word in ENGLISH_WORDS or language_of(text) == "en" else "ja"
+        language = language_of(rest) if word in HELP_WORDS | ADMIN_WORDS else language_of(text)
         if word in HELP_WORDS:
-            ack(text=say("help", language))
+            ack(response_type="ephemeral", text=say("help", language))
         elif word in ADMIN_WORDS:
             self.dispatch_admin(ack, command, client, respond, rest)
         elif word in CONSULT_WORDS:
             if rest:
-                ack(text=say("consult_dm", language))
+                ack(response_type="ephemeral", text=say("consult_dm", language))
             else:
                 ack()
                 self.open_consult_modal(client, str(command.get("trigger_id", "")), language)
         elif quick_lookup(text) is not None:
             in_dm = is_dm_channel(str(command.get("channel_id", "")))
-            ack(text=say("searching" if in_dm else "searching_dm", language))
+            ack(response_type="ephemeral", text=say("searching" if in_dm else "searching_dm", language))
         else:
-            ack(text=say("unknown_subcommand", language, word=word) + "\n" + say("help", language))
+            ack(response_type="ephemeral", text=say("unknown_subcommand", language, word=word) + "\n" + say("help", language))
 
     def on_command_work(self, command: dict[str, Any]) -> None:
         """After the ack: a lookup, or a consultation typed inline (`/gunmane 相談 橋の点検…`), in the DM."""
@@ -279,7 +293,7 @@ class SlackHandlers:
         """``/gunmane admin …`` belongs to the secretariat tools (bot/slack/admin.py)."""
         handler = getattr(load_admin(), "handle_admin_command", None)
         if handler is None:
-            ack(text=say("admin_not_set_up", language_of(args) if args else "ja"))
+            ack(response_type="ephemeral", text=say("admin_not_set_up", language_of(args) if args else "ja"))
             return
         handler(ack=ack, command=command, client=client, respond=respond, args=args,
                 settings=self.settings, db=self.db)
