@@ -142,16 +142,16 @@ class TeamsBot:
         intro_id = notice.introduction_id
         if notice.event == "intro_requested":
             view = await asyncio.to_thread(self.engine.introduction_request_view, intro_id)
-            reached = await self._deliver_to(context, view.recipient, view.replies, _view_language(view, language))
+            reached = await self._deliver_to(context, view, view.recipient, language)
             if view.recipient is not None and not reached:
                 await self.send_text(context, message("unreachable", language))
         elif notice.event == "intro_accepted":
             view = await asyncio.to_thread(self.engine.introduction_accepted_view, intro_id)
             for participant in view.participants:
-                await self._deliver_to(context, participant, view.replies, _view_language(view, language))
+                await self._deliver_to(context, view, participant, language)
         elif notice.event == "intro_declined":
             view = await asyncio.to_thread(self.engine.introduction_declined_view, intro_id)
-            await self._deliver_to(context, view.recipient, view.replies, _view_language(view, language))
+            await self._deliver_to(context, view, view.recipient, language)
         else:
             log.warning("unknown notice event %r for introduction %s; ignored", notice.event, intro_id)
 
@@ -159,24 +159,33 @@ class TeamsBot:
         await context.send_activity(cards.text_message(text))
 
     async def _deliver_to(
-        self, context: TurnContext, person: PlatformUser | None, replies: Sequence[Reply], language: str
+        self, context: TurnContext, view: IntroView, person: PlatformUser | None, default_language: str
     ) -> bool:
-        """Show ``replies`` to ``person`` (platform, user id); False when they cannot be reached from Teams."""
+        """Show the view's replies to ``person`` (platform, user id); False when Teams cannot reach them.
+
+        Log lines name the introduction, never the person: a chat id is a contact.
+        """
         if person is None:
             return False
         platform, user = person
+        language = view.language or default_language
         if platform != activities.PLATFORM:
-            log.warning("introduction message for %s user %s: not a Teams user, the Teams adapter cannot deliver it",
-                        platform, user)
+            log.warning("introduction %s: a participant is on %s, which this Teams server cannot message",
+                        view.introduction_id, platform)
             return False
         if activities.is_personal(context.activity) and user == activities.user_id(context.activity):
-            await self.send(context, replies, language)  # they are talking to us right now, 1:1
+            await self.send(context, view.replies, language)  # they are talking to us right now, 1:1
             return True
         reference = await asyncio.to_thread(self.references.conversation_reference, user)
         if reference is None:
-            log.warning("no 1:1 conversation reference for Teams user %s; ask them to open a chat with the bot", user)
+            log.warning("introduction %s: a Teams participant has no 1:1 chat with the bot yet "
+                        "(they need to install or open the app once)", view.introduction_id)
             return False
-        await self.send_proactive(context, reference, replies, language)
+        try:
+            await self.send_proactive(context, reference, view.replies, language)
+        except Exception:  # the connector refused or is down: the current user's own turn still stands
+            log.exception("introduction %s: proactive message to a Teams participant failed", view.introduction_id)
+            return False
         return True
 
     async def send_proactive(
@@ -186,12 +195,19 @@ class TeamsBot:
         if not outgoing:
             return
 
+        failures: list[Exception] = []
+
         async def deliver(proactive: TurnContext) -> None:
-            await proactive.send_activities(outgoing)
+            try:
+                await proactive.send_activities(outgoing)
+            except Exception as exc:  # kept: the adapter would otherwise swallow it in its turn-error handler
+                failures.append(exc)
 
         await context.adapter.continue_conversation_with_claims(
             self.auth.proactive_identity(), reference.get_continuation_activity(), deliver
         )
+        if failures:
+            raise failures[0]
 
     # ------------------------------------------------------------ helpers
 
@@ -211,10 +227,6 @@ class TeamsBot:
 def _language(activity: Activity | None) -> str:
     locale = (activity.locale or "") if activity is not None else ""
     return "en" if locale.lower().startswith("en") else "ja"
-
-
-def _view_language(view: IntroView, default: str) -> str:
-    return view.language or default
 
 
 def build_agent_application(bot: TeamsBot, *, show_typing: bool = True) -> AgentApplication[TurnState]:

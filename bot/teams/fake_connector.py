@@ -60,6 +60,7 @@ class ConnectorLog:
         self._lock = threading.Lock()
         self._calls: list[ConnectorCall] = []
         self._ids = itertools.count(1)
+        self._failing: set[str] = set()
 
     def add(self, call: ConnectorCall) -> str:
         with self._lock:
@@ -84,6 +85,15 @@ class ConnectorLog:
         with self._lock:
             self._calls.clear()
 
+    def fail_conversation(self, conversation_id: str) -> None:
+        """Answer 503 to anything posted to this conversation (an outage, a removed chat)."""
+        with self._lock:
+            self._failing.add(conversation_id)
+
+    def is_failing(self, conversation_id: str) -> bool:
+        with self._lock:
+            return conversation_id in self._failing
+
 
 def create_connector_app(log: ConnectorLog, *, echo: bool = False) -> web.Application:
     """The aiohttp application answering the connector's conversation endpoints."""
@@ -101,6 +111,8 @@ def create_connector_app(log: ConnectorLog, *, echo: bool = False) -> web.Applic
             body=body if isinstance(body, dict) else {"value": body},
             authorization=request.headers.get("Authorization"),
         )
+        if log.is_failing(call.conversation_id):
+            return web.json_response({"error": {"code": "ServiceError", "message": "fake outage"}}, status=503)
         new_id = log.add(call)
         if echo:
             _print_call(call)

@@ -174,3 +174,20 @@ def test_a_teams_user_without_a_chat_with_the_bot_cannot_be_reached_and_the_requ
     assert "直接お知らせできませんでした" in said
     assert [call.conversation_id for call in teams_http.connector.log.calls()
             if call.conversation_id != requester.conversation_id] == []
+
+
+def test_when_the_connector_fails_for_the_target_the_requester_still_gets_an_answer(
+    teams_http: TeamsStack, sample_db: Database
+) -> None:
+    target = teams_http.user("aad-unlucky")
+    requester = teams_http.user("aad-patient")
+    _everyone_is(sample_db, f"teams:{target.aad_id}")
+    target.says("こんにちは")
+    teams_http.connector.log.fail_conversation(target.conversation_id)
+    buttons = consult_until_results(teams_http, requester)
+    seen = len(teams_http.messages_to(requester))
+    assert requester.clicks(buttons[REQUEST_INTRO]) == 202
+    said = " ".join(call.text for call in teams_http.messages_to(requester)[seen:])
+    assert "直接お知らせできませんでした" in said
+    with sample_db.session() as session:  # the request itself stands, for the secretariat to follow up
+        assert session.query(Introduction).one().state == "requested"
