@@ -243,7 +243,7 @@ def render_item(item: ResultItem, ids: _ActionIds, language: str) -> list[Block]
         lines.append(escape(item.why))
     if item.detail:
         lines.append(escape(item.detail))
-    if item.distance_km is not None:
+    if item.distance_km is not None and "km" not in f"{item.why}{item.detail}":
         lines.append(escape(label("distance", language, km=f"{item.distance_km:.0f}")))
     section: Block = {"type": "section", "text": mrkdwn(clip("\n".join(lines), MAX_SECTION_TEXT))}
     buttons = [b for c in item.actions if (b := button(c, ids.next())) is not None]

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.dialogue.replies import Reply, ResultList
-from bot.slack.blocks import SlackMessage, render, with_more_button
+from bot.dialogue.replies import Card, Question, Reply, ResultList, Text
+from bot.slack.blocks import MAX_BLOCKS, MAX_FALLBACK_TEXT, SlackMessage, clip, render, with_more_button
 from bot.slack.page_store import PageStore
 
 log = logging.getLogger(__name__)
@@ -52,14 +52,24 @@ class Poster:
         return True
 
     def messages(self, replies: list[Reply], language: str) -> list[SlackMessage]:
-        """The messages to post for ``replies``; later pages of long result lists are stored, not posted."""
+        """The messages to post for ``replies``; later pages of long result lists are stored, not posted.
+
+        Short texts and the question or card after them share one message (one notification, not four).
+        """
         out: list[SlackMessage] = []
+        joinable = False  # the last message holds only texts, so a text or a question may join it
         for reply in replies:
             rendered = render(reply, language)
             if isinstance(reply, ResultList) and len(rendered) > 1:
-                out.append(self._chain(rendered, language))
+                rendered = [self._chain(rendered, language)]
+            if (joinable and len(rendered) == 1 and isinstance(reply, (Text, Question, Card))
+                    and len(out[-1].blocks) + len(rendered[0].blocks) <= MAX_BLOCKS):
+                last = out[-1]
+                out[-1] = SlackMessage(clip(f"{last.text} {rendered[0].text}", MAX_FALLBACK_TEXT),
+                                       last.blocks + rendered[0].blocks)
             else:
                 out += rendered
+            joinable = isinstance(reply, Text) and len(rendered) == 1
         return out
 
     def _chain(self, pages: list[SlackMessage], language: str) -> SlackMessage:

@@ -227,14 +227,18 @@ class FakeSlackAPI:
             self._calls.clear()
 
     def wait_for(
-        self, method: str, count: int = 1, *, timeout: float = 15.0,
+        self, method: str | tuple[str, ...], count: int = 1, *, timeout: float = 15.0,
         where: Callable[[RecordedCall], bool] = lambda call: True,
     ) -> list[RecordedCall]:
-        """Block until at least ``count`` matching calls arrived; raise AssertionError after ``timeout``."""
+        """Block until at least ``count`` matching calls (to ``method`` or any of several) arrived.
+
+        Returns every matching call so far; raises AssertionError after ``timeout`` seconds.
+        """
+        methods = (method,) if isinstance(method, str) else method
         deadline = time.monotonic() + timeout
         with self._lock:
             while True:
-                found = [c for c in self._calls if c.method == method and where(c)]
+                found = [c for c in self._calls if c.method in methods and where(c)]
                 if len(found) >= count:
                     return found
                 remaining = deadline - time.monotonic()

@@ -1,0 +1,110 @@
+"""Whole conversations through the real HTTP server, the real engine (fake embedder) and sample data."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.slack.fake_api import RecordedCall
+from knowledge.db import Database
+from knowledge.models import Advisor, Introduction
+from tests.slack.conftest import SECRETARIAT, SlackServer, texts_of
+
+ENGINEER, ADVISOR = "U0ENGINEER", "U0ADVISOR"
+PROBLEM = "奈良県宇陀市です。村道の橋の点検が、技術職2人しかいなくて回りません。点検を外注したいです。"
+
+
+MESSAGES = ("chat.postMessage", "chat.update")
+
+
+def posted(api: Any, channel: str | None = None) -> list[RecordedCall]:
+    return [c for c in api.calls if c.method in ("chat.postMessage", "chat.update")
+            and (channel is None or c.params["channel"] == channel)]
+
+
+def labels(call: RecordedCall) -> list[str]:
+    found = []
+    for block in call.params.get("blocks") or []:
+        for element in block.get("elements", []) + ([block["accessory"]] if "accessory" in block else []):
+            if element.get("type") == "button":
+                found.append(element["text"]["text"])
+            elif element.get("type") == "static_select":
+                found += [o["text"]["text"] for o in element["options"]]
+    return found
+
+
+def last_with(api: Any, label: str, channel: str | None = None) -> RecordedCall:
+    for call in reversed(posted(api, channel)):
+        if label in labels(call):
+            return call
+    raise AssertionError(f"no message with {label!r}; messages: {[texts_of(c)[:80] for c in posted(api, channel)]}")
+
+
+def wait_message(api: Any, where: Any) -> RecordedCall:
+    """The newest posted or updated message matching ``where`` (waits up to 15 s)."""
+    return api.wait_for(MESSAGES, where=where)[-1]
+
+
+def answer_until_card(api: Any, send: Any) -> RecordedCall:
+    """Press the offered choice (アドバイザー when asked what help) until the 課題カード asks for confirmation."""
+    answered: list[int] = []
+    for _ in range(8):
+        call = wait_message(api, lambda c: bool(labels(c)) and id(c) not in answered)
+        if "この内容で探す" in labels(call):
+            return call
+        answered.append(id(call))
+        options = labels(call)
+        send.click(call, "アドバイザー" if "アドバイザー" in options else options[0])
+    raise AssertionError("the card never came")
+
+
+def _contact_free(calls: list[RecordedCall], *secrets: str) -> bool:
+    return not any(secret in json.dumps(c.params, ensure_ascii=False) for c in calls for secret in secrets)
+
+
+def test_full_consultation_to_group_dm(slack_server: SlackServer) -> None:
+    send, api, db = slack_server.send, slack_server.api, slack_server.db
+    # 1. intake in a DM
+    assert send.dm(PROBLEM, user=ENGINEER, channel="D0ENGINEER").status == 200
+    card = answer_until_card(api, send)
+    assert "課題カード" in texts_of(card) and "奈良県宇陀市" in texts_of(card)
+    # 2. confirm the card → results with reasons, paged per kind, the consultation window
+    assert send.click(card, "この内容で探す").status == 200
+    results = wait_message(api, lambda c: "紹介を依頼" in labels(c))
+    assert "アドバイザー" in texts_of(results)
+    wait_message(api, lambda c: "相談窓口" in texts_of(c))
+    # 3. request an introduction to the first advisor; make their contact a Slack user first
+    first = next(b["accessory"] for b in results.params["blocks"] if b.get("accessory", {}).get("text", {}).get("text") == "紹介を依頼")
+    advisor_id = int(first["value"].rsplit("|", 1)[-1])
+    with db.session() as session:
+        advisor = session.get(Advisor, advisor_id)
+        advisor_name, old_contact = advisor.name, advisor.contact
+        advisor.contact = ADVISOR
+    assert send.click(results, "紹介を依頼").status == 200
+    opened = api.wait_for("conversations.open", where=lambda c: c.params.get("users") == ADVISOR)[0]
+    advisor_dm = opened.response["channel"]["id"]
+    request = wait_message(api, lambda c: c.params["channel"] == advisor_dm and "お受けする" in labels(c))
+    assert "今回は見送る" in labels(request) and "ご相談の内容" in texts_of(request)
+    note = wait_message(api, lambda c: c.params["channel"] == SECRETARIAT and "紹介依頼" in texts_of(c))
+    assert advisor_name in texts_of(note)
+    # the requester is told what happens next; the pressed button shows what was chosen
+    assert any("紹介を依頼しました" in texts_of(c) for c in posted(api, "D0ENGINEER"))
+    assert any(c.method == "chat.update" and c.params["ts"] == results.response["ts"] for c in api.calls)
+    # nobody sees a contact before acceptance: not the requester, not the advisor, not the secretariat's channel
+    people = [c for c in posted(api) if c.params["channel"] != SECRETARIAT]
+    assert _contact_free(people, ADVISOR, ENGINEER, old_contact or "@@none@@"), [texts_of(c) for c in people]
+    assert _contact_free([note], ADVISOR, old_contact or "@@none@@")
+    # 4. the advisor accepts in their DM → group DM with both, card and both contacts
+    assert send.click(request, "お受けする", user=ADVISOR).status == 200
+    group = api.wait_for("conversations.open", where=lambda c: "," in str(c.params.get("users")))[0]
+    assert set(group.params["users"].split(",")) == {ENGINEER, ADVISOR}
+    group_channel = group.response["channel"]["id"]
+    introduced = wait_message(api, lambda c: c.params["channel"] == group_channel and "ご紹介" in texts_of(c))
+    assert ADVISOR in texts_of(introduced) and ENGINEER in texts_of(introduced)
+    wait_message(api, lambda c: c.params["channel"] == SECRETARIAT and "承諾" in texts_of(c))
+    with db.session() as session:
+        intro = session.scalar(select(Introduction).where(Introduction.target_id == advisor_id))
+        assert intro is not None and intro.state == "accepted" and intro.requester_id == ENGINEER
+    assert all(c.response.get("ok") for c in api.calls), [c.response for c in api.calls if not c.response.get("ok")]
