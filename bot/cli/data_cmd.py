@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import getpass
-import json
 from enum import Enum
 from pathlib import Path
 from typing import Any
