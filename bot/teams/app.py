@@ -27,8 +27,8 @@ from microsoft_agents.hosting.core import (
 from sqlalchemy.exc import IntegrityError
 
 from bot.dialogue import messages as dialogue_messages
-from bot.dialogue.replies import ConversationKey, Incoming, IntroView, Notice, PlatformUser, Reply, Turn
-from bot.teams import activities, cards
+from bot.dialogue.replies import ConversationKey, Incoming, IntroView, Notice, PlatformUser, Reply, Text, Turn
+from bot.teams import activities, cards, secretariat
 from bot.teams.auth import TeamsAuth
 from bot.teams.references import ReferenceStore
 from knowledge.db import Database
@@ -78,11 +78,14 @@ class DialogueEngineLike(Protocol):
 class TeamsBot:
     """Turns Teams activities into engine calls, and engine replies into messages."""
 
-    def __init__(self, engine: DialogueEngineLike, db: Database, auth: TeamsAuth) -> None:
+    def __init__(
+        self, engine: DialogueEngineLike, db: Database, auth: TeamsAuth, *, secretariat_users: Sequence[str] = ()
+    ) -> None:
         self.engine = engine
         self.db = db
         self.auth = auth
         self.references = ReferenceStore(db)
+        self.secretariat = secretariat.secretariat_members(list(secretariat_users))
 
     # ------------------------------------------------------------ incoming
 
@@ -140,6 +143,7 @@ class TeamsBot:
 
     async def _deliver_notice(self, context: TurnContext, notice: Notice, language: str) -> None:
         intro_id = notice.introduction_id
+        reached = True
         if notice.event == "intro_requested":
             view = await asyncio.to_thread(self.engine.introduction_request_view, intro_id)
             reached = await self._deliver_to(context, view, view.recipient, language)
@@ -154,6 +158,25 @@ class TeamsBot:
             await self._deliver_to(context, view, view.recipient, language)
         else:
             log.warning("unknown notice event %r for introduction %s; ignored", notice.event, intro_id)
+            return
+        await self.tell_secretariat(context, notice.event, intro_id, reached=reached)
+
+    async def tell_secretariat(self, context: TurnContext, event: str, intro_id: int, *, reached: bool) -> None:
+        """A short note (no contacts) to each Teams member of the secretariat who has a chat with the bot."""
+        if not self.secretariat:
+            return
+        text = await asyncio.to_thread(secretariat.note, self.db, event, intro_id, reached=reached)
+        if text is None:
+            return
+        for member in self.secretariat:
+            reference = await asyncio.to_thread(self.references.conversation_reference, member)
+            if reference is None:
+                log.warning("introduction %s: a secretariat member has no 1:1 chat with the bot yet", intro_id)
+                continue
+            try:
+                await self.send_proactive(context, reference, [Text(text)], "ja")
+            except Exception:
+                log.exception("introduction %s: note to a secretariat member failed", intro_id)
 
     async def send_text(self, context: TurnContext, text: str) -> None:
         await context.send_activity(cards.text_message(text))

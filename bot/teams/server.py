@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,9 +44,14 @@ class TeamsServer:
 
 
 def create_teams_server(
-    engine: DialogueEngineLike, db: Database, auth: TeamsAuth, *, show_typing: bool = True
+    engine: DialogueEngineLike,
+    db: Database,
+    auth: TeamsAuth,
+    *,
+    secretariat_users: Sequence[str] = (),
+    show_typing: bool = True,
 ) -> TeamsServer:
-    bot = TeamsBot(engine, db, auth)
+    bot = TeamsBot(engine, db, auth, secretariat_users=secretariat_users)
     agent = build_agent_application(bot, show_typing=show_typing)
     adapter = CloudAdapter(connection_manager=auth.connection_manager)
     adapter.on_turn_error = bot.on_error  # replaces the SDK default, which shows the exception to the user

@@ -37,6 +37,20 @@ def teams_http(db: Database, settings: Settings, connector: FakeConnector) -> It
         site.stop()
 
 
+SECRETARIAT_MEMBER = "aad-secretariat-1"
+
+
+@pytest.fixture
+def teams_http_with_secretariat(db: Database, settings: Settings, connector: FakeConnector) -> Iterator[TeamsStack]:
+    """Like ``teams_http``, with one Teams member of the secretariat (GUNMANE_SECRETARIAT_USERS)."""
+    configured = settings.model_copy(update={"secretariat_users": [f"teams:{SECRETARIAT_MEMBER}", "U0SLACK1"]})
+    site = start_endpoint(db, configured, teams_auth(configured, insecure_local=True))
+    try:
+        yield TeamsStack(site.url + MESSAGES_PATH, connector)
+    finally:
+        site.stop()
+
+
 @pytest.fixture
 def secured_settings(settings: Settings) -> Settings:
     return settings.model_copy(update={

@@ -83,7 +83,10 @@ class TeamsStack:
 
 def start_endpoint(db: Database, settings: Settings, auth: TeamsAuth) -> ThreadedSite:
     engine = DialogueEngine(db, settings)
-    return ThreadedSite(lambda: create_teams_server(engine, db, auth, show_typing=False).web_app).start()
+    secretariat = settings.secretariat_users
+    return ThreadedSite(
+        lambda: create_teams_server(engine, db, auth, secretariat_users=secretariat, show_typing=False).web_app
+    ).start()
 
 
 

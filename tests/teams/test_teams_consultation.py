@@ -143,9 +143,13 @@ def _everyone_is(db: Database, contact: str) -> None:
         session.execute(update(Engineer).values(contact=contact))
 
 
-def test_a_declined_introduction_reaches_the_requester_in_their_own_chat(
-    teams_http: TeamsStack, sample_db: Database
+def test_a_declined_introduction_reaches_the_requester_and_the_secretariat_hears_of_each_step(
+    teams_http_with_secretariat: TeamsStack, sample_db: Database
 ) -> None:
+    teams_http = teams_http_with_secretariat
+    secretariat = teams_http.user("aad-secretariat-1", "事務局")
+    secretariat.says("こんにちは")
+    secretariat_seen = len(teams_http.messages_to(secretariat))
     target = teams_http.user("aad-busy-advisor")
     requester = teams_http.user("aad-asker")
     _everyone_is(sample_db, f"teams:{target.aad_id}")
@@ -159,7 +163,12 @@ def test_a_declined_introduction_reaches_the_requester_in_their_own_chat(
     assert news and news[0].activity_id is not None and not news[0].activity_id.startswith(target.aad_id)
     assert f"teams:{target.aad_id}" not in everything_said_to(teams_http, requester)
     with sample_db.session() as session:
-        assert session.query(Introduction).one().state == "declined"
+        intro = session.query(Introduction).one()
+        assert intro.state == "declined"
+    notes = [call.text for call in teams_http.messages_to(secretariat)[secretariat_seen:]]
+    assert len(notes) == 2 and all(f"#{intro.id}" in text for text in notes)
+    assert "本人に Teams で依頼を届けました" in notes[0] and "見送り" in notes[1]
+    assert not any(target.aad_id in text or requester.aad_id in text for text in notes)  # no contacts
 
 
 def test_a_teams_user_without_a_chat_with_the_bot_cannot_be_reached_and_the_requester_is_told(
