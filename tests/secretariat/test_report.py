@@ -22,7 +22,8 @@ CHARTS = ["map.png", "demand_heatmap.png", "introduction_funnel.png", "unmet_nee
 
 def _content(path):
     pixels = mpimg.imread(path)[..., :3]
-    colours = len(np.unique((pixels * 255).astype(np.uint8).reshape(-1, 3), axis=0))
+    rgb = (pixels * 255).astype(np.uint32).reshape(-1, 3)
+    colours = len(np.unique(rgb[:, 0] << 16 | rgb[:, 1] << 8 | rgb[:, 2]))
     non_white = float((pixels < 0.95).any(axis=-1).mean())
     return pixels.shape, colours, non_white
 
