@@ -5,9 +5,17 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.replies import Card, IncomingChoice, Question
 from knowledge.models import ConversationState
+from matching.embedders.fake import FakeEmbedder
 from tests.dialogue.conversation import Conversation, all_choices, texts
+
+
+@pytest.fixture
+def engine(db, settings, clock) -> DialogueEngine:
+    """No records needed to reach the middle of an intake: skip seeding (tests that need them ask for `seeded`)."""
+    return DialogueEngine(db, settings, embedder=FakeEmbedder(), clock=clock)
 
 
 def _mid_intake(alice: Conversation) -> dict:
@@ -106,7 +114,7 @@ def test_a_failing_collaborator_leaves_the_conversation_intact(alice, engine):
         "sub_issues"][0]["fields"]
 
 
-def test_every_turn_of_a_consultation_answers_in_under_150_character_values(alice):
+def test_every_turn_of_a_consultation_answers_in_under_150_character_values(seeded, alice):
     _mid_intake(alice)
     alice.press("アドバイザー")
     alice.press("この内容で探す")
