@@ -45,8 +45,11 @@ def serve_teams(
         engine = DialogueEngine(db, cfg)
         server = create_teams_server(engine, db, auth, secretariat_users=cfg.secretariat_users)
         mode = "JWT authentication on" if auth.secured else "authentication OFF"
-        log.info("Teams endpoint listening on http://%s:%d%s (%s)", host, port, MESSAGES_PATH, mode)
-        web.run_app(server.web_app, host=host, port=port, print=None, access_log=None)
+
+        def announce(_: str) -> None:  # aiohttp calls this once the port is bound
+            log.info("Teams endpoint listening on http://%s:%d%s (%s)", host, port, MESSAGES_PATH, mode)
+
+        web.run_app(server.web_app, host=host, port=port, print=announce, access_log=None)
     finally:
         db.dispose()
 
