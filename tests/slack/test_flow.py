@@ -108,3 +108,108 @@ def test_full_consultation_to_group_dm(slack_server: SlackServer) -> None:
         intro = session.scalar(select(Introduction).where(Introduction.target_id == advisor_id))
         assert intro is not None and intro.state == "accepted" and intro.requester_id == ENGINEER
     assert all(c.response.get("ok") for c in api.calls), [c.response for c in api.calls if not c.response.get("ok")]
+
+
+def _to_results(server: SlackServer, channel: str = "D0ENGINEER", user: str = ENGINEER) -> RecordedCall:
+    server.send.dm(PROBLEM, user=user, channel=channel)
+    card = answer_until_card(server.api, server.send)
+    server.send.click(card, "この内容で探す", user=user)
+    return wait_message(server.api, lambda c: "紹介を依頼" in labels(c))
+
+
+def _point_first_advisor_at(db: Database, results: RecordedCall, contact: str) -> int:
+    first = next(b["accessory"] for b in results.params["blocks"] if b.get("accessory", {}).get("value", "").startswith("ir|"))
+    advisor_id = int(first["value"].rsplit("|", 1)[-1])
+    with db.session() as session:
+        session.get(Advisor, advisor_id).contact = contact
+    return advisor_id
+
+
+def test_decline_tells_the_requester_and_offers_the_next_candidate(slack_server: SlackServer) -> None:
+    send, api, db = slack_server.send, slack_server.api, slack_server.db
+    results = _to_results(slack_server)
+    _point_first_advisor_at(db, results, ADVISOR)
+    send.click(results, "紹介を依頼")
+    advisor_dm = api.wait_for("conversations.open", where=lambda c: c.params.get("users") == ADVISOR)[0].response["channel"]["id"]
+    request = wait_message(api, lambda c: c.params["channel"] == advisor_dm and "今回は見送る" in labels(c))
+    send.click(request, "今回は見送る", user=ADVISOR)
+    news = wait_message(api, lambda c: c.params["channel"] != advisor_dm and "お受けできない" in texts_of(c))
+    requester_dm = api.wait_for("conversations.open", where=lambda c: c.params.get("users") == ENGINEER)[0]
+    assert news.params["channel"] == requester_dm.response["channel"]["id"]
+    offer = wait_message(api, lambda c: "次の候補" in texts_of(c))
+    assert "紹介を依頼" in labels(offer)
+    wait_message(api, lambda c: c.params["channel"] == SECRETARIAT and "辞退" in texts_of(c))
+    assert not any("," in str(c.params.get("users")) for c in api.calls_to("conversations.open"))  # no group DM
+    # the requester can ask the next candidate straight from that message
+    send.click(offer, "紹介を依頼")
+    wait_message(api, lambda c: "紹介を依頼しました" in texts_of(c) and c.params["channel"] == news.params["channel"])
+
+
+def test_engine_more_button_shows_further_results(slack_server: SlackServer) -> None:
+    send, api = slack_server.send, slack_server.api
+    results = _to_results(slack_server)
+    shown = len(posted(api))
+    send.click(results, "もっと見る")
+    more = wait_message(api, lambda c: posted(api).index(c) >= shown and c.method == "chat.update"
+                        and "確認しています" not in texts_of(c) and c.params["ts"] != results.response["ts"])
+    assert "アドバイザー" in texts_of(more)
+
+
+def test_app_home_shows_consultations_and_introductions(slack_server: SlackServer) -> None:
+    send, api, db = slack_server.send, slack_server.api, slack_server.db
+    results = _to_results(slack_server)
+    _point_first_advisor_at(db, results, ADVISOR)
+    send.click(results, "紹介を依頼")
+    api.wait_for("conversations.open", where=lambda c: c.params.get("users") == ADVISOR)
+    opened = send.event_callback({"type": "app_home_opened", "user": ENGINEER, "channel": "D0ENGINEER", "tab": "home",
+                                  "event_ts": send.ts()})
+    assert send.post_json(opened).status == 200
+    home = api.wait_for("views.publish")[0]
+    assert home.params["user_id"] == ENGINEER and home.response["ok"]
+    text = texts_of(home)
+    assert "これまでの相談" in text and "奈良県宇陀市" in text and "返事待ち" in text
+    assert ADVISOR not in text
+    advisor_home = send.event_callback({"type": "app_home_opened", "user": ADVISOR, "channel": "D0ADVISOR",
+                                        "tab": "home", "event_ts": send.ts()})
+    send.post_json(advisor_home)
+    theirs = api.wait_for("views.publish", 2)[1]
+    assert theirs.params["user_id"] == ADVISOR and "依頼を受けた" in texts_of(theirs)
+    assert ENGINEER not in texts_of(theirs)
+
+
+def test_slash_lookup_acks_at_once_and_answers_in_the_dm(slack_server: SlackServer) -> None:
+    send, api = slack_server.send, slack_server.api
+    answer = send.command("事例 橋梁 代行", channel="C0GENERAL")
+    assert answer.status == 200 and answer.json()["response_type"] == "ephemeral" and "DM" in answer.json()["text"]
+    dm = api.wait_for("conversations.open", where=lambda c: c.params.get("users") == ENGINEER)[0].response["channel"]["id"]
+    cases = wait_message(api, lambda c: c.params["channel"] == dm and "事例｜" in texts_of(c))
+    assert cases.response["ok"]
+
+
+def test_consultation_modal_opens_validates_and_starts_in_the_dm(slack_server: SlackServer) -> None:
+    send, api = slack_server.send, slack_server.api
+    assert send.command("相談").status == 200
+    opened = api.wait_for("views.open")[0]
+    view = opened.params["view"]
+    assert opened.response["ok"] and view["callback_id"] == "gm:consult"
+    empty = send.view_submission(view, {"problem": {"text": {"type": "plain_text_input", "value": "  "}}})
+    assert empty.status == 200 and empty.json()["response_action"] == "errors" and "problem" in empty.json()["errors"]
+    ok = send.view_submission(view, {"problem": {"text": {"type": "plain_text_input", "value": PROBLEM}}})
+    assert ok.status == 200 and ok.body in (b"", b"{}")
+    dm = api.wait_for("conversations.open", where=lambda c: c.params.get("users") == ENGINEER)[0].response["channel"]["id"]
+    quoted = wait_message(api, lambda c: c.params["channel"] == dm and "村道の橋の点検" in texts_of(c))
+    assert quoted.params["blocks"][0]["text"]["text"].startswith("> ")
+    wait_message(api, lambda c: c.params["channel"] == dm and "奈良県宇陀市" in texts_of(c) and "確認" not in texts_of(c)
+                 and c is not quoted)
+
+
+def test_home_start_button_opens_the_modal(slack_server: SlackServer) -> None:
+    send, api = slack_server.send, slack_server.api
+    payload = {"type": "block_actions", "user": {"id": ENGINEER, "username": "e", "name": "e", "team_id": "T0GUNMANE"},
+               "api_app_id": "A0GUNMANE", "token": "t", "container": {"type": "view", "view_id": "V0HOME"},
+               "trigger_id": "1.2.home", "team": {"id": "T0GUNMANE", "domain": "gunmane-test"},
+               "view": {"id": "V0HOME", "type": "home", "callback_id": "", "blocks": []},
+               "actions": [{"action_id": "gm:home:start", "block_id": "b", "type": "button", "value": "start",
+                            "text": {"type": "plain_text", "text": "相談を始める"}, "action_ts": "1.3"}]}
+    assert send.post_payload(payload).status == 200
+    assert api.wait_for("views.open")[0].params["trigger_id"] == "1.2.home"
