@@ -105,9 +105,13 @@ def _strip(value: Any) -> Any:
 
 
 def _max_length(limit: int) -> Any:
+    """Length limit, and no NUL characters (PostgreSQL cannot store them in text)."""
+
     def check(value: str | None) -> str | None:
         if value is not None and len(value) > limit:
             raise ValueError(f"is {len(value):,} characters long; the limit is {limit:,} characters — shorten it")
+        if value is not None and "\x00" in value:
+            raise ValueError(f"contains a NUL character (\\x00) at position {value.index(chr(0)) + 1}; remove it")
         return value
 
     return AfterValidator(check)

@@ -292,3 +292,12 @@ def test_wrong_extension_and_unknown_kind(db, tmp_path):
     assert "name the file .csv or .jsonl" in failure(db, "advisor", path)[0]
     with pytest.raises(ValidationFailed, match="unknown record kind 'vendor'"):
         run_import(db, "vendor", write_jsonl(tmp_path / "a.jsonl", ADVISORS))
+
+
+def test_missing_file_and_nul_characters(db, tmp_path):
+    missing = tmp_path / "none.csv"
+    (problem,) = failure(db, "advisor", missing)
+    assert problem.startswith(f"{missing}:1: file: cannot read the file")
+    path = write_jsonl(tmp_path / "a.jsonl", [{"id": "adv-1", "name": "山\u0000田", "expertise": "橋"}])
+    (problem,) = failure(db, "advisor", path)
+    assert problem == f"{path}:1: name: contains a NUL character (\\x00) at position 2; remove it"
