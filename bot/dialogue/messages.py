@@ -7,6 +7,7 @@ English. ``say(lang, key, **values)`` formats one text.
 from __future__ import annotations
 
 from knowledge.taxonomy import get_taxonomy
+from matching.intake import code_label, pain_codes, wanted_codes
 
 TEXTS: dict[str, tuple[str, str]] = {
     # ---------------------------------------------------------------- greeting, help
@@ -258,28 +259,14 @@ TEXTS: dict[str, tuple[str, str]] = {
     "engineer_of": ("{place}の技術者", "an engineer of {place}"),
 }
 
-PAIN_LABELS: dict[str, tuple[str, str]] = {
-    "staff_shortage": ("人手不足", "Staff shortage"),
-    "skills": ("技術力・ノウハウ", "Skills and know-how"),
-    "procurement": ("発注・契約", "Procurement"),
-    "budget": ("予算", "Budget"),
-    "residents": ("住民対応", "Residents"),
-    "data": ("データ・台帳", "Data and records"),
-    "disaster": ("災害", "Disasters"),
-    "aging": ("老朽化", "Ageing assets"),
-    "workload": ("業務量", "Workload"),
-    "succession": ("技術の継承", "Passing on skills"),
-}
-
-WANTED_LABELS: dict[str, tuple[str, str]] = {
+# Kinds of results, as headings (the same codes as ``wanted``).
+KIND_LABELS: dict[str, tuple[str, str]] = {
     "advisor": ("アドバイザー", "Advisor"),
     "case": ("先行事例", "Precedent cases"),
     "engineer": ("近隣の技術者", "Engineers nearby"),
     "training": ("研修・視察", "Trainings and site visits"),
     "window": ("相談窓口", "Consultation window"),
 }
-
-KIND_LABELS = {k: v for k, v in WANTED_LABELS.items()}
 
 STATE_LABELS: dict[str, tuple[str, str]] = {
     "requested": ("依頼中", "requested"),
@@ -305,20 +292,13 @@ def _pair(table: dict[str, tuple[str, str]], code: str, lang: str) -> str:
 
 
 def label(kind: str, code: str, lang: str) -> str:
-    """Display label of a code of ``kind`` (fields, processes, pains, wanted, state)."""
-    if kind in ("fields", "processes"):
-        tax = get_taxonomy()
-        try:
-            return tax.english(code) if lang == "en" else tax.label(code)
-        except KeyError:
-            return code
-        except ValueError:
-            return code
-    if kind == "pains":
-        return _pair(PAIN_LABELS, code, lang)
+    """Display label of a code of ``kind``: fields, processes, pains, wanted (the intake's labels), state, kind."""
     if kind == "state":
         return _pair(STATE_LABELS, code, lang)
-    return _pair(WANTED_LABELS, code, lang)
+    if kind == "kind":
+        return _pair(KIND_LABELS, code, lang)
+    singular = {"fields": "field", "processes": "process", "pains": "pain", "wanted": "wanted"}[kind]
+    return code_label(singular, code, "en" if lang == "en" else "ja")
 
 
 def labels(kind: str, codes: list[str], lang: str) -> str:
@@ -332,8 +312,8 @@ def choice_codes(kind: str) -> list[str]:
     if kind in ("fields", "processes"):
         return get_taxonomy().codes(kind)
     if kind == "pains":
-        return list(PAIN_LABELS)
-    return ["advisor", "case", "engineer", "training", "window"]
+        return pain_codes()
+    return wanted_codes()
 
 
 def shorten(text: str, limit: int = 30) -> str:

@@ -48,10 +48,10 @@ def recommend(ctx: TurnContext) -> None:
         for kind in kinds_for(sub.wanted):
             recs = by_sub[i][kind]
             if not recs:
-                ctx.say("no_results", kind=messages.label("wanted", kind, ctx.lang))
+                ctx.say("no_results", kind=messages.label("kind", kind, ctx.lang))
                 continue
             title = ctx.text("results_title", n=i + 1, text=messages.shorten(sub.text, 20),
-                             kind=messages.label("wanted", kind, ctx.lang))
+                             kind=messages.label("kind", kind, ctx.lang))
             ctx.replies.append(result_list(ctx.lang, title, row.id, kind, recs[:SHOWN], more=len(recs) > SHOWN))
     window = window_list(ctx, place)
     if window is not None:
@@ -162,7 +162,7 @@ def lookup(ctx: TurnContext, wanted: Lookup, original: str) -> None:
     recs = [_record(r, ctx.lang) for r in results[:FETCHED]]
     card = IntakeCard(text=original, municipality=place, sub_issues=[sub])
     consultation = _store(ctx, card, {0: {wanted.kind: recs}}, status="lookup")
-    kind_label = messages.label("wanted", wanted.kind, ctx.lang)
+    kind_label = messages.label("kind", wanted.kind, ctx.lang)
     if not recs:
         ctx.say("no_results", kind=kind_label)
     else:
@@ -181,7 +181,7 @@ def more(ctx: TurnContext, sub_issue_id: int, kind: str) -> None:
     if not recs:
         ctx.say("more_none")
         return
-    title = f"{messages.label('wanted', kind, ctx.lang)}（{messages.shorten(sub.text, 20)}）"
+    title = f"{messages.label('kind', kind, ctx.lang)}（{messages.shorten(sub.text, 20)}）"
     ctx.replies.append(result_list(ctx.lang, title, sub.id, kind, recs))
 
 
