@@ -70,6 +70,22 @@ def embed_documents(
     return out
 
 
+def cached_vectors(db: Database, embedder: Embedder, texts: Sequence[str]) -> dict[str, np.ndarray]:
+    """The cached vectors among ``texts`` for this embedder, keyed by text (missing ones left out)."""
+    by_hash = {text_hash(text): text for text in texts}
+    found = _lookup(db, embedder.model_id, embedder.dimension, by_hash)
+    return {by_hash[digest]: vector for digest, vector in found.items()}
+
+
+def store_vectors(db: Database, model_id: str, texts: Sequence[str], vectors: np.ndarray) -> None:
+    """Put vectors made elsewhere (another machine, a precomputed export) into the cache."""
+    if len(texts) != len(vectors):
+        raise ValueError(f"{len(texts)} texts but {len(vectors)} vectors")
+    for start in range(0, len(texts), LOOKUP_CHUNK):
+        chunk = texts[start : start + LOOKUP_CHUNK]
+        _store(db, model_id, [text_hash(text) for text in chunk], np.asarray(vectors[start : start + LOOKUP_CHUNK]))
+
+
 def _lookup(db: Database, model_id: str, dimension: int, hashes: Iterable[str]) -> dict[str, np.ndarray]:
     wanted = list(hashes)
     found: dict[str, np.ndarray] = {}

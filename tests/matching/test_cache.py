@@ -92,3 +92,16 @@ def test_reindexing_after_editing_one_record_embeds_exactly_one_text(db: Databas
     with db.session() as session:
         edited_id = session.scalar(select(models.Advisor.id).where(models.Advisor.ext_id == "adv-7"))
     assert store.search("advisor", query, 1)[0][0] == edited_id
+
+
+def test_vectors_made_elsewhere_can_be_stored_and_found(db: Database) -> None:
+    embedder = FakeEmbedder()
+    made_elsewhere = FakeEmbedder().encode_documents(TEXTS[:3])
+    from matching.embedding_cache import cached_vectors, store_vectors
+
+    store_vectors(db, embedder.model_id, TEXTS[:3], made_elsewhere)
+    found = cached_vectors(db, embedder, TEXTS)
+    assert set(found) == set(TEXTS[:3])
+    assert np.array_equal(found[TEXTS[1]], made_elsewhere[1])
+    embed_documents(db, embedder, TEXTS)
+    assert embedder.texts_encoded == 1
