@@ -3,7 +3,13 @@
 ``seed_demo_activity(db)`` adds consultations (with sub-issues and best match
 scores) spread over prefectures, and introductions to the advisors already in
 the database in every state, with ratings. Everything is marked 架空 and made
-by the actor ``demo``; use it on a demo database only:
+by the actor ``demo``; use it on a demo database only.
+
+With ``texts`` and a ``matcher`` the consultations go through the real
+pipeline: each text is analysed (bot.dialogue.understand.analyze) into
+sub-issues, and each sub-issue's best score is the best Matcher score over the
+four kinds, as the dialogue stores it. Without them (tests) fields, processes
+and scores are drawn at random.
 
     python -m bot.report.demo_activity --out report-demo   # temporary SQLite with the sample data
 """
@@ -15,12 +21,14 @@ import random
 import tempfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
 from knowledge import introductions as intros
 from knowledge.db import Database, make_engine, upgrade
 from knowledge.models import Advisor, Consultation, SubIssue
+from knowledge.municipalities import MunicipalityDirectory
 
 # Where demand is heavier (fictional weights), and which field × process pairs are common.
 PREFECTURE_WEIGHTS = {"奈良県": 9, "群馬県": 8, "岩手県": 7, "新潟県": 6, "長野県": 5, "北海道": 5, "静岡県": 4,
@@ -36,8 +44,24 @@ RARE = {("water_supply", "data"), ("road", "new_tech"), ("sabo", "planning"), ("
         ("agri_forest_road", "patrol")}
 
 
-def seed_demo_activity(db: Database, *, consultations: int = 80, seed: int = 7,
-                       now: datetime | None = None) -> dict[str, int]:
+def _real_sub_issues(text: str, prefecture: str, directory: Any, matcher: Any) -> list[SubIssue]:
+    from bot.dialogue.understand import analyze
+    from matching.types import KINDS, MatchQuery
+
+    card = analyze(text, directory=directory, prefecture=None)
+    subs = []
+    for position, sub in enumerate(card.sub_issues):
+        scores = [r.score for kind in KINDS
+                  for r in matcher.match(MatchQuery(text=sub.text, kind=kind, prefecture=prefecture, top=3,
+                                                    fields=tuple(sub.fields), processes=tuple(sub.processes)))]
+        subs.append(SubIssue(position=position, text=sub.text, fields=list(sub.fields),
+                             processes=list(sub.processes), pains=list(sub.pains), wanted=list(sub.wanted),
+                             best_score=max(scores) if scores else None))
+    return subs
+
+
+def seed_demo_activity(db: Database, *, consultations: int = 80, seed: int = 7, now: datetime | None = None,
+                       texts: list[str] | None = None, matcher: Any | None = None) -> dict[str, int]:
     rng = random.Random(seed)
     now = now or datetime.now(timezone.utc)
     prefectures, pweights = zip(*PREFECTURE_WEIGHTS.items(), strict=True)
@@ -46,11 +70,20 @@ def seed_demo_activity(db: Database, *, consultations: int = 80, seed: int = 7,
     with db.session() as session:
         advisors = list(session.scalars(select(Advisor).where(Advisor.status == "active",
                                                               Advisor.forgotten.is_(False))))
+        directory = MunicipalityDirectory(session) if texts and matcher else None
         for n in range(consultations):
             when = now - timedelta(days=rng.uniform(0, 90))
             prefecture = rng.choices(prefectures, pweights)[0]
+            text = texts[n % len(texts)] if texts and matcher else "(架空の相談)"
             consultation = Consultation(platform="demo", user_id=f"demo-user-{n % 30}", prefecture=prefecture,
-                                        text="(架空の相談)", created_at=when, updated_at=when)
+                                        text=text, created_at=when, updated_at=when)
+            if directory is not None:
+                for sub in _real_sub_issues(text, prefecture, directory, matcher):
+                    consultation.sub_issues.append(sub)
+                    made["sub_issues"] += 1
+                session.add(consultation)
+                made["consultations"] += 1
+                continue
             for position in range(rng.choice([1, 1, 1, 2, 2, 3])):
                 field, process = rng.choices(pairs, weights)[0]
                 low = (field, process) in RARE or rng.random() < 0.12
@@ -106,6 +139,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True, help="directory for the report")
     parser.add_argument("--since", default=None, help="YYYY-MM-DD")
+    parser.add_argument("--texts", type=Path, default=Path("eval/intake-own.jsonl"),
+                        help="JSONL with a 'text' per line, analysed and matched as consultations "
+                             "(default eval/intake-own.jsonl; missing: random fields and scores)")
     args = parser.parse_args()
     from datetime import date
 
@@ -119,7 +155,19 @@ def main() -> None:
         with db.session() as session:
             seed_reference(session)
             seed_sample(session)
-        print(seed_demo_activity(db))
+        texts, matcher = None, None
+        if args.texts.is_file():
+            import json
+
+            from knowledge.settings import load_settings
+            from matching.embedders import make_embedder
+            from matching.engine import Matcher
+
+            settings = load_settings(data_dir=Path(tmp), database_url=f"sqlite:///{tmp}/demo.db")
+            texts = [json.loads(line)["text"] for line in args.texts.read_text(encoding="utf-8").splitlines()
+                     if line.strip()]
+            matcher = Matcher(db, make_embedder(settings), settings)
+        print(seed_demo_activity(db, texts=texts, matcher=matcher))
         result = build_report(db, args.out, since=date.fromisoformat(args.since) if args.since else None)
         db.dispose()
     print(f"wrote {', '.join(result.charts)} and {result.html}")
