@@ -26,10 +26,10 @@ def claim_event(db: Database, event_id: str, *, platform: str = "slack") -> bool
         insert(ProcessedEvent)
         .values(platform=platform, event_id=event_id, processed_at=utcnow())
         .on_conflict_do_nothing(index_elements=["platform", "event_id"])
+        .returning(ProcessedEvent.event_id)  # a row back means this call inserted it (rowcount is not reliable)
     )
     with db.session() as session:
-        result = session.execute(statement)
-        return bool(result.rowcount)
+        return session.execute(statement).first() is not None
 
 
 def forget_events_older_than(db: Database, days: int, *, platform: str = "slack") -> int:
