@@ -11,8 +11,9 @@ fake API or an air-gapped relay can stand in for Slack.
 The secretariat's admin tools hook in from ``bot/slack/admin.py`` (owned by the
 secretariat helper), when that module exists:
 
-- ``register_admin(app, *, settings, db)`` — called once here, to register its
-  own actions and views (callback ids / action ids starting ``gm:admin``);
+- ``register_admin(app, *, settings, db, relay)`` — called once here, to register
+  its own actions and views (callback ids / action ids starting ``gm:admin``);
+  ``relay`` is this app's :class:`IntroductionRelay` (group DM on approval …);
 - ``handle_admin_command(*, ack, command, client, respond, args, settings, db)``
   — called for ``/gunmane admin …``; it must call ``ack`` itself.
 """
@@ -29,6 +30,7 @@ from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 
 from bot.slack.handlers import DialogueEngineLike, SlackHandlers, load_admin
+from bot.slack.intro_relay import IntroductionRelay
 from bot.slack.middleware import deduplicate_events, reject_malformed
 from knowledge.db import Database
 from knowledge.errors import ConfigError
@@ -106,12 +108,13 @@ def build_app(
         ) from exc
     app.use(reject_malformed)
     app.use(deduplicate_events(db))
-    SlackHandlers(engine, db, settings, client, working_notice_after=working_notice_after).register(app)
-    _register_admin(app, settings, db)
+    handlers = SlackHandlers(engine, db, settings, client, working_notice_after=working_notice_after)
+    handlers.register(app)
+    _register_admin(app, settings, db, handlers.relay)
     return app
 
 
-def _register_admin(app: App, settings: Settings, db: Database) -> None:
+def _register_admin(app: App, settings: Settings, db: Database, relay: IntroductionRelay) -> None:
     register = getattr(load_admin(), "register_admin", None)
     if register is not None:
-        register(app, settings=settings, db=db)
+        register(app, settings=settings, db=db, relay=relay)
