@@ -412,7 +412,7 @@ def _report_cmd(
     since: Optional[str] = typer.Option(None, "--since", help="Only consultations and introductions from "
                                                              "this date (YYYY-MM-DD)."),
     unmet_below: Optional[float] = typer.Option(None, "--unmet-below", help="A sub-issue counts as unmet when "
-                                                "its best match scored below this (default 0.5)."),
+                                                "its best match scored below this (default 1.15, on the matcher's scale)."),
 ) -> None:
     """Write the 見える化 report: map, field × process heat map, funnel, unmet needs, advisor load."""
     from bot.report import build_report

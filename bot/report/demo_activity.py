@@ -87,7 +87,7 @@ def seed_demo_activity(db: Database, *, consultations: int = 80, seed: int = 7, 
             for position in range(rng.choice([1, 1, 1, 2, 2, 3])):
                 field, process = rng.choices(pairs, weights)[0]
                 low = (field, process) in RARE or rng.random() < 0.12
-                score = rng.uniform(0.2, 0.48) if low else rng.uniform(0.55, 0.95)
+                score = rng.uniform(0.9, 1.14) if low else rng.uniform(1.16, 1.35)   # the Matcher's scale
                 consultation.sub_issues.append(SubIssue(position=position, text=f"(架空) {field} {process}",
                                                         fields=[field], processes=[process], best_score=score))
                 made["sub_issues"] += 1

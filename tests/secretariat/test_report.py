@@ -75,7 +75,7 @@ def test_html_is_self_contained(activity, tmp_path):
 
 def test_statistics_add_up(activity):
     with activity.session() as session:
-        data = collect(session, unmet_below=0.5)
+        data = collect(session)
     assert data.consultations == 40
     assert sum(data.by_prefecture.values()) == 40
     assert data.funnel.requested >= data.funnel.accepted >= data.funnel.completed
