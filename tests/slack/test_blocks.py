@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 
-from bot.dialogue.replies import Card, Choice, Notice, Question, ResultItem, ResultList, Text
+from bot.dialogue.replies import (
+    Card,
+    Choice,
+    ConsultationSummary,
+    IntroductionSummary,
+    Notice,
+    Overview,
+    Question,
+    ResultItem,
+    ResultList,
+    Text,
+)
 from bot.slack import blocks
 from bot.slack.fake_api import block_problems
 from bot.slack.home import home_view
-from bot.dialogue.replies import ConsultationSummary, IntroductionSummary, Overview
-from datetime import datetime, timezone
 
 
 def _all_text(message: blocks.SlackMessage) -> str:

@@ -213,3 +213,19 @@ def test_home_start_button_opens_the_modal(slack_server: SlackServer) -> None:
                             "text": {"type": "plain_text", "text": "相談を始める"}, "action_ts": "1.3"}]}
     assert send.post_payload(payload).status == 200
     assert api.wait_for("views.open")[0].params["trigger_id"] == "1.2.home"
+
+
+def test_a_conversation_started_by_a_mention_continues_in_its_thread(slack_server: SlackServer) -> None:
+    send, api = slack_server.send, slack_server.api
+    _, ts = send.mention(PROBLEM, channel="C0GENERAL")
+    question = wait_message(api, lambda c: bool(labels(c)))
+    assert question.params["channel"] == "C0GENERAL"
+    assert api.calls_to("chat.postMessage")[0].params["thread_ts"] == ts  # the reply went into the mention's thread
+    options = labels(question)
+    send.click(question, "アドバイザー" if "アドバイザー" in options else options[0])
+    follow_up = wait_message(api, lambda c: c.method == "chat.postMessage" and "確認しています" in texts_of(c)
+                             and c is not api.calls_to("chat.postMessage")[0])
+    assert follow_up.params["channel"] == "C0GENERAL" and follow_up.params["thread_ts"] == ts
+    answer = wait_message(api, lambda c: c.method == "chat.update" and c.params["ts"] == follow_up.response["ts"])
+    assert answer.params["channel"] == "C0GENERAL"
+    assert "こんにちは" not in texts_of(answer)  # the same conversation went on; no fresh greeting
