@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from bot.slack.page_store import PageStore
 from bot.slack.blocks import SlackMessage
+from bot.slack.page_store import PageStore
 from bot.slack.processed_events import claim_event, forget_events_older_than
 from knowledge.db import Database
 from knowledge.models import ProcessedEvent, utcnow
