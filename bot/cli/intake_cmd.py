@@ -1,9 +1,138 @@
-"""Commands of this area register themselves here (owned by one workstream)."""
+"""`gunmane analyze`: the intake card the dialogue builds from a first message.
+
+Also for the secretariat: consultations that arrive by mail or phone can be run
+through it one by one or as a JSONL batch.
+"""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any, Optional
+
 import typer
+
+from bot.cli.common import database, handle_errors
+from bot.dialogue.understand import analyze
+from knowledge.cards import IntakeCard
+from knowledge.errors import GunmaneError, ValidationFailed
+from knowledge.municipalities import MunicipalityDirectory
+from matching.embedders import Embedder, make_embedder
+from matching.intake import code_label
 
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to the main app."""
+    """Add ``analyze`` to the main app."""
+    app.command("analyze")(analyze_command)
+
+
+@handle_errors
+def analyze_command(
+    text: Optional[str] = typer.Argument(None, help="the first message, e.g. 「村道の橋の点検、職員が足りない」"),
+    as_json: bool = typer.Option(False, "--json", help="print the contract's Intake analysis object"),
+    prefecture: Optional[str] = typer.Option(None, "--prefecture", help="the asker's prefecture (奈良県)"),
+    municipality: Optional[str] = typer.Option(None, "--municipality", help="the asker's municipality (宇陀市)"),
+    batch: Optional[Path] = typer.Option(
+        None, "--batch", help="JSONL file of {\"text\", \"prefecture\"?, \"municipality\"?}, one card per line"
+    ),
+) -> None:
+    """Understand a first message: municipality, sub-issues, fields, processes, pains, wanted help."""
+    if (text is None) == (batch is None):
+        raise GunmaneError("Give either TEXT or --batch FILE.jsonl (not both, not neither).")
+    inputs = read_batch(batch) if batch is not None else [(None, {"text": text, "prefecture": prefecture,
+                                                                  "municipality": municipality})]
+    with database("analyze") as (cfg, db):
+        embedder = make_embedder(cfg)
+        with db.session() as session:
+            directory = MunicipalityDirectory(session)
+        cards = analyse_all(inputs, directory, embedder, defaults=(prefecture, municipality))
+    for card in cards:
+        typer.echo(json.dumps(card.to_json(), ensure_ascii=False) if as_json else render_card(card))
+
+
+def read_batch(path: Path) -> list[tuple[str, dict[str, Any]]]:
+    """(``FILE:LINE``, object) for every non-blank line; every bad line reported at once."""
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except OSError as exc:
+        raise GunmaneError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+    except UnicodeDecodeError as exc:
+        raise GunmaneError(f"{path} is not UTF-8 ({exc.reason}); save it as UTF-8 and retry.") from exc
+    rows: list[tuple[str, dict[str, Any]]] = []
+    problems: list[str] = []
+    for n, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{n}"
+        try:
+            obj = json.loads(line)
+        except ValueError as exc:
+            problems.append(f"{where}: not valid JSON ({exc.msg}); each line must be one object like "
+                            '{"text": "…", "prefecture": "奈良県", "municipality": "宇陀市"}')
+            continue
+        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+            problems.append(f'{where}: needs an object with a string "text"')
+            continue
+        bad = [k for k in ("prefecture", "municipality") if obj.get(k) is not None and not isinstance(obj[k], str)]
+        if bad:
+            problems.append(f"{where}: {', '.join(bad)} must be a string")
+            continue
+        rows.append((where, obj))
+    if problems:
+        raise ValidationFailed(problems)
+    return rows
+
+
+def analyse_all(
+    inputs: list[tuple[str | None, dict[str, Any]]],
+    directory: MunicipalityDirectory,
+    embedder: Embedder,
+    *,
+    defaults: tuple[str | None, str | None] = (None, None),
+) -> list[IntakeCard]:
+    cards: list[IntakeCard] = []
+    problems: list[str] = []
+    for where, obj in inputs:
+        try:
+            cards.append(
+                analyze(
+                    obj["text"],
+                    directory=directory,
+                    embedder=embedder,
+                    prefecture=obj.get("prefecture") or defaults[0],
+                    municipality=obj.get("municipality") or defaults[1],
+                )
+            )
+        except GunmaneError as exc:
+            if where is None:
+                raise
+            problems.append(f"{where}: {exc}")
+    if problems:
+        raise ValidationFailed(problems)
+    return cards
+
+
+def render_card(card: IntakeCard) -> str:
+    """The card as a person reads it (Japanese)."""
+    lines = ["課題カード"]
+    if card.municipality is not None:
+        m = card.municipality
+        lines.append(f"  自治体: {m.prefecture}" + ("（県職員）" if m.name == m.prefecture else f" {m.name}"))
+    elif card.ambiguous:
+        options = "、".join(f"{m.prefecture}{m.name}" for m in card.ambiguous)
+        lines.append(f"  自治体: どちらか確認が必要です（{options}）")
+    else:
+        lines.append("  自治体: 未確認")
+    if not card.sub_issues:
+        lines.append("  課題: 読み取れる内容がありませんでした")
+    for i, sub in enumerate(card.sub_issues, start=1):
+        lines.append(f"  課題{i}: {sub.text}")
+        for title, kind, codes in (
+            ("分野", "field", sub.fields),
+            ("業務", "process", sub.processes),
+            ("困りごと", "pain", sub.pains),
+            ("ほしい支援", "wanted", sub.wanted),
+        ):
+            shown = "、".join(code_label(kind, c) for c in codes) or "（未確認）"  # type: ignore[arg-type]
+            lines.append(f"    {title}: {shown}")
+    return "\n".join(lines)

@@ -16,6 +16,7 @@ Slack or HTML markup): they never raise on text.
 
 from __future__ import annotations
 
+from knowledge.taxonomy import UnknownTerm, get_taxonomy
 from matching.embedders.base import Embedder
 from matching.intake._extract import Extraction, SubIssue, Trigger, merge, read_sub_issues
 from matching.intake._fallback import closest_code
@@ -30,6 +31,7 @@ __all__ = [
     "SubIssue",
     "Trigger",
     "clean_text",
+    "code_label",
     "detect_language",
     "extract",
     "extract_sub_issues",
@@ -49,12 +51,13 @@ def _with_fallback(sub: SubIssue, embedder: Embedder) -> SubIssue:
         return sub
     fields, processes, terms = list(e.fields), list(e.processes), list(e.terms)
     for kind, codes in (("field", fields), ("process", processes)):
-        if codes:
+        # A process is guessed only for a named asset: 「誰かと話したい」 has no work to guess.
+        if codes or (kind == "process" and not fields):
             continue
         found = closest_code(sub.text, kind, embedder)
         if found is not None:
             codes.append(found[0])
-            terms.append(Trigger(kind, found[0], f"(意味の近さ {found[1]:.2f})", "embedding"))  # type: ignore[arg-type]
+            terms.append(Trigger(kind, found[0], f"(意味の近さ +{found[1]:.3f})", "embedding"))  # type: ignore[arg-type]
     return SubIssue(sub.text, Extraction(fields, processes, list(e.pains), list(e.wanted), terms))
 
 
@@ -74,6 +77,18 @@ def extract(text: str, *, embedder: Embedder | None = None) -> Extraction:
 def split_sub_issues(text: str) -> list[str]:
     """One text per problem; a single problem stays whole; ``[]`` for empty text."""
     return [s.text for s in read_sub_issues(text)]
+
+
+def code_label(kind: Category, code: str, language: Language = "ja") -> str:
+    """A code's label for people: taxonomy labels for fields/processes, the lexicon's for pains/wanted."""
+    if kind in ("field", "process"):
+        tax = get_taxonomy()
+        try:
+            return tax.label(code) if language == "ja" else tax.english(code)
+        except UnknownTerm:
+            return code
+    ja, en = get_lexicon().labels.get((kind, code), (code, code))
+    return ja if language == "ja" else en
 
 
 def pain_codes() -> list[str]:

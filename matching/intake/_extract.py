@@ -13,17 +13,19 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from knowledge.taxonomy import get_taxonomy
 from matching.intake._lexicon import CATEGORIES, Category, Lexicon, get_lexicon
 from matching.intake._matcher import Analysed, Hit, analyse_text, find_hits
-from matching.intake._rules import is_background, is_negated
+from matching.intake._rules import is_background, is_department, is_negated
 from matching.intake._split import Clause, clauses, phrase_cuts
 from matching.intake._text import clean_text, fold
 
 Source = Literal["lexicon", "embedding"]
+_LIST_END = re.compile(r"(?:(?<=件)と|(?<=こと)と|(?<=話)と|(?<=問題)と|のと)$")
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,7 @@ def _clause_of(cls: list[Clause], pos: int) -> int:
 def _read_hits(a: Analysed, hits: list[Hit], cls: list[Clause], lex: Lexicon) -> list[_Reading]:
     readings: list[_Reading] = []
     for hit in hits:
-        if not hit.entry.codes or is_negated(a, hit):
+        if not hit.entry.codes or is_negated(a, hit) or is_department(a, hit):
             continue
         codes = list(hit.entry.codes)
         if any(code in lex.background_codes for _, code in codes) and is_background(a, hit):
@@ -252,7 +254,10 @@ def read_sub_issues(text: str, lex: Lexicon | None = None) -> list[SubIssue]:
             # 「あと、記録を台帳に…」 continues with the assets just named.
             extraction = Extraction(previous_fields, extraction.processes, extraction.pains, extraction.wanted, extraction.terms)
         previous_fields = extraction.fields or previous_fields
-        out.append(SubIssue(cleaned[start:end].strip(" 、,。\n"), extraction))
+        piece = cleaned[start:end].strip(" 、,。\n")
+        if g < len(groups) - 1:
+            piece = _LIST_END.sub("", piece)      # 「…件と、」 → 「…件」
+        out.append(SubIssue(piece, extraction))
     return out
 
 

@@ -61,6 +61,7 @@ class NeedsRule:
 @dataclass
 class Lexicon:
     codes: dict[Category, list[str]]
+    labels: dict[tuple[Category, str], tuple[str, str]]                  # pains, wanted: (Japanese, English)
     words_by_code: dict[tuple[Category, str], list[str]]
     surface: dict[str, Entry] = field(default_factory=dict)               # folded Japanese word → entry
     sequences: dict[tuple[str, ...], Entry] = field(default_factory=dict)  # normalised forms → entry
@@ -114,12 +115,15 @@ def _add(table: dict, key: object, entry: Entry) -> None:  # type: ignore[type-a
 
 def build_lexicon(raw: dict) -> Lexicon:  # type: ignore[type-arg]
     codes: dict[Category, list[str]] = {}
+    labels: dict[tuple[Category, str], tuple[str, str]] = {}
     words_by_code: dict[tuple[Category, str], list[str]] = {}
     merged: dict[tuple[str, str], list[tuple[Category, str]]] = {}   # (lang, word) → codes
     for cat in CATEGORIES:
         section = raw.get(_FILE_KEYS[cat], {})
         codes[cat] = list(section)
         for code, langs in section.items():
+            if "label" in langs:
+                labels[(cat, code)] = (langs["label"], langs.get("label_en", langs["label"]))
             for lang in ("ja", "en"):
                 for word in langs.get(lang, []):
                     merged.setdefault((lang, word), []).append((cat, code))
@@ -128,7 +132,7 @@ def build_lexicon(raw: dict) -> Lexicon:  # type: ignore[type-arg]
         for word in raw.get("ignore", {}).get(lang, []):
             merged.setdefault((lang, word), [])
 
-    lex = Lexicon(codes=codes, words_by_code=words_by_code)
+    lex = Lexicon(codes=codes, labels=labels, words_by_code=words_by_code)
     for (lang, word), entry_codes in merged.items():
         entry = Entry(word, tuple(dict.fromkeys(entry_codes)))
         if lang == "en" or word.isascii():

@@ -38,6 +38,14 @@ def _sentence_around(a: Analysed, hit: Hit) -> str:
     return a.text[left + 1 : min(ends) if ends else len(a.text)]
 
 
+_DEPARTMENT_AFTER = re.compile(r"^(?:課|係|室|局|班|部(?![分材品位屋]))")
+
+
+def is_department(a: Analysed, hit: Hit) -> bool:
+    """「道路課」「都市計画課」: the name of an office, not what the problem is about."""
+    return bool(_DEPARTMENT_AFTER.match(a.text[hit.end : hit.end + 2]))
+
+
 def is_negated(a: Analysed, hit: Hit) -> bool:
     """「点検ではなく…」「点検じゃない」: the word is named only to be set aside."""
     return bool(_NEGATION_AFTER.match(a.text[hit.end : hit.end + 8]))
