@@ -208,9 +208,16 @@ class SlackHandlers:
         return f"{channel}:{thread}", Place(channel, thread)
 
     def _mark_pressed(self, body: dict[str, Any], action: dict[str, Any], chosen: str, language: str) -> None:
+        """In a DM, replace the pressed control with a note of the choice (no double presses, a clear record).
+
+        Not in channels: there anyone can press, and a stranger's press must not take the
+        buttons away from the person whose conversation it is (the engine answers them).
+        """
         message, container = body.get("message"), body.get("container") or {}
         channel = (body.get("channel") or {}).get("id")
         if not message or not channel or container.get("is_ephemeral") or not message.get("blocks"):
+            return
+        if not is_dm_channel(channel):
             return
         updated = blocks.mark_chosen(message["blocks"], action["action_id"], chosen, language)
         self.poster.update(Place(channel), message["ts"], blocks.SlackMessage(message.get("text") or " ", updated))

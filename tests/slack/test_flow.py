@@ -229,3 +229,17 @@ def test_a_conversation_started_by_a_mention_continues_in_its_thread(slack_serve
     answer = wait_message(api, lambda c: c.method == "chat.update" and c.params["ts"] == follow_up.response["ts"])
     assert answer.params["channel"] == "C0GENERAL"
     assert "こんにちは" not in texts_of(answer)  # the same conversation went on; no fresh greeting
+
+
+def test_someone_else_pressing_a_button_in_a_channel_thread_changes_nothing_for_the_owner(
+    slack_server: SlackServer,
+) -> None:
+    send, api = slack_server.send, slack_server.api
+    _, ts = send.mention(PROBLEM, channel="C0GENERAL")
+    question = wait_message(api, lambda c: bool(labels(c)))
+    question_ts = question.params.get("ts") or question.response["ts"]
+    send.click(question, labels(question)[0], user="U0STRANGER")
+    reply = wait_message(api, lambda c: c.method == "chat.update" and c.params["ts"] != question_ts)
+    assert reply.params["channel"] == "C0GENERAL"  # the stranger is answered in the thread …
+    # … and the owner's buttons were not taken away
+    assert not any(c.method == "chat.update" and c.params["ts"] == question_ts and c is not question for c in api.calls)
