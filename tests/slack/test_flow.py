@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from bot.slack.fake_api import RecordedCall
 from knowledge.db import Database
-from knowledge.models import Advisor, Introduction
+from knowledge.models import Advisor, Introduction, UserProfile
 from tests.slack.conftest import SECRETARIAT, SlackServer, texts_of
 
 ENGINEER, ADVISOR = "U0ENGINEER", "U0ADVISOR"
@@ -177,13 +178,18 @@ def test_app_home_shows_consultations_and_introductions(slack_server: SlackServe
     assert ENGINEER not in texts_of(theirs)
 
 
-def test_slash_lookup_acks_at_once_and_answers_in_the_dm(slack_server: SlackServer) -> None:
+@pytest.mark.parametrize("text, shown", [("事例 橋梁 代行", "事例｜"), ("研修 橋梁 点検", "研修・視察｜"),
+                                         ("近隣 橋梁 点検", "近隣の技術者｜")])
+def test_slash_lookup_acks_at_once_and_answers_in_the_dm(slack_server: SlackServer, text: str, shown: str) -> None:
     send, api = slack_server.send, slack_server.api
-    answer = send.command("事例 橋梁 代行", channel="C0GENERAL")
+    with slack_server.db.session() as session:  # 近隣 needs to know where the user works
+        session.add(UserProfile(platform="slack", user_id=ENGINEER, prefecture="奈良県", municipality="宇陀市"))
+    answer = send.command(text, channel="C0GENERAL")
     assert answer.status == 200 and answer.json()["response_type"] == "ephemeral" and "DM" in answer.json()["text"]
-    dm = api.wait_for("conversations.open", where=lambda c: c.params.get("users") == ENGINEER)[0].response["channel"]["id"]
-    cases = wait_message(api, lambda c: c.params["channel"] == dm and "事例｜" in texts_of(c))
-    assert cases.response["ok"]
+    users = api.wait_for("conversations.open", where=lambda c: c.params.get("users") == ENGINEER)[0]
+    dm = users.response["channel"]["id"]
+    found = wait_message(api, lambda c: c.params["channel"] == dm and shown in texts_of(c))
+    assert found.response["ok"]
 
 
 def test_consultation_modal_opens_validates_and_starts_in_the_dm(slack_server: SlackServer) -> None:
