@@ -254,7 +254,7 @@ def read_sub_issues(text: str, lex: Lexicon | None = None) -> list[SubIssue]:
             # 「あと、記録を台帳に…」 continues with the assets just named.
             extraction = Extraction(previous_fields, extraction.processes, extraction.pains, extraction.wanted, extraction.terms)
         previous_fields = extraction.fields or previous_fields
-        piece = cleaned[start:end].strip(" 、,。\n")
+        piece = cleaned if len(groups) == 1 else cleaned[start:end].strip(" 、,。\n")
         if g < len(groups) - 1:
             piece = _LIST_END.sub("", piece)      # 「…件と、」 → 「…件」
         out.append(SubIssue(piece, extraction))
