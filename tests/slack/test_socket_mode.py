@@ -39,44 +39,36 @@ def socket_app(sample_db: Database, slack_settings: Settings,
             executor.shutdown(wait=True)
 
 
-def test_socket_mode_connects_acks_and_replies(socket_app: tuple[FakeSocketModeEndpoint, SlackSender, FakeSlackAPI]) -> None:
+def test_socket_mode_start_up(socket_app: tuple[FakeSocketModeEndpoint, SlackSender, FakeSlackAPI]) -> None:
+    """One connection (closing the built-in client takes seconds): hello, an event, its retry, a command."""
     endpoint, send, api = socket_app
+    # start-up: apps.connections.open with the app-level token hands out the fake's ws:// URL
     opened = api.wait_for("apps.connections.open")[0]
     assert opened.token == APP_TOKEN and opened.response["url"] == endpoint.url
-    envelope = endpoint.push_event(send.event_callback(send.dm_event("こんにちは", channel="D0SOCKET")))
+    # an events_api envelope after hello is acknowledged and answered through the Web API
+    event = send.event_callback(send.dm_event("こんにちは", channel="D0SOCKET"))
+    envelope = endpoint.push_event(event)
     assert endpoint.wait_for_ack(envelope)["envelope_id"] == envelope
     reply = api.wait_for("chat.update", where=lambda c: c.params["channel"] == "D0SOCKET")[0]
     assert "群マネ" in texts_of(reply) and reply.token is not None and reply.token.startswith("xoxb-")
-    assert endpoint.connections == 1
-
-
-def test_socket_mode_retry_is_acked_without_a_second_reply(
-    socket_app: tuple[FakeSocketModeEndpoint, SlackSender, FakeSlackAPI]
-) -> None:
-    endpoint, send, api = socket_app
-    event = send.event_callback(send.dm_event("こんにちは", channel="D0SOCKET"))
-    endpoint.wait_for_ack(endpoint.push_event(event))
-    api.wait_for("chat.update", where=lambda c: c.params["channel"] == "D0SOCKET")
+    # Slack's retry of the same event is acknowledged, and answered no second time
     retry = endpoint.push_event(event, retry_attempt=1)
     assert endpoint.wait_for_ack(retry)["envelope_id"] == retry
     endpoint.wait_for_ack(endpoint.push_event(send.event_callback(send.dm_event("こんにちは", channel="D0MARKER"))))
     api.wait_for("chat.update", where=lambda c: c.params["channel"] == "D0MARKER")
-    working = [c for c in api.calls_to("chat.postMessage") if c.params["channel"] == "D0SOCKET" and "確認しています" in texts_of(c)]
+    working = [c for c in api.calls_to("chat.postMessage")
+               if c.params["channel"] == "D0SOCKET" and "確認しています" in texts_of(c)]
     assert len(working) == 1
-
-
-def test_socket_mode_slash_command_ack_carries_the_answer(
-    socket_app: tuple[FakeSocketModeEndpoint, SlackSender, FakeSlackAPI]
-) -> None:
-    endpoint, send, api = socket_app
-    envelope = endpoint.push("slash_commands", {
+    # a slash command's acknowledgement carries the ephemeral answer
+    command = endpoint.push("slash_commands", {
         "token": "t", "team_id": "T0GUNMANE", "team_domain": "gunmane-test", "channel_id": "C0GENERAL",
         "channel_name": "general", "user_id": "U0ENGINEER", "user_name": "u", "command": "/gunmane", "text": "help",
         "api_app_id": "A0GUNMANE", "is_enterprise_install": "false", "response_url": api.response_url("s"),
         "trigger_id": "1.2.3",
     })
-    ack = endpoint.wait_for_ack(envelope)
+    ack = endpoint.wait_for_ack(command)
     assert ack["payload"]["response_type"] == "ephemeral" and "/gunmane 事例" in ack["payload"]["text"]
+    assert endpoint.connections == 1
 
 
 def test_socket_mode_needs_the_app_token(sample_db: Database, slack_settings: Settings) -> None:
