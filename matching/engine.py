@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Literal, Protocol
 
@@ -34,7 +34,8 @@ from matching.filters import Asker, load_rows, recommendable
 from matching.fusion import FusionMethod, fuse
 from matching.lexical import LexicalStore
 from matching.preferences import QueryFocus, Weights, assess, is_online
-from matching.query_terms import QueryTerms, understand_query
+from matching.query_terms import QueryTerms, sub_issue_texts, understand_query
+from matching.schemes import SchemeAffinity
 from matching.types import MatchQuery, MatchResult
 
 Mode = Literal["hybrid", "dense", "lexical"]
@@ -49,9 +50,9 @@ class DenseSearch(Protocol):
 
 @dataclass(frozen=True)
 class RankingConfig:
-    fusion: FusionMethod = "rrf"
-    rrf_k: float = 60.0
-    dense_weight: float = 0.7          # for fusion="mix"
+    fusion: FusionMethod = "mix"       # chosen by measurement over "rrf" (docs/ranking.md)
+    rrf_k: float = 60.0                # for fusion="rrf"
+    dense_weight: float = 0.5          # for fusion="mix": middle of the flat optimum 0.45–0.65
     lexical_coverage: bool = True      # for fusion="mix": BM25 scaled by the query's ideal score, not the best hit
     weights: Weights = field(default_factory=Weights)
     min_candidates: int = 100          # over-fetch from each index
@@ -87,6 +88,7 @@ class Matcher:
         self.lexical_store = lexical_store or LexicalStore(db)
         self.config = config or RankingConfig()
         self.today = today
+        self.schemes = SchemeAffinity(embedder)
         self._directory: MunicipalityDirectory | None = None
         self._lock = threading.Lock()
 
@@ -100,15 +102,20 @@ class Matcher:
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
         askers = [self.asker(q.prefecture, q.municipality) for q in queries]
-        terms = [understand_query(q.text) for q in queries]
+        parts = [sub_issue_texts(q.text) for q in queries]
+        terms = {text: understand_query(text) for texts in parts for text in texts}
         vectors: dict[str, np.ndarray] = {}
         if mode != "lexical" and queries:
-            texts = list(dict.fromkeys(t.dense_text for t in terms))  # one text asked for every kind: embed once
+            texts = list(dict.fromkeys(t.dense_text for t in terms.values()))  # each text embedded once
             vectors = dict(zip(texts, self.embedder.encode_queries(texts), strict=True))
-        return [
-            self._rank(q, a, t, vectors.get(t.dense_text), mode)
-            for q, a, t in zip(queries, askers, terms, strict=True)
-        ]
+        out = []
+        for query, asker, texts in zip(queries, askers, parts, strict=True):
+            rankings = [
+                self._rank(replace(query, text=text), asker, terms[text], vectors.get(terms[text].dense_text), mode)
+                for text in texts
+            ]
+            out.append(rankings[0] if len(rankings) == 1 else merge_sub_issues(rankings, query.top))
+        return out
 
     @property
     def directory(self) -> MunicipalityDirectory:
@@ -142,6 +149,7 @@ class Matcher:
         focus = QueryFocus(
             fields=tuple(query.fields) or terms.fields,
             processes=tuple(query.processes) or terms.processes,
+            scheme_z=self.schemes.z_scores(vector) if query.kind == "case" else {},
         )
         k = min(total, max(self.config.min_candidates, query.top * self.config.candidates_per_result))
         while True:
@@ -194,13 +202,30 @@ class Matcher:
                     open_load=loads.get(db_id, 0),
                     weights=self.config.weights,
                 )
-                evidence.key_terms = lexical.shared_terms(terms.tokens, db_id)
                 scored.append((relevance[db_id] + adjustment, db_id, row, evidence))
             scored.sort(key=lambda item: (-item[0], item[1]))
-            return [
-                _result(kind, row, score, why(kind, row, ev, today=today), ev.distance_km, today)
-                for score, _db_id, row, ev in scored[: max(query.top, 0)]
-            ]
+            results = []
+            for score, db_id, row, ev in scored[: max(query.top, 0)]:
+                ev.key_terms = lexical.shared_terms(terms.tokens, db_id)
+                results.append(_result(kind, row, score, why(kind, row, ev, today=today), ev.distance_km, today))
+            return results
+
+
+def merge_sub_issues(rankings: Sequence[list[MatchResult]], top: int) -> list[MatchResult]:
+    """One list from the rankings of a message's separate problems: each problem's best comes
+    first (interleaved), judged by how far a result falls behind the best of its own problem."""
+    best: dict[str, tuple[float, int, MatchResult]] = {}
+    ceiling = max((ranking[0].score for ranking in rankings if ranking), default=0.0)
+    for ranking in rankings:
+        if not ranking:
+            continue
+        head = ranking[0].score
+        for position, result in enumerate(ranking):
+            gap = result.score - head
+            if result.id not in best or (-gap, position) < (-best[result.id][0], best[result.id][1]):
+                best[result.id] = (gap, position, result)
+    ordered = sorted(best.values(), key=lambda item: (-item[0], item[1]))
+    return [replace(result, score=ceiling + gap) for gap, _position, result in ordered[:top]]
 
 
 def _open_loads(session: Session, advisor_ids: list[int]) -> dict[int, int]:

@@ -76,6 +76,8 @@ def why(kind: Kind, row: Any, ev: Evidence, *, today: date) -> str:
             parts.append(place)
     elif kind == "training":
         parts.extend(_training_place(row, ev, today))
+    elif kind == "case" and ev.scheme is not None:
+        parts.append(f"{labels([ev.scheme])[0]}の型")
     terms = [t for t in ev.key_terms if t not in set(labels(ev.shared_fields) + labels(ev.shared_processes))]
     if terms:
         parts.append("キーワード: " + "・".join(terms[:MAX_KEY_TERMS]))

@@ -35,6 +35,9 @@ class Weights:
     engineer_far: float = -0.5       # beyond 150 km
     training_far: float = -0.1       # in person, beyond reach
     training_past: float = -0.3      # already over
+    case_scheme: float = 0.15        # the case uses the collaboration scheme the query leans to
+    scheme_z_floor: float = 1.0      # affinity (z over all schemes) that earns nothing …
+    scheme_z_full: float = 2.5       # … and the full bonus
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class QueryFocus:
 
     fields: tuple[str, ...] = ()
     processes: tuple[str, ...] = ()
+    scheme_z: dict[str, float] = field(default_factory=dict)  # scheme code → affinity (matching.schemes)
 
 
 @dataclass
@@ -57,6 +61,7 @@ class Evidence:
     online: bool = False
     start_date: date | None = None
     past: bool = False
+    scheme: str | None = None         # the case's scheme the query clearly leans to
     key_terms: list[str] = field(default_factory=list)
 
 
@@ -74,6 +79,18 @@ def _agreement(focus: QueryFocus, row: Any, ev: Evidence, w: Weights) -> float:
     if focus.processes:
         score += w.process * len(ev.shared_processes) / len(focus.processes)
     return score
+
+
+def _case(row: Any, focus: QueryFocus, ev: Evidence, w: Weights) -> float:
+    affinities = [(focus.scheme_z.get(code, 0.0), code) for code in row.scheme or ()]
+    if not affinities:
+        return 0.0
+    z, code = max(affinities)
+    share = (z - w.scheme_z_floor) / (w.scheme_z_full - w.scheme_z_floor)
+    share = min(1.0, max(0.0, share))
+    if share >= 0.5:
+        ev.scheme = code
+    return w.case_scheme * share
 
 
 def _advisor(row: Any, asker: Asker, open_load: int, ev: Evidence, w: Weights) -> float:
@@ -152,4 +169,6 @@ def assess(
         score += _engineer(row, asker, directory, ev, weights)
     elif kind == "training":
         score += _training(row, asker, directory, today, ev, weights)
+    elif kind == "case":
+        score += _case(row, focus, ev, weights)
     return score, ev

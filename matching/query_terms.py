@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from matching.documents import labels
+from matching.intake import extract, split_sub_issues
 from matching.lexical import bm25_tokens
 
 
@@ -26,12 +27,14 @@ class QueryTerms:
 
 
 def _inferred_codes(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    try:
-        from matching.intake import extract
-    except ImportError:  # intake's extraction not installed yet: no inference
-        return (), ()
     found = extract(text)
     return tuple(found.fields), tuple(found.processes)
+
+
+def sub_issue_texts(text: str) -> list[str]:
+    """The separate problems of a message (「…の件と、…の件」 → two); a single problem stays whole."""
+    parts = [p for p in split_sub_issues(text) if p.strip()]
+    return parts if len(parts) > 1 else [text]
 
 
 @lru_cache(maxsize=2048)
