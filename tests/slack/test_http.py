@@ -178,3 +178,13 @@ def test_admin_subcommand_without_admin_module_replies_politely(
     monkeypatch.setattr(handlers, "load_admin", lambda: None)
     answer = slack_server.send.command("admin")
     assert answer.status == 200 and "設定されていません" in answer.json()["text"]
+
+
+def test_english_messages_get_english_notes_and_replies(slack_server: SlackServer) -> None:
+    send, api = slack_server.send, slack_server.api
+    send.dm("Hello, our two engineers cannot keep up with bridge inspections in Uda, Nara.")
+    working = api.wait_for("chat.postMessage")[0]
+    assert "Working on it" in texts_of(working)
+    reply = api.wait_for("chat.update")[0]
+    text = texts_of(reply)
+    assert text.isascii() or sum(ch.isascii() for ch in text) > len(text) * 0.8, text
