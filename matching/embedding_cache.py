@@ -52,10 +52,10 @@ def embed_documents(
     for position, digest in enumerate(hashes):
         positions.setdefault(digest, []).append(position)
 
-    cached = _lookup(db, embedder.model_id, dimension, positions.keys())
-    for digest, vector in cached.items():
+    def place(digest: str, vector: np.ndarray) -> None:
         out[positions[digest]] = vector
 
+    cached = _lookup(db, embedder.model_id, dimension, positions.keys(), place)
     missing = [digest for digest in positions if digest not in cached]
     if progress is not None:
         progress(0, len(missing))
@@ -73,8 +73,9 @@ def embed_documents(
 def cached_vectors(db: Database, embedder: Embedder, texts: Sequence[str]) -> dict[str, np.ndarray]:
     """The cached vectors among ``texts`` for this embedder, keyed by text (missing ones left out)."""
     by_hash = {text_hash(text): text for text in texts}
-    found = _lookup(db, embedder.model_id, embedder.dimension, by_hash)
-    return {by_hash[digest]: vector for digest, vector in found.items()}
+    found: dict[str, np.ndarray] = {}
+    _lookup(db, embedder.model_id, embedder.dimension, by_hash, lambda digest, vector: found.__setitem__(by_hash[digest], vector))
+    return found
 
 
 def store_vectors(db: Database, model_id: str, texts: Sequence[str], vectors: np.ndarray) -> None:
@@ -86,9 +87,12 @@ def store_vectors(db: Database, model_id: str, texts: Sequence[str], vectors: np
         _store(db, model_id, [text_hash(text) for text in chunk], np.asarray(vectors[start : start + LOOKUP_CHUNK]))
 
 
-def _lookup(db: Database, model_id: str, dimension: int, hashes: Iterable[str]) -> dict[str, np.ndarray]:
+def _lookup(
+    db: Database, model_id: str, dimension: int, hashes: Iterable[str], found: Callable[[str, np.ndarray], None]
+) -> set[str]:
+    """Hand each cached vector to ``found`` as it is read (no second copy of them all); return the hashes found."""
     wanted = list(hashes)
-    found: dict[str, np.ndarray] = {}
+    seen: set[str] = set()
     with db.session() as session:
         for start in range(0, len(wanted), LOOKUP_CHUNK):
             chunk = wanted[start : start + LOOKUP_CHUNK]
@@ -100,8 +104,9 @@ def _lookup(db: Database, model_id: str, dimension: int, hashes: Iterable[str]) 
             for digest, dim, blob in rows:
                 # A row of another size cannot be right for this model: treat it as missing.
                 if dim == dimension and len(blob) == dimension * _VECTOR_DTYPE.itemsize:
-                    found[digest] = np.frombuffer(blob, dtype=_VECTOR_DTYPE)
-    return found
+                    found(digest, np.frombuffer(blob, dtype=_VECTOR_DTYPE))
+                    seen.add(digest)
+    return seen
 
 
 def _store(db: Database, model_id: str, hashes: Sequence[str], vectors: np.ndarray) -> None:
