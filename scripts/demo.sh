@@ -20,12 +20,12 @@ user="demo-$(date +%Y%m%d-%H%M%S)-$$"
 echo
 echo "==> a consultation over the sample data (user ${user}; lines below marked 'you>' are the script,"
 echo "    [n] means the user pressed button n)"
-# The script: a small town's engineer with two problems in one message; answers what the bot
-# asks, confirms the 課題カード, asks for an introduction to the first advisor, then a quick lookup.
+# The script: a small town's engineer describes the problem, adds a wish at the 課題カード,
+# confirms it, asks for an introduction to the first advisor ([1]), then two quick lookups.
 gunmane chat --user "$user" <<'SCRIPT'
 こんにちは
-奈良県宇陀市の建設課です。技術職員が2人しかいなくて、村道の橋の定期点検をどこに発注すればいいか分からないので専門家に相談したい。それと、冬の除雪の委託先が見つからない件も近くの自治体のやり方を知りたいです
-アドバイザーに相談したい
+奈良県宇陀市の建設課です。技術職員が2人しかいなくて、市道の橋の定期点検をどこにどう発注すればいいか分からないので、詳しい人に相談したいです
+ほかの町の事例も知りたい
 はい
 1
 事例 橋梁 代行

@@ -289,8 +289,9 @@ def _fill_missing(ctx: TurnContext, codes: list[str], free_text: str | None) -> 
     assert card is not None
     sub = card.sub_issues[index]
     setattr(sub, item, codes)
-    if free_text:
+    if free_text and len(free_text) >= 4 and not cleaning.is_yes(free_text):
         sub.text = f"{sub.text}（{messages.shorten(free_text, 200)}）"
+    if not codes:
         ctx.say("noted_free")
     state.set_card(card)
     state.asked.append(f"{index}:{item}")
@@ -351,9 +352,28 @@ def _text_confirm(ctx: TurnContext, text: str) -> None:
     if cleaning.fold(text) in {"修正", "修正する", "直す", "edit", "change", "いいえ", "no", "違う", "ちがう"}:
         _answer_confirm(ctx, "edit")
         return
+    found = ctx.services.extract(text)
+    if list(found.fields):
+        # A new facility means a new description of the problem.
+        ctx.state.checkpoint()
+        ctx.say("retyped")
+        start_intake(ctx, text)
+        return
+    additions = {item: list(getattr(found, item)) for item in ("processes", "pains", "wanted")}
+    if not any(additions.values()):
+        _prompt_confirm(ctx, True)
+        return
+    # Extra details (「アドバイザーにも相談したい」「予算もない」): add them to every sub-issue.
     ctx.state.checkpoint()
-    ctx.say("retyped")
-    start_intake(ctx, text)
+    card = ctx.state.intake_card()
+    assert card is not None
+    for sub in card.sub_issues:
+        for item, codes in additions.items():
+            current = getattr(sub, item)
+            setattr(sub, item, current + [c for c in codes if c not in current])
+    ctx.state.set_card(card)
+    ctx.say("added_details")
+    _prompt_confirm(ctx, False)
 
 
 # ---------------------------------------------------------------- editing the card

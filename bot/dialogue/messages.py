@@ -129,6 +129,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "よろしければ「この内容で探す」を、直すところがあれば「修正する」を押してください。",
         "Press \"Search with this\", or \"Edit\" to change something.",
     ),
+    "added_details": ("いただいた内容をカードに書き加えました。", "I added that to the card."),
     "retyped": (
         "書き直した内容として受け取りました。",
         "I'll take that as a new description of the problem.",

@@ -313,3 +313,23 @@ def test_results_lists_stay_within_limits(alice):
     done = alice.press("この内容で探す")
     for r in results(done):
         assert isinstance(r, ResultList) and len(r.items) <= 3
+
+
+def test_details_typed_at_the_card_are_added_to_it(alice):
+    alice.say("奈良県宇陀市です。橋の点検を頼める人がいない")
+    _answer_until_card(alice)
+    turn = alice.say("予算もなくて、近くの自治体の事例も知りたい")
+    assert "書き加えました" in texts(turn)
+    card = next(r for r in turn.replies if isinstance(r, Card))
+    assert "予算" in dict(card.fields)["困りごと"] and "先行事例" in dict(card.fields)["希望する支援"]
+    assert alice.step() == "confirm"
+    turn = alice.say("お願いします")
+    assert results(turn) and alice.step() == "results"
+
+
+def test_a_new_facility_typed_at_the_card_is_a_new_description(alice):
+    alice.say("奈良県宇陀市です。橋の点検を頼める人がいない")
+    _answer_until_card(alice)
+    turn = alice.say("やっぱり公園の遊具の点検の話です")
+    assert "書き直した内容" in texts(turn)
+    assert turn.card["sub_issues"][0]["fields"] == ["park"]
