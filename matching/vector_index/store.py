@@ -85,7 +85,8 @@ class VectorStore:
         data_dir: Path,
         approx_threshold: int = 50_000,
         *,
-        search_threads: int | None = None,
+        search_threads: int | None = 1,
+        build_threads: int | None = None,
     ) -> None:
         self.db = db
         self.embedder = embedder
@@ -93,8 +94,8 @@ class VectorStore:
         self.approx_threshold = approx_threshold
         self._loaded: dict[str, _Loaded] = {}
         self._locks = {kind: threading.RLock() for kind in KINDS}
-        if search_threads is not None:
-            faiss_index.faiss.omp_set_num_threads(search_threads)
+        self._search_threads = search_threads
+        self._build_threads = build_threads
 
     # ------------------------------------------------------------ public API
 
@@ -107,6 +108,7 @@ class VectorStore:
                 f"query vector has dimension {query.shape[1]}, the {kind} index has {loaded.meta.dimension}: "
                 "embed queries with the same embedder as the store."
             )
+        faiss_index.use_threads(self._search_threads)
         return faiss_index.search(loaded.index, query, k)
 
     def ensure_current(self, kind: str) -> str | None:
@@ -135,6 +137,7 @@ class VectorStore:
                 ids, texts = _documents(session, kind)
             vectors = embed_documents(self.db, self.embedder, texts, progress=progress)
             index_type = faiss_index.index_type_for(len(ids), self.approx_threshold)
+            faiss_index.use_threads(self._build_threads)
             index = faiss_index.build_index(
                 vectors.reshape(len(ids), self.embedder.dimension), np.asarray(ids, dtype=np.int64), index_type
             )
