@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -115,5 +114,3 @@ class TurnContext:
             for label, value in options
         )
 
-
-Handler = Callable[[TurnContext, str], None]

@@ -18,6 +18,7 @@ from bot.dialogue import cleaning, messages, profiles, recommend
 from bot.dialogue.context import TurnContext
 from bot.dialogue.replies import Card, Question
 from knowledge.cards import IntakeCard, MunicipalityRef, SubIssueCard
+from knowledge.municipalities import MunicipalityDirectory
 
 ASKED_ITEMS = ("fields", "processes", "wanted")
 EDITABLE = ("fields", "processes", "pains", "wanted")
@@ -170,6 +171,13 @@ def _answer_municipality_pick(ctx: TurnContext, value: str) -> None:
 
 
 def _text_municipality(ctx: TurnContext, text: str) -> None:
+    if ctx.state.step == "municipality_pick":
+        # 「福島県です」「広島の方」 answers the question about which 伊達市/府中市.
+        folded = unicodedata.normalize("NFKC", text)
+        picked = [(p, n) for p, n in ctx.state.ask.get("candidates") or [] if p in folded or p[:-1] in folded]
+        if len(picked) == 1:
+            _set_place(ctx, MunicipalityRef(prefecture=picked[0][0], name=picked[0][1]))
+            return
     directory = ctx.services.directory()
     card = ctx.services.analyze(text)
     place = card.municipality
@@ -206,10 +214,7 @@ def _prefecture_only(text: str, prefectures: list[str]) -> MunicipalityRef | Non
     return None
 
 
-def _closest(directory: object, text: str) -> list[list[str]]:
-    from knowledge.municipalities import MunicipalityDirectory
-
-    assert isinstance(directory, MunicipalityDirectory)
+def _closest(directory: MunicipalityDirectory, text: str) -> list[list[str]]:
     word = re.sub(r"(です|でした|の|担当|職員|役場|役所|[、。\s])", "", unicodedata.normalize("NFKC", text))[:20]
     out: list[list[str]] = []
     for joined in directory.closest_names(word, limit=4):

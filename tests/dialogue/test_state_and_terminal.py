@@ -103,3 +103,22 @@ def test_chat_with_piped_lines_prints_a_readable_conversation(seeded, cli_env):
 def test_chat_rejects_an_unknown_municipality(seeded, cli_env):
     result = CliRunner().invoke(app, ["chat", "--municipality", "奈良県,宇陀氏"], input="", env=cli_env)
     assert result.exit_code == 1 and "宇陀市" in result.output
+
+
+def test_interactive_terminal_numbers_choices_and_ends_on_eof(engine):
+    import io
+
+    from bot.chat import TerminalChat
+
+    typed = iter(["奈良県宇陀市です。橋の点検を頼める人がいない", "1"])
+
+    def read(prompt: str) -> str:
+        try:
+            return next(typed)
+        except StopIteration:
+            raise EOFError from None
+
+    out = io.StringIO()
+    TerminalChat(engine, "tty-user", out).run_interactive(read)
+    shown = out.getvalue()
+    assert "[1] アドバイザー" in shown and "┌ 課題カード" in shown and "希望する支援: アドバイザー" in shown
