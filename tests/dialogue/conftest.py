@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
@@ -16,23 +14,6 @@ from knowledge.settings import Settings
 from matching.embedders.fake import FakeEmbedder
 from tests.dialogue.conversation import Conversation
 
-
-def _install_intake_double() -> None:
-    """Until the intake helper's modules exist, stand in for them (tests only)."""
-    from tests.dialogue import intake_double
-
-    if importlib.util.find_spec("bot.dialogue.understand") is None:
-        sys.modules["bot.dialogue.understand"] = intake_double  # type: ignore[assignment]
-    try:
-        import matching.intake as real
-
-        if not hasattr(real, "extract"):
-            raise ImportError
-    except ImportError:
-        sys.modules["matching.intake"] = intake_double  # type: ignore[assignment]
-
-
-_install_intake_double()
 
 # Chat ids of the people introductions are tested with (not in the sample data).
 ADVISOR_CONTACT = "UADVISOR1"
