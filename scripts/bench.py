@@ -276,7 +276,7 @@ def child_measure(args: argparse.Namespace) -> dict[str, Any]:
     for text, prefecture, municipality in queries[1:WARMUP_QUERIES]:
         matcher.match(MatchQuery(text, args.kind, prefecture, municipality))
 
-    index = store._loaded[args.kind].index  # the FAISS object itself, for the bare search
+    index = store.index_for(args.kind)  # the FAISS object itself, for the bare search
     embed_t, bare_t, store_t, match_t, returned = [], [], [], [], 0
     for text, prefecture, municipality in queries[WARMUP_QUERIES:]:
         t0 = time.perf_counter()

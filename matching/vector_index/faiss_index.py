@@ -7,7 +7,7 @@ database's integer ids (``IndexIDMap``).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import faiss
 import numpy as np
@@ -63,9 +63,12 @@ def write_index(index: Any, path: Path) -> None:
     faiss.write_index(index, str(path))
 
 
-def read_index(path: Path) -> Any:
-    """Read an index; raises RuntimeError (from FAISS) when the file is not a readable index."""
-    index = faiss.read_index(str(path))
+def read_index(source: Path | BinaryIO) -> Any:
+    """Read an index from a path or an open binary file; RuntimeError (from FAISS) when unreadable."""
+    if isinstance(source, Path):
+        index = faiss.read_index(str(source))
+    else:
+        index = faiss.read_index(faiss.PyCallbackIOReader(source.read))
     inner = faiss.downcast_index(index.index) if hasattr(index, "index") else index
     if isinstance(inner, faiss.IndexHNSW):
         inner.hnsw.efSearch = HNSW_EF_SEARCH

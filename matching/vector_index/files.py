@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 FORMAT_VERSION = 1
 TEMP_SUFFIX = ".tmp"
@@ -82,12 +82,17 @@ class IndexPaths:
 
 def file_digest(path: Path) -> tuple[int, str]:
     """(size in bytes, sha256 hex) of a file, read in 1 MiB blocks."""
+    with path.open("rb") as handle:
+        return stream_digest(handle)
+
+
+def stream_digest(handle: BinaryIO) -> tuple[int, str]:
+    """(size, sha256 hex) of what is left to read in ``handle``."""
     digest = hashlib.sha256()
     size = 0
-    with path.open("rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-            size += len(block)
+    while block := handle.read(1 << 20):
+        digest.update(block)
+        size += len(block)
     return size, digest.hexdigest()
 
 

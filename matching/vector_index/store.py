@@ -40,6 +40,7 @@ from matching.vector_index.files import (
     IndexPaths,
     MetadataUnreadable,
     file_digest,
+    stream_digest,
     remove_stale_temporaries,
     write_atomically,
     write_text_atomically,
@@ -48,6 +49,7 @@ from matching.vector_index.files import (
 log = logging.getLogger("matching.vector_index")
 
 ROW_CHUNK = 2000
+_MISMATCH = "corrupt: {name} does not match its metadata (size or sha256 differs)"
 
 
 class VectorIndexError(GunmaneError):
@@ -154,6 +156,10 @@ class VectorStore:
         """The state of each kind's index file (reads metadata and hashes files; builds nothing)."""
         return [self._status(kind) for kind in KINDS]
 
+    def index_for(self, kind: str) -> Any:
+        """The current FAISS index object of ``kind`` (for measurements and diagnostics)."""
+        return self._current(kind).index
+
     def loaded_meta(self, kind: str) -> IndexMeta | None:
         loaded = self._loaded.get(kind)
         return loaded.meta if loaded else None
@@ -214,10 +220,10 @@ class VectorStore:
         return None
 
     def _check_file(self, kind: str, meta: IndexMeta) -> str | None:
-        paths = self._paths(kind)
-        size, digest = file_digest(paths.index)
+        path = self._paths(kind).index
+        size, digest = file_digest(path)
         if size != meta.index_bytes or digest != meta.index_sha256:
-            return f"corrupt: {paths.index.name} does not match its metadata (size or sha256 differs)"
+            return _MISMATCH.format(name=path.name)
         return None
 
     def _load_from_disk(self, kind: str, db_version: int) -> str | None:
@@ -225,13 +231,23 @@ class VectorStore:
         meta, problem = self._read_meta(kind)
         if meta is None:
             return problem
-        problem = self._check_meta(kind, meta, db_version) or self._check_file(kind, meta)
+        problem = self._check_meta(kind, meta, db_version)
         if problem:
             return problem
+        path = self._paths(kind).index
+        # One open file for the digest and the read: a rename by another worker in between
+        # cannot pair this metadata with a different file.
         try:
-            index = faiss_index.read_index(self._paths(kind).index)
+            with path.open("rb") as handle:
+                size, digest = stream_digest(handle)
+                if size != meta.index_bytes or digest != meta.index_sha256:
+                    return _MISMATCH.format(name=path.name)
+                handle.seek(0)
+                index = faiss_index.read_index(handle)
+        except OSError as exc:
+            return f"cannot read {path.name} ({exc})"
         except (RuntimeError, MemoryError) as exc:
-            return f"corrupt: FAISS cannot read {self._paths(kind).index.name} ({str(exc).splitlines()[0][:120]})"
+            return f"corrupt: FAISS cannot read {path.name} ({str(exc).splitlines()[0][:120]})"
         if index.ntotal != meta.count or index.d != meta.dimension:
             return f"corrupt: file holds {index.ntotal} vectors of dimension {index.d}, metadata says {meta.count} of {meta.dimension}"
         self._loaded[kind] = _Loaded(index, meta)
