@@ -15,7 +15,6 @@ from knowledge.db import Database, bump_version
 from matching.embedders import FakeEmbedder
 from matching.embedders.base import normalise
 from matching.vector_index import VectorIndexError, VectorStore
-from matching.vector_index import faiss_index
 
 EXPERTISE = [
     "橋梁の定期点検と長寿命化修繕計画",
@@ -276,17 +275,28 @@ def test_above_the_threshold_the_index_is_approximate(db: Database, data_dir: Pa
     assert VectorStore(db, FakeEmbedder(), data_dir, approx_threshold=10).ensure_current("advisor") is None
 
 
-def test_approximate_index_recall_at_10_against_exact_search() -> None:
+def test_approximate_index_recall_at_10_against_exact_search(db: Database, tmp_path: Path) -> None:
+    """4,000 random unit vectors (through the cache, so nothing is embedded): HNSW vs exact search."""
+    from matching.documents import document_text
+    from matching.embedding_cache import store_vectors
+
+    with db.session() as session:
+        rows = [models.Advisor(ext_id=f"rnd-{i}", name="x", expertise=f"記録{i}") for i in range(4000)]
+        session.add_all(rows)
+        bump_version(session, "advisor")
+        session.flush()
+        texts = [document_text("advisor", row) for row in rows]
+    embedder = FakeEmbedder(dimension=384)
     rng = np.random.default_rng(20261124)
-    vectors = normalise(rng.standard_normal((4000, 384)))
-    queries = normalise(rng.standard_normal((200, 384)))
-    ids = np.arange(10_000, 14_000)
-    exact = faiss_index.build_index(vectors, ids, faiss_index.FLAT)
-    approximate = faiss_index.build_index(vectors, ids, faiss_index.index_type_for(len(ids), approx_threshold=100))
-    assert approximate.ntotal == 4000 and faiss_index.index_type_for(len(ids), 100) == faiss_index.HNSW
+    store_vectors(db, embedder.model_id, texts, normalise(rng.standard_normal((len(texts), 384))))
+
+    approximate = VectorStore(db, embedder, tmp_path / "approx", approx_threshold=100)
+    exact = VectorStore(db, embedder, tmp_path / "exact", approx_threshold=1_000_000)
+    assert approximate.build("advisor").index_type == "hnsw-ip" and exact.build("advisor").index_type == "flat-ip"
+    assert embedder.texts_encoded == 0
+    reloaded = VectorStore(db, embedder, tmp_path / "approx", approx_threshold=100)  # efSearch set on load too
     recalls = []
-    for q in queries:
-        truth = {i for i, _ in faiss_index.search(exact, q[None, :], 10)}
-        found = {i for i, _ in faiss_index.search(approximate, q[None, :], 10)}
-        recalls.append(len(truth & found) / 10)
+    for q in normalise(rng.standard_normal((200, 384))):
+        truth = {i for i, _ in exact.search("advisor", q, 10)}
+        recalls.append(len(truth & {i for i, _ in reloaded.search("advisor", q, 10)}) / 10)
     assert float(np.mean(recalls)) >= 0.95
