@@ -14,7 +14,8 @@ import hashlib
 import json
 import os
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -75,9 +76,11 @@ class IndexPaths:
     index: Path
     meta: Path
 
+    lock: Path
+
     @classmethod
     def of(cls, directory: Path, kind: str) -> IndexPaths:
-        return cls(index=directory / f"{kind}.faiss", meta=directory / f"{kind}.json")
+        return cls(index=directory / f"{kind}.faiss", meta=directory / f"{kind}.json", lock=directory / f".{kind}.lock")
 
 
 def file_digest(path: Path) -> tuple[int, str]:
@@ -129,6 +132,30 @@ def remove_stale_temporaries(directory: Path, older_than_s: float = 3600.0) -> N
                 temp.unlink()
         except FileNotFoundError:
             continue
+
+
+@contextmanager
+def exclusive_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive advisory lock on ``path`` (created if missing) across processes.
+
+    Workers that see the same stale index take turns: the first rebuilds, the
+    others find the rebuilt file when their turn comes. flock locks belong to the
+    open file, so two stores in one process exclude each other as well. Without
+    fcntl (Windows) this only orders nothing, and concurrent rebuilds stay safe
+    because every write is atomic.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a+b") as handle:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX
+            yield
+            return
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def _fsync_file(path: Path) -> None:

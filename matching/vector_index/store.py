@@ -39,6 +39,7 @@ from matching.vector_index.files import (
     IndexMeta,
     IndexPaths,
     MetadataUnreadable,
+    exclusive_lock,
     file_digest,
     stream_digest,
     remove_stale_temporaries,
@@ -127,27 +128,36 @@ class VectorStore:
                 return None
             if loaded is not None:
                 reason = f"database version moved from {loaded.meta.db_version} to {db_version}"
-            log.info("Rebuilding the %s index: %s.", kind, reason)
-            self.build(kind)
+            with exclusive_lock(self._paths(kind).lock):
+                # Another worker may have rebuilt it while this one waited for the lock.
+                db_version = self._db_version(kind)
+                if self._load_from_disk(kind, db_version) is None:
+                    log.info("Loaded the %s index another worker rebuilt (%s).", kind, reason)
+                    return None
+                log.info("Rebuilding the %s index: %s.", kind, reason)
+                self._build(kind, None)
             return reason
 
     def build(self, kind: str, progress: EmbedProgress | None = None) -> IndexMeta:
         """Embed (through the cache) and index every row of ``kind``; write it atomically."""
-        with self._lock(kind):
-            with self.db.session() as session:
-                db_version = get_version(session, kind)
-                ids, texts = _documents(session, kind)
-            vectors = embed_documents(self.db, self.embedder, texts, progress=progress)
-            index_type = faiss_index.index_type_for(len(ids), self.approx_threshold)
-            faiss_index.use_threads(self._build_threads)
-            index = faiss_index.build_index(
-                vectors.reshape(len(ids), self.embedder.dimension), np.asarray(ids, dtype=np.int64), index_type
-            )
-            del vectors
-            meta = self._write(kind, index, db_version, index_type)
-            self._loaded[kind] = _Loaded(index, meta)
-            log.info("Built the %s index: %d vectors, %s, database version %d.", kind, meta.count, index_type, db_version)
-            return meta
+        with self._lock(kind), exclusive_lock(self._paths(kind).lock):
+            return self._build(kind, progress)
+
+    def _build(self, kind: str, progress: EmbedProgress | None) -> IndexMeta:
+        with self.db.session() as session:
+            db_version = get_version(session, kind)
+            ids, texts = _documents(session, kind)
+        vectors = embed_documents(self.db, self.embedder, texts, progress=progress)
+        index_type = faiss_index.index_type_for(len(ids), self.approx_threshold)
+        faiss_index.use_threads(self._build_threads)
+        index = faiss_index.build_index(
+            vectors.reshape(len(ids), self.embedder.dimension), np.asarray(ids, dtype=np.int64), index_type
+        )
+        del vectors
+        meta = self._write(kind, index, db_version, index_type)
+        self._loaded[kind] = _Loaded(index, meta)
+        log.info("Built the %s index: %d vectors, %s, database version %d.", kind, meta.count, index_type, db_version)
+        return meta
 
     def build_all(self, progress: Callable[[str], EmbedProgress | None] | None = None) -> list[IndexMeta]:
         return [self.build(kind, progress(kind) if progress else None) for kind in KINDS]

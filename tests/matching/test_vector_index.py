@@ -300,3 +300,30 @@ def test_approximate_index_recall_at_10_against_exact_search(db: Database, tmp_p
         truth = {i for i, _ in exact.search("advisor", q, 10)}
         recalls.append(len(truth & {i for i, _ in reloaded.search("advisor", q, 10)}) / 10)
     assert float(np.mean(recalls)) >= 0.95
+
+
+def test_workers_take_turns_so_only_one_rebuilds(db: Database, data_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """While one worker rebuilds (holding the index lock), another waits, then loads its file."""
+    import threading
+
+    from matching.vector_index.files import IndexPaths, exclusive_lock
+
+    add_advisors(db)
+    rebuilder, waiter = VectorStore(db, FakeEmbedder(), data_dir), VectorStore(db, FakeEmbedder(), data_dir)
+    rebuilder.ensure_current("advisor")
+    waiter.ensure_current("advisor")
+    add_advisors(db, ["トンネル覆工の打音点検"])
+    waiter.embedder.texts_encoded = 0  # type: ignore[attr-defined]
+    outcome: list[str | None] = []
+    thread = threading.Thread(target=lambda: outcome.append(waiter.ensure_current("advisor")))
+    with caplog.at_level(logging.INFO, logger="matching.vector_index"):
+        with exclusive_lock(IndexPaths.of(data_dir / "index", "advisor").lock):  # the rebuilding worker's turn
+            thread.start()
+            thread.join(timeout=1.0)
+            assert thread.is_alive(), "the second worker must wait for the lock, not rebuild too"
+            rebuilder._build("advisor", None)
+        thread.join(timeout=30)
+    assert outcome == [None]
+    assert waiter.embedder.texts_encoded == 0  # type: ignore[attr-defined]
+    assert waiter.loaded_meta("advisor").db_version == 2  # type: ignore[union-attr]
+    assert any("another worker rebuilt" in r.getMessage() for r in caplog.records)
