@@ -6,7 +6,8 @@ the number of rows differs) or was built by another embedder or dimension.
 Rebuilding goes through the embedding cache, so after one edit one text is
 embedded. On the query path the only check is one read of the kind's version
 row; a worker whose version moved first tries the file another worker may have
-rebuilt, and rebuilds only if that is not current either.
+rebuilt, and rebuilds only if that is not current either — holding a lock file
+(``.<kind>.lock``) so that workers take turns: the first rebuilds, the others load.
 
 Forgotten people are not indexed. Records that hard filters exclude (paused
 advisors, undiscoverable engineers) are indexed: the ranker filters candidates
