@@ -168,3 +168,15 @@ class CachedEmbedder:
 
     def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
         return embed_documents(self.db, self.inner, texts, batch_size=self._batch_size)
+
+
+def purge_texts(session: Session, texts: Iterable[str]) -> int:
+    """Delete the cached vectors of ``texts`` under every model (used when a person is forgotten)."""
+    hashes = [text_hash(t) for t in texts]
+    if not hashes:
+        return 0
+    rows = session.scalars(select(EmbeddingCacheEntry).where(EmbeddingCacheEntry.text_hash.in_(hashes))).all()
+    for row in rows:
+        session.delete(row)
+    session.flush()
+    return len(rows)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 import typer
+from sqlalchemy import select
 from rich.console import Console
 from rich.table import Table
 
@@ -31,6 +32,9 @@ from knowledge.errors import ValidationFailed
 from knowledge.municipalities import MunicipalityDirectory
 from knowledge.privacy import forget_advisor, forget_engineer
 from knowledge.records import record_type
+from knowledge.models import Advisor, Engineer
+from matching.documents import document_text
+from matching.embedding_cache import purge_texts
 
 console = Console()
 KIND_HELP = {"advisor": "アドバイザー", "case": "先行事例", "engineer": "近隣自治体の技術者", "training": "研修・視察"}
@@ -233,8 +237,13 @@ def _register_forget(sub: typer.Typer, kind: str) -> None:
         """Erase the person's name, contact and expertise; keep anonymised statistics."""
         if not yes:
             typer.confirm(f"Erase the personal data of {kind} {record_id}? This cannot be undone.", abort=True)
+        model = Advisor if kind == "advisor" else Engineer
         with database(f"{kind} forget") as (_, db), db.session() as session:
+            row = session.scalar(select(model).where(model.ext_id == record_id))
+            old_text = document_text(kind, row) if row is not None else None
             report = forget(session, record_id, actor=_actor(by))
+            if old_text is not None:  # the cached vector was derived from the erased text
+                purge_texts(session, [old_text])
         if report.already_forgotten:
             typer.echo(f"The personal data of {kind} {record_id} was already erased.")
             return

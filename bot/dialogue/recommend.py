@@ -22,6 +22,7 @@ SHOWN = 3        # results shown per kind at first
 FETCHED = 6      # results kept per kind (the rest behind 「もっと見る」)
 KINDS = ("advisor", "case", "engineer", "training")
 INTRODUCIBLE = ("advisor", "engineer")
+NEIGHBOUR_KM = 150.0  # beyond this an engineer is not a neighbour (the Matcher only ranks them lower)
 
 
 def kinds_for(wanted: list[str]) -> list[str]:
@@ -40,7 +41,7 @@ def recommend(ctx: TurnContext) -> None:
     found = ctx.services.matcher().match_many(queries)
     by_sub: dict[int, dict[str, list[dict[str, Any]]]] = {}
     for (i, kind), results in zip(plan, found, strict=True):
-        by_sub.setdefault(i, {})[kind] = [_record(r, ctx.lang) for r in results[:FETCHED]]
+        by_sub.setdefault(i, {})[kind] = _records(results, ctx.lang)
     consultation = _store(ctx, card, by_sub, status="recommended")
     ctx.say("searching_done")
     for i, sub in enumerate(card.sub_issues):
@@ -67,6 +68,13 @@ def _query(sub: SubIssueCard, kind: str, place: MunicipalityRef | None) -> Match
         prefecture=place.prefecture if place else None, municipality=place.name if place else None,
         top=FETCHED, fields=tuple(sub.fields), processes=tuple(sub.processes),
     )
+
+
+def _records(results: list[MatchResult], lang: str) -> list[dict[str, Any]]:
+    """What is kept of a result list: engineers only within reach, at most ``FETCHED``."""
+    kept = [r for r in results
+            if not (r.kind == "engineer" and r.distance_km is not None and r.distance_km > NEIGHBOUR_KM)]
+    return [_record(r, lang) for r in kept[:FETCHED]]
 
 
 def _record(result: MatchResult, lang: str) -> dict[str, Any]:
@@ -159,7 +167,7 @@ def lookup(ctx: TurnContext, wanted: Lookup, original: str) -> None:
     place = profiles.place_of(ctx.session, ctx.key)
     sub = SubIssueCard(text=wanted.words, wanted=[wanted.kind])
     results = ctx.services.matcher().match(_query(sub, wanted.kind, place))
-    recs = [_record(r, ctx.lang) for r in results[:FETCHED]]
+    recs = _records(results, ctx.lang)
     card = IntakeCard(text=original, municipality=place, sub_issues=[sub])
     consultation = _store(ctx, card, {0: {wanted.kind: recs}}, status="lookup")
     kind_label = messages.label("kind", wanted.kind, ctx.lang)

@@ -68,6 +68,23 @@ def test_forget_commands(people, cli_env):
     assert "forget" in history.output and "架空 下水一郎" not in history.output
 
 
+def test_forget_purges_the_cached_vector_of_the_erased_text(people, cli_env):
+    import numpy as np
+    from sqlalchemy import select
+
+    from knowledge.models import EmbeddingCacheEntry, Engineer
+    from matching.documents import document_text
+    from matching.embedding_cache import store_vectors, text_hash
+
+    with people.session() as session:
+        old_text = document_text("engineer", session.scalars(select(Engineer).where(Engineer.ext_id == "eng-t1")).one())
+    store_vectors(people, "fake-ngram-64", [old_text, "他の人の文書"], np.ones((2, 64), dtype=np.float32))
+    assert run(cli_env, "engineer", "forget", "eng-t1", "--yes").exit_code == 0
+    with people.session() as session:
+        left = set(session.scalars(select(EmbeddingCacheEntry.text_hash)))
+    assert text_hash(old_text) not in left and text_hash("他の人の文書") in left
+
+
 def test_intros_commands(people, cli_env):
     with people.session() as session:
         target = curation.find(session, "advisor", "adv-t2")
