@@ -11,13 +11,13 @@ unknown municipality stops the batch with every problem as ``FILE:LINE: message`
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from knowledge.errors import GunmaneError, ValidationFailed
+from knowledge.jsonl import read_jsonl
 from matching.engine import Matcher, Mode
 from matching.types import KINDS, Kind, MatchQuery, MatchResult
 
@@ -88,30 +88,12 @@ def read_requests(
     path: Path, *, kind: str = ALL, prefecture: str | None = None, municipality: str | None = None, top: int = 5
 ) -> list[MatchRequest]:
     """Every request of a JSONL file (blank lines skipped); ValidationFailed lists every bad line."""
-    try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
-    except OSError as exc:
-        raise GunmaneError(f"Cannot read the batch file {path}: {exc.strerror or exc}.") from exc
-    except UnicodeDecodeError as exc:
-        raise GunmaneError(f"The batch file {path} is not UTF-8 ({exc.reason}); save it as UTF-8.") from exc
-    requests, problems = [], []
-    for number, raw in enumerate(lines, start=1):
-        if not raw.strip():
-            continue
-        try:
-            obj = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            problems.append(f"{path}:{number}: not valid JSON ({exc.msg} at column {exc.colno})")
-            continue
-        try:
-            requests.append(
-                parse_request(obj, kind=kind, prefecture=prefecture, municipality=municipality, top=top, line=number)
-            )
-        except ValueError as exc:
-            problems.append(f"{path}:{number}: {exc}")
-    if problems:
-        raise ValidationFailed(problems)
-    return requests
+    return read_jsonl(
+        path,
+        lambda obj, number: parse_request(
+            obj, kind=kind, prefecture=prefecture, municipality=municipality, top=top, line=number
+        ),
+    )
 
 
 def check_places(matcher: Matcher, requests: Iterable[MatchRequest], source: str) -> None:

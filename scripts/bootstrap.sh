@@ -20,7 +20,6 @@ if [ ! -f "$_stamp" ]; then
         *,st,*) "$_root/.venv/bin/python" -m pip install -q "torch==2.13.0" ;;
     esac
     "$_root/.venv/bin/python" -m pip install -q -e "$_root${_extras:+[$_extras]}"
-    rm -f "$_root"/.venv/.gunmane-*
     touch "$_stamp"
 else
     echo "==> .venv is up to date"

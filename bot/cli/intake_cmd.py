@@ -16,6 +16,7 @@ from bot.cli.common import database, handle_errors
 from bot.dialogue.understand import analyze
 from knowledge.cards import IntakeCard
 from knowledge.errors import GunmaneError, ValidationFailed
+from knowledge.jsonl import read_jsonl
 from knowledge.municipalities import MunicipalityDirectory
 from matching.embedders import Embedder, make_embedder
 from matching.intake import code_label
@@ -52,35 +53,17 @@ def analyze_command(
 
 def read_batch(path: Path) -> list[tuple[str, dict[str, Any]]]:
     """(``FILE:LINE``, object) for every non-blank line; every bad line reported at once."""
-    try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
-    except OSError as exc:
-        raise GunmaneError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
-    except UnicodeDecodeError as exc:
-        raise GunmaneError(f"{path} is not UTF-8 ({exc.reason}); save it as UTF-8 and retry.") from exc
-    rows: list[tuple[str, dict[str, Any]]] = []
-    problems: list[str] = []
-    for n, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        where = f"{path}:{n}"
-        try:
-            obj = json.loads(line)
-        except ValueError as exc:
-            problems.append(f"{where}: not valid JSON ({exc.msg}); each line must be one object like "
-                            '{"text": "…", "prefecture": "奈良県", "municipality": "宇陀市"}')
-            continue
-        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-            problems.append(f'{where}: needs an object with a string "text"')
-            continue
-        bad = [k for k in ("prefecture", "municipality") if obj.get(k) is not None and not isinstance(obj[k], str)]
-        if bad:
-            problems.append(f"{where}: {', '.join(bad)} must be a string")
-            continue
-        rows.append((where, obj))
-    if problems:
-        raise ValidationFailed(problems)
-    return rows
+    return read_jsonl(path, lambda obj, number: (f"{path}:{number}", _batch_object(obj)))
+
+
+def _batch_object(obj: Any) -> dict[str, Any]:
+    if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+        raise ValueError('needs an object with a string "text", like '
+                         '{"text": "…", "prefecture": "奈良県", "municipality": "宇陀市"}')
+    bad = [k for k in ("prefecture", "municipality") if obj.get(k) is not None and not isinstance(obj[k], str)]
+    if bad:
+        raise ValueError(f"{', '.join(bad)} must be a string")
+    return obj
 
 
 def analyse_all(
