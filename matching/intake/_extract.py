@@ -159,13 +159,16 @@ def _group_clauses(cls: list[Clause], by_clause: list[list[_Reading]]) -> list[l
     current: list[int] = []
     current_fields: set[str] = set()
     current_has_content = False
+    pending_new = False   # a marker clause with no content of its own (「あと、」) opens the next one
     for i, clause in enumerate(cls):
         has_content = bool(_content(by_clause[i]))
         fields = _fields(by_clause[i])
+        new_matter = clause.new_matter or pending_new
+        pending_new = new_matter and not has_content
         starts_new = (
             has_content
             and current_has_content
-            and (clause.new_matter or bool(fields and not fields & current_fields))
+            and (new_matter or bool(fields and not fields & current_fields))
         )
         if starts_new:
             groups.append(current)

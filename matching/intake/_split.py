@@ -42,8 +42,10 @@ def clauses(text: str) -> list[Clause]:
     cuts: dict[int, bool] = {0: False}
     for m in _SENTENCE_END.finditer(text):
         cuts.setdefault(m.end(), False)
+    strong_ends = set()
     for m in _STRONG_JA.finditer(text):
         cuts[m.start()] = True
+        strong_ends.add(m.end())
     for m in _STRONG_EN.finditer(text):
         cuts[m.start()] = True
     for m in _BULLET.finditer(text):
@@ -51,7 +53,8 @@ def clauses(text: str) -> list[Clause]:
     for m in _ENUM_AND.finditer(text):
         cuts[m.end()] = True
     for m in _WEAK.finditer(text):
-        cuts.setdefault(m.end(), False)
+        if m.start() + 1 not in strong_ends:   # the と of 「それと、」 belongs to the marker
+            cuts.setdefault(m.end(), False)
     positions = sorted(p for p in cuts if p < len(text))
     out = []
     for i, start in enumerate(positions):

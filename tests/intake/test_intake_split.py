@@ -61,3 +61,10 @@ def test_english_two_issues() -> None:
 
 def test_bullets() -> None:
     assert len(split_sub_issues("・橋の点検が追いつかない\n・公園の草刈りの業者がいない")) == 2
+
+
+def test_a_sentence_opening_with_soreto_comma_starts_a_new_problem():
+    text = "市道の橋の点検をどう発注すればいいか分からない件。それと、冬の除雪の業者が見つからない件も相談したいです"
+    parts = split_sub_issues(text)
+    assert len(parts) == 2
+    assert parts[0].endswith("分からない件") and parts[1].startswith("それと、冬の除雪")
