@@ -24,6 +24,8 @@ from matching.tokenize import analyse
 from matching.types import Kind
 
 log = logging.getLogger(__name__)
+# bm25s sets its own logger to DEBUG on import, which would flood every log with index details.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 _KEEP_POS = {"名詞", "動詞", "形容詞", "形状詞"}
 # Sudachi marks light words that mostly carry grammar (為る, 居る, 有る, 成る, 事, 物 …) as

@@ -224,8 +224,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(logging.WARNING)  # bm25s lowers its own logger's level when it is imported
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
     if not (args.directory / "queries.jsonl").exists():
         print(f"error: {args.directory / 'queries.jsonl'} not found; DIR must hold queries.jsonl and the record files.",
               file=sys.stderr)
