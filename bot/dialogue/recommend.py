@@ -16,6 +16,7 @@ from bot.dialogue.context import TurnContext
 from bot.dialogue.replies import Choice, ConversationKey, ResultItem, ResultList
 from knowledge.cards import IntakeCard, MunicipalityRef, SubIssueCard
 from knowledge.models import Consultation, SubIssue
+from matching.intake import extract
 from matching.types import MatchQuery, MatchResult
 
 SHOWN = 3        # results shown per kind at first
@@ -165,7 +166,8 @@ def lookup(ctx: TurnContext, wanted: Lookup, original: str) -> None:
         ctx.say("lookup_needs_words")
         return
     place = profiles.place_of(ctx.session, ctx.key)
-    sub = SubIssueCard(text=wanted.words, wanted=[wanted.kind])
+    topics = extract(wanted.words)   # so the secretariat's demand figures count lookups too
+    sub = SubIssueCard(text=wanted.words, fields=topics.fields, processes=topics.processes, wanted=[wanted.kind])
     results = ctx.services.matcher().match(_query(sub, wanted.kind, place))
     recs = _records(results, ctx.lang)
     card = IntakeCard(text=original, municipality=place, sub_issues=[sub])

@@ -210,7 +210,9 @@ def test_quick_case_lookup_needs_no_intake(alice, seeded):
     assert any("代行" in item.title for item in lists[0].items)
     assert alice.step() == "idle"
     with seeded.session() as s:
-        assert s.scalars(select(Consultation.status)).one() == "lookup"
+        consultation = s.scalars(select(Consultation)).one()
+        assert consultation.status == "lookup"
+        assert consultation.sub_issues[0].fields == ["bridge"]   # counted in the secretariat's demand
 
 
 def test_quick_training_and_neighbour_lookups(alice):
