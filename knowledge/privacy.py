@@ -53,27 +53,26 @@ class ForgetReport:
 
 
 def forget_advisor(session: Session, ext_id: str, *, actor: str) -> ForgetReport:
-    advisor = session.scalar(select(Advisor).where(Advisor.ext_id == ext_id).with_for_update())
-    if advisor is None:
-        raise NotFound(f"No advisor with id {ext_id!r}. `gunmane advisor list` shows the ids.")
-    secrets = _secrets(advisor.name, advisor.contact, advisor.expertise)
-    if advisor.forgotten and not secrets:
-        return ForgetReport("advisor", ext_id, [], already_forgotten=True)
-    erased = _erase_person(advisor)
-    advisor.status = "retired"
-    return _finish(session, "advisor", advisor.id, ext_id, erased, secrets, actor)
+    return _forget(session, Advisor, "advisor", ext_id, actor=actor)
 
 
 def forget_engineer(session: Session, ext_id: str, *, actor: str) -> ForgetReport:
-    engineer = session.scalar(select(Engineer).where(Engineer.ext_id == ext_id).with_for_update())
-    if engineer is None:
-        raise NotFound(f"No engineer with id {ext_id!r}. `gunmane engineer list` shows the ids.")
-    secrets = _secrets(engineer.name, engineer.contact, engineer.expertise)
-    if engineer.forgotten and not secrets:
-        return ForgetReport("engineer", ext_id, [], already_forgotten=True)
-    erased = _erase_person(engineer)
-    engineer.discoverable = False
-    return _finish(session, "engineer", engineer.id, ext_id, erased, secrets, actor)
+    return _forget(session, Engineer, "engineer", ext_id, actor=actor)
+
+
+def _forget(session: Session, model: type[Advisor] | type[Engineer], kind: str, ext_id: str, *, actor: str) -> ForgetReport:
+    row = session.scalar(select(model).where(model.ext_id == ext_id).with_for_update())
+    if row is None:
+        raise NotFound(f"No {kind} with id {ext_id!r}. `gunmane {kind} list` shows the ids.")
+    secrets = _secrets(row.name, row.contact, row.expertise)
+    if row.forgotten and not secrets:
+        return ForgetReport(kind, ext_id, [], already_forgotten=True)
+    erased = _erase_person(row)
+    if isinstance(row, Advisor):
+        row.status = "retired"
+    else:
+        row.discoverable = False   # consent withdrawn with the data
+    return _finish(session, kind, row.id, ext_id, erased, secrets, actor)
 
 
 def _secrets(*values: str | None) -> list[str]:
