@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol
@@ -144,18 +145,17 @@ def send_reminders(
     dry_run: bool = False,
 ) -> DeliveryReport:
     """Remind every target whose request waits ``intro_reminder_days``; each only once."""
-    report = DeliveryReport("reminder")
-    with db.session() as session:
-        for intro in intros.due_reminders(session, days=settings.intro_reminder_days, now=now):
-            message = reminder_message(session, intro, days=settings.intro_reminder_days)
-            report.intro_ids.append(intro.id)
-            if dry_run:
-                report.outbox.extend([message] if message else [])
-                continue
-            if message is not None:
-                _deliver([message], senders, report)
-            intros.mark_reminded(session, intro.id, now=now)
-    return report
+    days = settings.intro_reminder_days
+
+    def compose(session: Session, intro: Introduction) -> list[Message]:
+        message = reminder_message(session, intro, days=days)
+        return [message] if message is not None else []
+
+    return _send_due(
+        db, "reminder", senders, dry_run=dry_run, compose=compose,
+        due=lambda session: intros.due_reminders(session, days=days, now=now),
+        mark=lambda session, intro_id: intros.mark_reminded(session, intro_id, now=now),
+    )
 
 
 def send_followups(
@@ -163,16 +163,36 @@ def send_followups(
     dry_run: bool = False,
 ) -> DeliveryReport:
     """Ask both sides whether it helped, ``intro_followup_days`` after acceptance; each only once."""
-    report = DeliveryReport("followup")
+    days = settings.intro_followup_days
+    return _send_due(
+        db, "followup", senders, dry_run=dry_run,
+        compose=lambda session, intro: followup_messages(session, intro, days=days),
+        due=lambda session: intros.due_followups(session, days=days, now=now),
+        mark=lambda session, intro_id: intros.mark_followup_sent(session, intro_id, now=now),
+    )
+
+
+def _send_due(
+    db: Database,
+    purpose: Purpose,
+    senders: dict[str, Sender],
+    *,
+    dry_run: bool,
+    due: Callable[[Session], Iterable[Introduction]],
+    compose: Callable[[Session, Introduction], list[Message]],
+    mark: Callable[[Session, int], object],
+) -> DeliveryReport:
+    """Compose and deliver the messages of every due introduction, then mark it (not on a dry run)."""
+    report = DeliveryReport(purpose)
     with db.session() as session:
-        for intro in intros.due_followups(session, days=settings.intro_followup_days, now=now):
-            messages = followup_messages(session, intro, days=settings.intro_followup_days)
+        for intro in due(session):
+            messages = compose(session, intro)
             report.intro_ids.append(intro.id)
             if dry_run:
                 report.outbox.extend(messages)
                 continue
             _deliver(messages, senders, report)
-            intros.mark_followup_sent(session, intro.id, now=now)
+            mark(session, intro.id)
     return report
 
 
