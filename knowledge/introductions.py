@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -44,20 +44,30 @@ def _is_sqlite(session: Session) -> bool:
     return session.get_bind().dialect.name == "sqlite"
 
 
+def _locked(session: Session, model: type[Introduction] | type[Advisor], row_id: int) -> Any:
+    """The row, re-read and held until commit, so concurrent workers act on it one at a time.
+
+    PostgreSQL: ``SELECT … FOR UPDATE``. SQLite ignores FOR UPDATE and would let
+    two readers see the same state, so there a no-op UPDATE takes the database
+    write lock first; the read that follows then sees every committed change.
+    """
+    query = select(model).where(model.id == row_id).execution_options(populate_existing=True)
+    if _is_sqlite(session):
+        session.execute(
+            update(model)
+            .where(model.id == row_id)
+            .values(updated_at=model.updated_at)
+            .execution_options(synchronize_session=False)
+        )
+        return session.scalar(query)
+    return session.scalar(query.with_for_update())
+
+
 def get(session: Session, intro_id: int, *, lock: bool = False) -> Introduction:
-    query = select(Introduction).where(Introduction.id == intro_id)
     if lock:
-        if _is_sqlite(session):
-            # SQLite ignores FOR UPDATE; a no-op write takes the database write lock instead.
-            session.execute(
-                update(Introduction)
-                .where(Introduction.id == intro_id)
-                .values(state=Introduction.state, updated_at=Introduction.updated_at)
-                .execution_options(synchronize_session=False)
-            )
-        # Re-read under the lock: another worker may have moved the state meanwhile.
-        query = query.with_for_update().execution_options(populate_existing=True)
-    intro = session.scalar(query)
+        intro = _locked(session, Introduction, intro_id)
+    else:
+        intro = session.scalar(select(Introduction).where(Introduction.id == intro_id))
     if intro is None:
         raise NotFound(f"Introduction {intro_id} does not exist. `gunmane intros list` shows the existing ones.")
     return intro
@@ -141,23 +151,9 @@ def _transition(session: Session, intro_id: int, allowed: tuple[str, ...], new_s
 
 
 def _lock_advisor(session: Session, advisor_id: int) -> Advisor | None:
-    """Hold the advisor's row until commit, so capacity checks run one at a time.
-
-    PostgreSQL: ``SELECT … FOR UPDATE``. SQLite ignores FOR UPDATE and would let
-    two readers count the same load, so there a no-op UPDATE takes the database
-    write lock first; the count that follows then sees every committed accept.
-    """
-    if _is_sqlite(session):
-        session.execute(
-            update(Advisor)
-            .where(Advisor.id == advisor_id)
-            .values(capacity=Advisor.capacity, updated_at=Advisor.updated_at)
-            .execution_options(synchronize_session=False)
-        )
-        return session.scalar(select(Advisor).where(Advisor.id == advisor_id).execution_options(populate_existing=True))
-    return session.scalar(
-        select(Advisor).where(Advisor.id == advisor_id).with_for_update().execution_options(populate_existing=True)
-    )
+    """Hold the advisor's row until commit, so capacity checks run one at a time."""
+    locked: Advisor | None = _locked(session, Advisor, advisor_id)
+    return locked
 
 
 def accept(session: Session, intro_id: int, *, actor: str) -> Introduction:
