@@ -304,3 +304,7 @@ class Meta(Base):
     __tablename__ = "meta"
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+# The web application's tables live in their own module; importing it here puts them in Base.metadata.
+from knowledge import web_models as _web_models  # noqa: E402, F401

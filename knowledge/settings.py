@@ -53,6 +53,15 @@ class Settings(BaseSettings):
     intro_followup_days: int = Field(30, ge=1, validation_alias=_alias("INTRO_FOLLOWUP_DAYS"))
     conversation_idle_hours: int = Field(24, ge=1, validation_alias=_alias("CONVERSATION_IDLE_HOURS"))
 
+    # The web application (portal + secretariat console), bot/web.
+    web_secret_key: SecretStr | None = Field(None, validation_alias=_alias("WEB_SECRET_KEY"))
+    web_base_url: str | None = Field(None, validation_alias=_alias("WEB_BASE_URL"))
+    web_session_hours: int = Field(8, ge=1, le=24 * 30, validation_alias=_alias("WEB_SESSION_HOURS"))
+    web_cookie_secure: bool = Field(True, validation_alias=_alias("WEB_COOKIE_SECURE"))
+    web_login_max_failures: int = Field(5, ge=1, validation_alias=_alias("WEB_LOGIN_MAX_FAILURES"))
+    web_login_window_minutes: int = Field(15, ge=1, validation_alias=_alias("WEB_LOGIN_WINDOW_MINUTES"))
+    web_profile_link_days: int = Field(7, ge=1, le=90, validation_alias=_alias("WEB_PROFILE_LINK_DAYS"))
+
     @field_validator("secretariat_users", mode="before")
     @classmethod
     def _split_users(cls, value: object) -> object:
