@@ -119,6 +119,14 @@ def _check_place(directory: MunicipalityDirectory, prefecture: str, municipality
     return [f"municipality: no municipality {municipality!r} in {prefecture}; closest names: {', '.join(near) or '—'}"]
 
 
+def _place_problems(directory: MunicipalityDirectory, data: dict[str, Any], found: list[str]) -> list[str]:
+    """The municipality checked against its prefecture, unless either already has a problem of its own."""
+    prefecture, municipality = str(data.get("prefecture") or "").strip(), str(data.get("municipality") or "").strip()
+    if not prefecture or not municipality or any(p.startswith(("prefecture:", "municipality:")) for p in found):
+        return []
+    return _check_place(directory, prefecture, municipality)
+
+
 def offer(session: Session, data: dict[str, Any], dates: list[dict[str, Any]], *,
           directory: MunicipalityDirectory, actor: str) -> tuple[VisitHost, str]:
     """Record a host's offer (pending); returns the host and its secret management token."""
@@ -126,9 +134,9 @@ def offer(session: Session, data: dict[str, Any], dates: list[dict[str, Any]], *
     host_offer: HostOffer | None = None
     try:
         host_offer = _validate(HostOffer, data)
-        problems += _check_place(directory, host_offer.prefecture, host_offer.municipality)
     except ValidationFailed as exc:
         problems += exc.problems
+    problems += _place_problems(directory, data, problems)
     offered: list[DateOffer] = []
     if not dates:
         problems.append("dates: offer at least one date")
@@ -234,7 +242,10 @@ def bundle_of(visit_date: VisitDate) -> Bundle:
 def join(session: Session, date_id: int, data: dict[str, Any], *, directory: MunicipalityDirectory,
          actor: str) -> VisitRequest:
     """A visitor asks to join a date of a published host; refused when the date is full or past."""
-    joining: JoinRequest = _validate(JoinRequest, data)
+    try:
+        joining: JoinRequest = _validate(JoinRequest, data)
+    except ValidationFailed as exc:
+        raise ValidationFailed(exc.problems + _place_problems(directory, data, exc.problems)) from None
     problems = _check_place(directory, joining.prefecture, joining.municipality)
     if problems:
         raise ValidationFailed(problems)
