@@ -24,7 +24,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.web import csrf, formatting
 from bot.web.accounts import Account, account_for
-from bot.web.i18n import TABLES, language_of, problem_text, term_label, translate
+from bot.web.i18n import TABLES, language_of, problem_text, split_problem, term_label, translate
 from bot.web.state import WebState
 from knowledge.errors import NotFound
 
@@ -102,7 +102,11 @@ class Ctx:
         return str(value)
 
     def problem(self, message: str) -> str:
-        return problem_text(self.lang, message)
+        """A problem in the page's language; ``field: message`` reads as ``label: message``."""
+        field, text = split_problem(message)
+        if field == "form":
+            return problem_text(self.lang, message)
+        return f"{self.field_label(field)}: {problem_text(self.lang, text)}"
 
     def url(self, path: str, **query: Any) -> str:
         root = self.request.scope.get("root_path", "")

@@ -31,6 +31,18 @@ PASSWORD = "correct horse battery"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
+@pytest.fixture(autouse=True)
+def _quick_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2 with small costs: the same algorithm and code path, a fraction of the time on shared cores."""
+    from argon2 import PasswordHasher
+
+    from bot.web import security
+
+    quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr(security, "_hasher", quick)
+    monkeypatch.setattr(security, "_DUMMY_HASH", quick.hash("gunmane-no-such-account"))
+
+
 @pytest.fixture
 def web_settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"web_secret_key": SecretStr(SECRET), "web_cookie_secure": False,
@@ -73,14 +85,14 @@ class Browser:
     def get(self, path: str, **kwargs: Any) -> httpx.Response:
         return self.client.get(path, follow_redirects=False, **kwargs)
 
-    def token(self, path: str = "/") -> str:
+    def token(self, path: str = "/submit") -> str:
         return csrf_of(self.get(path).text)
 
     def post(self, path: str, data: dict[str, Any] | None = None, *, token_from: str | None = None,
              files: Any = None, **kwargs: Any) -> httpx.Response:
         form = dict(data or {})
         if "csrf_token" not in form:
-            form["csrf_token"] = self.token(token_from or "/")
+            form["csrf_token"] = self.token(token_from or "/submit")
         return self.client.post(path, data=form, files=files, follow_redirects=False, **kwargs)
 
 
