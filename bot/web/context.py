@@ -108,6 +108,13 @@ class Ctx:
             return problem_text(self.lang, message)
         return f"{self.field_label(field)}: {problem_text(self.lang, text)}"
 
+    def import_line(self, problem: str) -> str:
+        """``3: name: …`` of the importer, in the page's language (``3行目 — 氏名: …``)."""
+        line, sep, rest = problem.partition(": ")
+        if not sep or not line.isdigit():
+            return self.problem(problem)
+        return self.t("import.line", line=line, problem=self.problem(rest))
+
     def url(self, path: str, **query: Any) -> str:
         root = self.request.scope.get("root_path", "")
         params = {k: v for k, v in query.items() if v not in (None, "", False)}
@@ -197,8 +204,12 @@ def page(role: Role = "public") -> Callable[[Handler], Callable[[Request], Any]]
             account = await run_in_threadpool(_account, web, token)
             ctx = Ctx(request, web, account, lang)
             if request.method == "POST":
-                ctx.form = await request.form(max_files=1, max_fields=MAX_FORM_FIELDS,
-                                              max_part_size=MAX_FIELD_CHARS * 4)
+                try:
+                    ctx.form = await request.form(max_files=1, max_fields=MAX_FORM_FIELDS,
+                                                  max_part_size=MAX_FIELD_CHARS * 4)
+                except HTTPException as exc:   # the form parser's own limits (a field over 400 kB, too many)
+                    log.info("web: form refused on %s: %s", ctx.path, exc.detail)
+                    return _finish(ctx, ctx.error(413, "error.form_too_large"))
                 if not csrf.valid(ctx, ctx.value("csrf_token")):
                     return _finish(ctx, ctx.error(403, "error.csrf"))
                 if (name := _too_long(ctx.form)) is not None:

@@ -1,0 +1,76 @@
+"""The app under a real uvicorn on 127.0.0.1: headers, cookies, a reverse-proxy prefix, body limits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import socket
+
+import httpx
+
+from bot.web.app import create_app
+from knowledge.db import Database
+from knowledge.settings import Settings
+from tests.web.conftest import LiveServer, csrf_of, start_server, stop_server
+
+
+def test_health_and_headers_over_real_http(live: LiveServer) -> None:
+    with httpx.Client(base_url=live.url) as client:
+        health = client.get("/healthz")
+        assert health.status_code == 200 and health.json() == {"status": "ok"}
+        page = client.get("/trainings")
+        assert page.status_code == 200 and "研修・視察を探す" in page.text
+        assert "default-src 'none'" in page.headers["content-security-policy"]
+        assert page.headers["x-frame-options"] == "DENY"
+
+
+def test_cookies_are_secure_by_default(web_settings: Settings, sample: Database) -> None:
+    app = create_app(web_settings.model_copy(update={"web_cookie_secure": True}), sample)
+    server = start_server(app)
+    try:
+        with httpx.Client(base_url=server.url) as client:
+            cookie = client.get("/login").headers["set-cookie"]
+        assert "gm_csrf=" in cookie and "Secure" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    finally:
+        stop_server(server)
+
+
+def test_a_reverse_proxy_prefix(app: Any) -> None:
+    server = start_server(app, root_path="/gunmane")
+    try:
+        # The proxy serves https://host/gunmane/… and forwards the path without the prefix.
+        with httpx.Client(base_url=server.url.removesuffix("/gunmane")) as client:
+            page = client.get("/trainings")
+            assert page.status_code == 200
+            assert 'href="/gunmane/static/style.css"' in page.text and 'action="/gunmane/trainings"' in page.text
+            redirect = client.get("/admin/queues", follow_redirects=False)
+            assert redirect.status_code == 303
+            assert redirect.headers["location"] == "/gunmane/login?next=%2Fadmin%2Fqueues"
+            assert client.get("/static/style.css").status_code == 200
+    finally:
+        stop_server(server)
+
+
+def test_a_chunked_body_over_the_limit_is_cut_off(live: LiveServer) -> None:
+    with httpx.Client(base_url=live.url) as client:
+        token = csrf_of(client.get("/submit").text)
+
+        def chunks() -> Iterator[bytes]:   # small fields, no Content-Length: only the running count stops it
+            yield f"csrf_token={token}".encode()
+            for number in range(40):
+                yield f"&f{number}=".encode() + b"x" * 60_000
+
+        response = client.post("/submit", content=chunks(),
+                               headers={"Content-Type": "application/x-www-form-urlencoded"})
+        assert response.status_code == 413, response.text[-3000:]
+        assert "送信された内容が大きすぎます" in response.text
+        one_field = client.post("/submit", content=f"csrf_token={token}&description=".encode() + b"x" * 500_000,
+                                headers={"Content-Type": "application/x-www-form-urlencoded"})
+        assert one_field.status_code == 413 and "1つの項目は10万文字まで" in one_field.text
+    host, port = live.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=20) as raw:   # a Content-Length that says too much
+        raw.sendall(b"POST /submit HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                    b"Content-Length: 99999999\r\n\r\na=b")
+        answer = raw.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 413")
