@@ -52,7 +52,7 @@ def read_profile_token(token: str, *, settings: Settings, now: datetime | None =
     try:
         data = unsign(_secret(settings), PURPOSE, token, now=now)
     except BadSignature as exc:
-        raise NotFound(f"This profile link is not valid ({exc}). Ask the bot for a new one (「プロフィール」).") from None
+        raise NotFound(f"This profile link is not valid ({exc}). Ask the bot for a new link.") from None
     platform, user_id = data.get("p"), data.get("u")
     if not isinstance(platform, str) or not isinstance(user_id, str) or not user_id:
         raise NotFound("This profile link is not valid. Ask the bot for a new one.")

@@ -12,7 +12,7 @@ import base64
 import hashlib
 import hmac
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 
@@ -58,6 +58,6 @@ def unsign(secret: str, purpose: str, value: str, *, now: datetime | None = None
         raise BadSignature("malformed payload") from None
     if not isinstance(data, dict) or not isinstance(data.get("exp"), int):
         raise BadSignature("malformed payload")
-    if (now or datetime.now(timezone.utc)).timestamp() > data["exp"]:
+    if (now or datetime.now(UTC)).timestamp() > data["exp"]:
         raise BadSignature("expired")
     return data

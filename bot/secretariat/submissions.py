@@ -11,7 +11,7 @@ mail outbox.
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,7 +21,7 @@ from knowledge import audit, curation
 from knowledge.errors import ConflictError, NotFound, ValidationFailed
 from knowledge.models import Training, utcnow
 from knowledge.municipalities import MunicipalityDirectory
-from knowledge.records import SHORT_TEXT, validate_record
+from knowledge.records import SHORT_TEXT, TrainingRecord, validate_record
 from knowledge.web_models import SUBMISSION_STATES, TrainingSubmission
 
 CONTACT_MAX = 256
@@ -45,7 +45,8 @@ def _submitter_problems(name: str, contact: str) -> list[str]:
     if not contact.strip():
         problems.append("submitter_contact: required field is missing or empty")
     elif len(contact) > CONTACT_MAX:
-        problems.append(f"submitter_contact: is {len(contact):,} characters long; the limit is {CONTACT_MAX} characters")
+        problems.append(f"submitter_contact: is {len(contact):,} characters long; "
+                        f"the limit is {CONTACT_MAX} characters")
     return problems
 
 
@@ -57,7 +58,7 @@ def submit(
     record_data = {**data, "id": _provisional_id(session)}
     problems = _submitter_problems(submitter_name, submitter_contact)
     try:
-        record = validate_record("training", record_data, directory)
+        record = cast(TrainingRecord, validate_record("training", record_data, directory))
     except ValidationFailed as exc:
         raise ValidationFailed([p for p in exc.problems if not p.startswith("id:")] + problems) from None
     if problems:

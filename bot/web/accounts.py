@@ -149,7 +149,7 @@ def _locked_until(session: Session, name: str, address: str, limits: LoginLimits
     since = now - limits.window
     for filters, allowed in (({"account": name}, limits.max_failures),
                              ({"address": address}, limits.max_failures * ADDRESS_FACTOR)):
-        count, first = _failures_since(session, since, **filters)  # type: ignore[arg-type]
+        count, first = _failures_since(session, since, **filters)
         if count >= allowed and first is not None:
             first = first if first.tzinfo else first.replace(tzinfo=now.tzinfo)
             return first + limits.window

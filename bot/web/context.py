@@ -116,7 +116,7 @@ class Ctx:
         return self.t("import.line", line=line, problem=self.problem(rest))
 
     def url(self, path: str, **query: Any) -> str:
-        root = self.request.scope.get("root_path", "")
+        root = str(self.request.scope.get("root_path", ""))
         params = {k: v for k, v in query.items() if v not in (None, "", False)}
         return root + path + (("?" + urlencode(params, doseq=True)) if params else "")
 

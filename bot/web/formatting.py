@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from bot.web.i18n import term_label, translate
 
@@ -30,7 +30,7 @@ def moment(lang: str, value: datetime | None) -> str:
     if value is None:
         return "—"
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     from zoneinfo import ZoneInfo
 
     local = value.astimezone(ZoneInfo("Asia/Tokyo"))

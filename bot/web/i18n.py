@@ -1,6 +1,6 @@
 """The web's texts: Japanese first, English when the browser prefers it.
 
-One table per language (texts_ja.TEXTS, texts_en.TEXTS, the same keys). ``language_of``
+One table per language (bot/web/texts/ja.json and en.json, the same keys). ``language_of``
 reads Accept-Language; ``translate`` looks a key up and fills ``{placeholders}``.
 ``problem_text`` puts an importer problem (``field: message``, in English, as the CLI
 prints it) into the page's language where its wording is known, else leaves it as it is.
@@ -8,14 +8,24 @@ prints it) into the page's language where its wording is known, else leaves it a
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 from typing import Any
 
-from bot.web import texts_en, texts_ja
+from bot.web.problems_ja import PROBLEMS
 from knowledge.taxonomy import get_taxonomy
 
 LANGUAGES = ("ja", "en")
-TABLES: dict[str, dict[str, str]] = {"ja": texts_ja.TEXTS, "en": texts_en.TEXTS}
+TEXTS_DIR = Path(__file__).parent / "texts"
+
+
+def _table(lang: str) -> dict[str, str]:
+    table: dict[str, str] = json.loads((TEXTS_DIR / f"{lang}.json").read_text(encoding="utf-8"))
+    return table
+
+
+TABLES: dict[str, dict[str, str]] = {lang: _table(lang) for lang in LANGUAGES}
 _QUALITY = re.compile(r"^\s*([A-Za-z]{1,8})(?:-[A-Za-z0-9]{1,8})*\s*(?:;\s*q\s*=\s*([0-9.]{1,5}))?\s*$")
 
 
@@ -37,8 +47,8 @@ def language_of(accept_language: str | None) -> str:
 
 
 def translate(lang: str, key: str, **values: Any) -> str:
-    table = TABLES.get(lang, texts_ja.TEXTS)
-    text = table.get(key) or texts_ja.TEXTS.get(key)
+    table = TABLES.get(lang, TABLES["ja"])
+    text = table.get(key) or TABLES["ja"].get(key)
     if text is None:
         raise KeyError(f"no web text {key!r}")
     return text.format(**values) if values else text
@@ -54,10 +64,10 @@ def term_label(lang: str, code: str) -> str:
 
 
 def problem_text(lang: str, message: str) -> str:
-    """An importer message in the page's language (Japanese patterns in texts_ja.PROBLEMS)."""
+    """An importer message in the page's language (Japanese patterns in problems_ja.PROBLEMS)."""
     if lang != "ja":
         return message
-    for pattern, template in texts_ja.PROBLEMS:
+    for pattern, template in PROBLEMS:
         match = pattern.search(message)
         if match:
             return template.format(**match.groupdict())

@@ -10,7 +10,7 @@ left out of a feed.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from bot.web.training_search import Event
 
@@ -25,12 +25,13 @@ def escape_text(value: str) -> str:
 def fold(line: str) -> str:
     """A content line folded at 75 octets (continuations start with one space)."""
     out: list[str] = []
-    current, size, limit = [], 0, 75
+    current: list[str] = []
+    size, limit = 0, 75
     for ch in line:
         width = len(ch.encode("utf-8"))
         if size + width > limit:
             out.append("".join(current))
-            current, size, limit = [" "], 1, 75
+            current, size = [" "], 1
         current.append(ch)
         size += width
     out.append("".join(current))
@@ -38,7 +39,7 @@ def fold(line: str) -> str:
 
 
 def _stamp(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def event_lines(event: Event, *, url: str, uid_domain: str, now: datetime, online_label: str) -> list[str]:
@@ -69,7 +70,7 @@ def event_lines(event: Event, *, url: str, uid_domain: str, now: datetime, onlin
 def calendar(events: Iterable[tuple[Event, str]], *, name: str, uid_domain: str, online_label: str,
              now: datetime | None = None) -> str:
     """A VCALENDAR of (event, its portal URL) pairs."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
              f"X-WR-CALNAME:{escape_text(name)}"]
     for event, url in events:

@@ -38,4 +38,4 @@ class WebState:
                         from matching import Matcher, make_embedder
 
                         self._matcher = Matcher(self.db, make_embedder(self.settings), self.settings)
-        return self._matcher  # type: ignore[no-any-return]
+        return self._matcher

@@ -25,7 +25,8 @@ TRAINING = {"title": "舗装点検の研修", "kind": "training", "prefecture": 
 APPLY = {"name": "佐藤 一", "kind": "consultant", "expertise": "下水道の管路点検", "fields": ["sewerage"],
          "prefecture": "奈良県", "capacity": "2", "contact": "sato@example.jp", "consent_recommend": "yes",
          "consent_contact": "yes"}
-OFFER = {"prefecture": "奈良県", "municipality": "宇陀市", "title": "橋梁修繕の代行", "description": "現場を案内します。",
+OFFER = {"prefecture": "奈良県", "municipality": "宇陀市", "title": "橋梁修繕の代行",
+         "description": "現場を案内します。",
          "topics": "協定;点検データ", "contact_name": "受入 一郎", "contact": "host@example.jp", "fields": ["bridge"],
          "day_1": SOON, "place_1": "宇陀市役所", "capacity_1": "6"}
 
@@ -95,7 +96,8 @@ def test_a_site_visit_bundle_over_http(public: Browser, sample: Database) -> Non
     assert confirmed.status_code == 200 and "曽爾村@example.jp" in confirmed.text
     assert "御杖村@example.jp" not in confirmed.text
     full = public.post(f"/visits/{host_id}/join", {"date_id": str(date_id), "prefecture": "奈良県",
-                                                    "municipality": "東吉野村", "name": "代表", "contact": "a@example.jp",
+                                                    "municipality": "東吉野村", "name": "代表",
+                                                    "contact": "a@example.jp",
                                                     "participants": "3"}, token_from=f"/visits/{host_id}")
     assert full.status_code == 409 and "この日の残りは 2 人です" in full.text
     assert public.get("/visits/manage/not-a-real-token").status_code == 404

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from typing import Any
-
-import socket
 
 import httpx
 
@@ -74,3 +73,47 @@ def test_a_chunked_body_over_the_limit_is_cut_off(live: LiveServer) -> None:
                     b"Content-Length: 99999999\r\n\r\na=b")
         answer = raw.recv(4096)
     assert answer.startswith(b"HTTP/1.1 413")
+
+
+def test_serve_web_refuses_to_start_without_a_secret_key(cli_env: dict[str, str]) -> None:
+    from typer.testing import CliRunner
+
+    from bot.cli import app as cli
+
+    result = CliRunner().invoke(cli, ["serve", "web", "--port", "1"], env=cli_env)
+    assert result.exit_code == 1
+    assert "GUNMANE_WEB_SECRET_KEY is not set" in result.output and "--insecure-dev" in result.output
+    short = CliRunner().invoke(cli, ["serve", "web"], env={**cli_env, "GUNMANE_WEB_SECRET_KEY": "too-short"})
+    assert short.exit_code == 1 and "at least 32" in short.output
+    bad_root = CliRunner().invoke(cli, ["serve", "web", "--insecure-dev", "--root-path", "gunmane/"], env=cli_env)
+    assert bad_root.exit_code == 2 and "--root-path must start with /" in bad_root.output
+
+
+def test_serve_web_runs_as_a_command(cli_env: dict[str, str], tmp_path: Any) -> None:
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from tests.web.conftest import free_port
+
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        gunmane = str(Path(sys.executable).parent / "gunmane")
+        process = subprocess.Popen([gunmane, "serve", "web", "--insecure-dev", "--port", str(port)], env={**os.environ, **cli_env}, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        answer = None
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)   # polling the server's port with a deadline
+        assert answer is not None and answer.status_code == 200, log.read_text()
+        assert "GUNMANE_WEB_SECRET_KEY is not set" in log.read_text() and "--insecure-dev" in log.read_text()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

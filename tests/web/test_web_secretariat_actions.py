@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -21,8 +21,9 @@ from matching.filters import Asker, recommendable
 SOON = (date.today() + timedelta(days=30)).isoformat()
 TRAINING = {"title": "橋梁点検の基礎研修", "kind": "training", "prefecture": "奈良県", "start_date": SOON,
             "description": "近接目視の基本を学びます。", "fields": ["橋梁"], "processes": ["inspection"]}
-APPLICANT = {"name": "山田 太郎", "affiliation": "県OB", "kind": "retired_official", "expertise": "橋梁の点検と補修設計",
-             "fields": ["bridge"], "processes": ["inspection", "design"], "prefecture": "奈良県", "contact": "yamada@example.jp"}
+APPLICANT = {"name": "山田 太郎", "affiliation": "県OB", "kind": "retired_official",
+             "expertise": "橋梁の点検と補修設計", "fields": ["bridge"], "processes": ["inspection", "design"],
+             "prefecture": "奈良県", "contact": "yamada@example.jp"}
 
 
 def _directory(session: object) -> MunicipalityDirectory:
@@ -99,7 +100,8 @@ def test_certification_with_a_chosen_id_and_rejection(db: Database) -> None:
 
 
 def _offer(session: object, capacity: int = 5) -> tuple[object, str]:
-    data = {"prefecture": "奈良県", "municipality": "宇陀市", "title": "橋梁修繕代行の現場", "description": "現場を案内します。",
+    data = {"prefecture": "奈良県", "municipality": "宇陀市", "title": "橋梁修繕代行の現場",
+            "description": "現場を案内します。",
             "topics": ["代行の協定", "点検データ"], "contact_name": "受入 一郎", "contact": "ukeire@example.jp"}
     return visits.offer(session, data, [{"day": SOON, "place": "宇陀市役所", "capacity": capacity}],  # type: ignore[arg-type]
                         directory=_directory(session), actor="web:public")
@@ -178,11 +180,11 @@ def test_profile_links_are_signed_and_expire(settings: Settings) -> None:
     assert profiles.read_profile_token(token, settings=cfg.model_copy(update={"web_base_url": "https://x"})) == (
         "slack", "U123")
     later = date.today() + timedelta(days=cfg.web_profile_link_days + 1)
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     with pytest.raises(NotFound):
         profiles.read_profile_token(token, settings=cfg, now=datetime(later.year, later.month, later.day,
-                                                                      tzinfo=timezone.utc))
+                                                                      tzinfo=UTC))
 
 
 def test_an_engineer_registers_withdraws_and_erases_their_profile(db: Database) -> None:

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from bot.secretariat.signed_links import BadSignature, sign, unsign
-from bot.web import ics, texts_en, texts_ja
-from bot.web.i18n import language_of, problem_text, split_problem, translate
+from bot.web import ics
+from bot.web.i18n import TABLES, language_of, problem_text, split_problem, translate
 from bot.web.security import check_password_rules, hash_password, verify_password
 from bot.web.training_search import Event
 
-NOW = datetime(2027, 4, 1, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2027, 4, 1, 9, 0, tzinfo=UTC)
 
 
 def test_password_hash_verifies_only_the_right_password() -> None:
@@ -60,8 +60,8 @@ def test_language_of(header: str | None, expected: str) -> None:
 
 
 def test_both_languages_have_the_same_texts() -> None:
-    assert texts_ja.TEXTS, "the Japanese table is empty"
-    assert set(texts_ja.TEXTS) == set(texts_en.TEXTS)
+    assert TABLES["ja"], "the Japanese table is empty"
+    assert set(TABLES["ja"]) == set(TABLES["en"])
     assert translate("en", "pager.position", page=2, pages=5) == "Page 2 of 5"
     assert translate("ja", "pager.position", page=2, pages=5) == "2 / 5 ページ"
 

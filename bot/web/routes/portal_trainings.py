@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.responses import Response
@@ -23,7 +24,7 @@ def _today() -> date:
     return date.today()
 
 
-def _options(ctx: Ctx) -> dict[str, object]:
+def _options(ctx: Ctx) -> dict[str, Any]:
     taxonomy = get_taxonomy()
     return {
         "field_options": [(c, ctx.label(c)) for c in taxonomy.codes("field")],
