@@ -25,7 +25,8 @@ from matching.preferences import is_online
 from matching.types import MatchQuery
 
 QUERY_MAX = 200
-RANKED_STEPS = (50, 200, 1000)   # free text: rank this many, widening while the filters leave too few
+RANKED = 60   # free text: the best this many are listed (three pages), upcoming ones first
+WIDEN = 4     # free text with filters: rank this many times as many, so enough of them pass the filters
 PAGE_SIZE = 20
 
 
@@ -197,19 +198,22 @@ def _by_date(events: Iterable[Event], today: date) -> list[Event]:
     return upcoming + past
 
 
-def _ranked(catalogue: Catalogue, matcher: object, f: Filters, places: tuple[str, ...] | None, *,
-            wanted: int) -> list[Event]:
-    """Trainings ranked for the free text that pass the filters; widened until ``wanted`` pass or all were ranked."""
+def _query(f: Filters, places: tuple[str, ...] | None, top: int) -> MatchQuery:
+    """The matcher's query: the words, and the filters it understands as hints (the field and process agree,
+    the place is near), so trainings that fit the filters rank higher before the filters cut the list."""
+    return MatchQuery(f.q, "training", prefecture=places[0] if places and len(places) == 1 else None, top=top,
+                      fields=(f.field,) if f.field else (), processes=(f.process,) if f.process else ())
+
+
+def _ranked(catalogue: Catalogue, matcher: object, f: Filters, places: tuple[str, ...] | None) -> list[Event]:
+    """Trainings ranked for the free text that pass the filters: the best ``RANKED`` of them, looked for
+    among the best ``RANKED`` (no filters) or ``RANKED * WIDEN`` (filters) the matcher ranks."""
     events = catalogue.current()
-    total = len(events)
-    hits: list[Event] = []
-    for step in RANKED_STEPS:
-        top = min(step, total)
-        ranked = matcher.match(MatchQuery(f.q, "training", top=top))  # type: ignore[attr-defined]
-        hits = [events[r.db_id] for r in ranked if r.db_id in events and _passes(events[r.db_id], f, places)]
-        if len(hits) >= wanted or top >= total:
-            break
-    return hits
+    filtered = bool(f.field or f.process or places or f.date_from or f.date_to or f.online or f.kind)
+    top = min(RANKED * WIDEN if filtered else RANKED, len(events))
+    ranked = matcher.match(_query(f, places, top))  # type: ignore[attr-defined]
+    hits = [events[r.db_id] for r in ranked if r.db_id in events and _passes(events[r.db_id], f, places)]
+    return hits[:RANKED]
 
 
 def search(catalogue: Catalogue, matcher: object, f: Filters, *, today: date, page: int = 1,
@@ -217,7 +221,7 @@ def search(catalogue: Catalogue, matcher: object, f: Filters, *, today: date, pa
     events = catalogue.current()
     places = catalogue.places(f.prefecture) if f.prefecture else None
     if f.q:
-        hits = _ranked(catalogue, matcher, f, places, wanted=page * page_size)
+        hits = _ranked(catalogue, matcher, f, places)
         ordered = [e for e in hits if e.upcoming(today)] + [e for e in hits if not e.upcoming(today)]
     else:
         ordered = _by_date((e for e in events.values() if _passes(e, f, places)), today)

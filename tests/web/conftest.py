@@ -20,10 +20,10 @@ from starlette.testclient import TestClient
 
 from bot.web.accounts import add_user
 from bot.web.app import create_app
+from bot.web.state import portal_matcher
 from knowledge.db import Database
 from knowledge.sample import load_sample
 from knowledge.settings import Settings
-from matching import Matcher
 from matching.embedders.fake import FakeEmbedder
 
 SECRET = "test-secret-key-" + "x" * 40
@@ -59,7 +59,7 @@ def sample(db: Database) -> Database:
 @pytest.fixture
 def app(web_settings: Settings, sample: Database) -> Any:
     return create_app(web_settings, sample,
-                      matcher_factory=lambda: Matcher(sample, FakeEmbedder(), web_settings))
+                      matcher_factory=lambda: portal_matcher(sample, FakeEmbedder(), web_settings))
 
 
 @pytest.fixture
