@@ -16,9 +16,9 @@ if TYPE_CHECKING:
     from matching.embedders.base import Embedder
 
 # Trainings and cases have no hard filters (the chat's 20 candidates per result are there for advisors and
-# engineers a filter may drop), so the portal's matcher over-fetches 4 per result: the same fusion and
-# preferences, a fifth of the rows to read.
-PORTAL_CANDIDATES_PER_RESULT = 4
+# engineers a filter may drop), so the portal's matcher over-fetches 2 per result: the same fusion and
+# preferences, a tenth of the rows to read.
+PORTAL_CANDIDATES_PER_RESULT = 2
 
 
 def portal_matcher(db: Database, embedder: Embedder, settings: Settings) -> Matcher:

@@ -26,7 +26,7 @@ from matching.types import MatchQuery
 
 QUERY_MAX = 200
 RANKED = 60   # free text: the best this many are listed (three pages), upcoming ones first
-WIDEN = 4     # free text with filters: rank this many times as many, so enough of them pass the filters
+WIDEN = 3     # free text with filters: rank this many times as many, so enough of them pass the filters
 PAGE_SIZE = 20
 
 
