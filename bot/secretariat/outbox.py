@@ -37,6 +37,23 @@ def recent_sent(session: Session, limit: int = 50) -> list[OutboxMessage]:
         .order_by(OutboxMessage.sent_at.desc(), OutboxMessage.id.desc()).limit(limit)))
 
 
+def scrub(session: Session, secrets: list[str]) -> int:
+    """Remove every copy of ``secrets`` (an erased person's name, contact …) from the messages; returns how many
+    messages changed."""
+    from knowledge.privacy import scrub_value
+
+    changed = 0
+    if not secrets:
+        return changed
+    for message in session.scalars(select(OutboxMessage)):
+        old = [message.address, message.subject, message.body]
+        new = scrub_value(old, secrets)
+        if new != old:
+            message.address, message.subject, message.body = new
+            changed += 1
+    return changed
+
+
 def mark_sent(session: Session, message_id: int, *, actor: str) -> OutboxMessage:
     message = session.get(OutboxMessage, message_id)
     if message is None:

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from bot.secretariat import outbox
 from knowledge import audit
 from knowledge import introductions as intros
 from knowledge.errors import ConflictError, ValidationFailed
 from knowledge.models import Advisor, Engineer, Introduction, utcnow
 from knowledge.privacy import ForgetReport, forget_advisor, forget_engineer, scrub_value
-from knowledge.web_models import OutboxMessage, ProfileOwner, SupporterApplication
+from knowledge.web_models import ProfileOwner, SupporterApplication
 from matching.documents import document_text
 from matching.embedding_cache import purge_texts
 
@@ -68,12 +69,7 @@ def forget_person(session: Session, kind: str, ext_id: str, *, actor: str) -> Fo
 def _scrub_web_tables(session: Session, secrets: list[str]) -> dict[str, int]:
     if not secrets:
         return {}
-    counts = {"outbox_messages": 0, "supporter_applications": 0}
-    for message in session.scalars(select(OutboxMessage)):
-        new = scrub_value([message.address, message.subject, message.body], secrets)
-        if new != [message.address, message.subject, message.body]:
-            message.address, message.subject, message.body = new
-            counts["outbox_messages"] += 1
+    counts = {"outbox_messages": outbox.scrub(session, secrets), "supporter_applications": 0}
     for application in session.scalars(select(SupporterApplication)):
         data = scrub_value(application.data, secrets)
         if data != application.data:

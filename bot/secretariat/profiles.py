@@ -88,6 +88,11 @@ def save_profile(session: Session, platform: str, user_id: str, data: dict[str, 
         row, _changed = curation.edit(session, "engineer", current.ext_id, changes, actor=actor, directory=directory)
         return row, False
     ext_id = owned_ext_id(platform, user_id)
+    taken = set(session.scalars(select(Engineer.ext_id).where(Engineer.ext_id.like(f"{ext_id}%"))))
+    for number in range(2, len(taken) + 2):   # an erased earlier profile keeps its id: take the next free one
+        if ext_id not in taken:
+            break
+        ext_id = f"{owned_ext_id(platform, user_id)}-{number}"
     row = curation.add(session, "engineer", {**data, "id": ext_id}, actor=actor, directory=directory)
     session.add(ProfileOwner(platform=platform, user_id=user_id, engineer_ext_id=ext_id))
     session.flush()

@@ -314,6 +314,7 @@ def forget_host(session: Session, ext_id: str, *, actor: str) -> list[str]:
     """Erase the host's contact person and contact; close the offer. Returns the erased fields."""
     host = get_host(session, ext_id)
     erased = [name for name in ("contact_name", "contact") if getattr(host, name)]
+    outbox.scrub(session, [s for s in (host.contact_name, host.contact) if s and len(s.strip()) >= 2])
     host.contact_name, host.contact = None, None
     host.forgotten, host.status = True, "closed"
     session.flush()

@@ -230,3 +230,24 @@ def test_expiring_one_introduction(db: Database) -> None:
         assert portal.expire_introduction(session, intro.id, actor="web:kanri").state == "expired"
         with pytest.raises(ConflictError):
             portal.expire_introduction(session, intro.id, actor="web:kanri")
+
+
+def test_registering_again_after_an_erasure_gets_a_new_id(db: Database) -> None:
+    data = {"name": "技術 四郎", "prefecture": "奈良県", "municipality": "曽爾村", "expertise": "除雪", "discoverable": True}
+    with db.session() as session:
+        first, _ = profiles.save_profile(session, "teams", "abc", data, directory=_directory(session))
+        portal.forget_person(session, "engineer", first.ext_id, actor="teams:abc")
+        second, created = profiles.save_profile(session, "teams", "abc", data, directory=_directory(session))
+        assert created and second.ext_id == f"{first.ext_id}-2" and second.name == "技術 四郎"
+
+
+def test_forgetting_a_host_scrubs_its_contact_from_the_outbox(db: Database) -> None:
+    with db.session() as session:
+        host, _ = _offer(session)
+        visits.set_status(session, host.ext_id, "published", actor="t")  # type: ignore[attr-defined]
+        request = visits.join(session, host.dates[0].id, _visitor("曽爾村"),  # type: ignore[attr-defined]
+                              directory=_directory(session), actor="t")
+        visits.decide(session, host, request.id, confirm=True, actor="t")  # type: ignore[arg-type]
+        assert any("ukeire@example.jp" in m.body for m in outbox.pending(session))
+        visits.forget_host(session, host.ext_id, actor="t")  # type: ignore[attr-defined]
+        assert not any("ukeire@example.jp" in m.body or "受入 一郎" in m.body for m in outbox.pending(session))
