@@ -102,7 +102,8 @@ def test_serve_web_runs_as_a_command(cli_env: dict[str, str], tmp_path: Any) -> 
     log = tmp_path / "serve.log"
     with log.open("w") as out:
         gunmane = str(Path(sys.executable).parent / "gunmane")
-        process = subprocess.Popen([gunmane, "serve", "web", "--insecure-dev", "--port", str(port)], env={**os.environ, **cli_env}, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen([gunmane, "serve", "web", "--insecure-dev", "--port", str(port)],
+                                   env={**os.environ, **cli_env}, stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
         answer = None

@@ -233,7 +233,8 @@ def test_expiring_one_introduction(db: Database) -> None:
 
 
 def test_registering_again_after_an_erasure_gets_a_new_id(db: Database) -> None:
-    data = {"name": "技術 四郎", "prefecture": "奈良県", "municipality": "曽爾村", "expertise": "除雪", "discoverable": True}
+    data = {"name": "技術 四郎", "prefecture": "奈良県", "municipality": "曽爾村", "expertise": "除雪",
+            "discoverable": True}
     with db.session() as session:
         first, _ = profiles.save_profile(session, "teams", "abc", data, directory=_directory(session))
         portal.forget_person(session, "engineer", first.ext_id, actor="teams:abc")
