@@ -300,6 +300,34 @@ def bundles(session: Session, host: VisitHost | None = None, *, upcoming_only: b
     return [bundle_of(d) for d in session.scalars(query)]
 
 
+EDITABLE = ("department", "title", "description", "topics", "fields", "processes", "contact_name", "contact")
+
+
+def edit_host(session: Session, ext_id: str, changes: dict[str, Any], *, directory: MunicipalityDirectory,
+              actor: str) -> tuple[VisitHost, list[str]]:
+    """Change what a host offers (validated like the offer); returns the host and the changed fields.
+
+    The audit entry names the changed fields; the contact person's values stay out of it.
+    """
+    host = get_host(session, ext_id)
+    if host.forgotten:
+        raise ConflictError(f"The contact of host {ext_id} was erased; make a new offer instead.")
+    current = {"prefecture": host.prefecture, "municipality": host.municipality,
+               **{name: getattr(host, name) for name in EDITABLE}}
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise ValidationFailed([f"{name}: unknown field" for name in unknown])
+    offer_data: HostOffer = _validate(HostOffer, {**current, **changes})
+    changed = [name for name in EDITABLE if getattr(offer_data, name) != getattr(host, name)]
+    for name in changed:
+        setattr(host, name, getattr(offer_data, name))
+    session.flush()
+    if changed:
+        audit.record(session, actor=actor, action="edit", kind="visit_host", record_id=ext_id,
+                     after={"changed": changed})
+    return host, changed
+
+
 def reissue_token(session: Session, ext_id: str, *, actor: str) -> str:
     """A new management link for a host that lost theirs; the old one stops working."""
     host = get_host(session, ext_id)

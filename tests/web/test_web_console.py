@@ -385,3 +385,33 @@ def test_markup_from_the_portal_is_text_in_the_console(secretariat: Browser, pub
     for path in ("/admin/queues", f"/admin/submissions/{number}"):
         html = secretariat.get(path).text
         assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_hosts_are_records_too(secretariat: Browser, viewer: Browser, public: Browser, sample: Database) -> None:
+    from tests.web.test_web_forms import OFFER
+
+    assert public.post("/visits/offer", OFFER, token_from="/visits/offer").status_code == 200
+    with sample.session() as session:
+        from knowledge.web_models import VisitHost
+
+        ext_id = session.scalars(select(VisitHost.ext_id)).one()
+    page = f"/admin/hosts/{ext_id}"
+    assert "host@example.jp" in secretariat.get(page).text
+    assert "host@example.jp" not in viewer.get(page).text
+    published = secretariat.post(f"{page}/status", {"status": "published"}, token_from=page)
+    assert published.status_code == 303
+    assert "橋梁修繕の代行" in public.get("/visits").text
+    bad = secretariat.post(f"{page}/edit", {"title": "", "description": "x", "contact_name": "a",
+                                            "contact": "host@example.jp"}, token_from=f"{page}/edit")
+    assert bad.status_code == 400 and 'id="p-title"' in bad.text
+    edited = secretariat.post(f"{page}/edit", {"title": "新しいテーマ", "description": "内容", "topics": "a;b",
+                                               "contact_name": "受入 一郎", "contact": "host@example.jp"},
+                              token_from=f"{page}/edit")
+    assert edited.status_code == 303 and "新しいテーマ" in secretariat.get(page).text
+    added = secretariat.post(f"{page}/dates", {"day": "2001-01-01", "place": "x", "capacity": "3"}, token_from=page)
+    assert added.status_code == 400 and "過ぎています" in added.text
+    assert viewer.post(f"{page}/status", {"status": "closed"}, token_from="/admin").status_code == 403
+    assert "新しいテーマ" in public.get("/visits").text
+    reissued = secretariat.post(f"{page}/reissue", {}, token_from=page)
+    link = reissued.text.split('<p class="link-box">')[1].split("</p>")[0]
+    assert public.get(link.removeprefix("http://testserver")).status_code == 200

@@ -3,14 +3,19 @@ close, reject, a new management link, forget)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.responses import Response
 from starlette.routing import Route
 
 from bot.secretariat import visits
 from bot.web.context import Ctx, page
-from bot.web.routes.common import form_number, path_id, prefectures
+from bot.web.record_forms import problems_by_field
+from bot.web.routes.common import directory, form_number, path_id, prefectures
 from knowledge import audit
 from knowledge.errors import ConflictError, ValidationFailed
+from knowledge.records import join_list, split_list
+from knowledge.taxonomy import get_taxonomy
 from knowledge.web_models import HOST_STATES
 
 STATUS_ACTIONS = ("published", "paused", "closed", "rejected")
@@ -91,6 +96,56 @@ def host_decide(ctx: Ctx) -> Response:
     return ctx.redirect(f"/admin/hosts/{ext_id}", done=f"visit_{action}")
 
 
+def _host_form(ctx: Ctx, ext_id: str, values: dict[str, Any], *, status: int = 200,
+               problems: dict[str, list[str]] | None = None) -> Response:
+    return ctx.render("admin/host_form.html", status=status, ext_id=ext_id, values=values, problems=problems or {},
+                      options={"fields": get_taxonomy().codes("field"), "processes": get_taxonomy().codes("process")})
+
+
+@page(role="secretariat")
+def host_edit_form(ctx: Ctx) -> Response:
+    ext_id = path_id(ctx)
+    with ctx.web.db.session() as session:
+        host = visits.get_host(session, ext_id)
+        if host.forgotten:
+            return ctx.error(409, "error.forgotten")
+        values = {name: getattr(host, name) for name in visits.EDITABLE}
+    values["topics"] = join_list(values["topics"] or [])
+    return _host_form(ctx, ext_id, values)
+
+
+@page(role="secretariat")
+def host_edit(ctx: Ctx) -> Response:
+    ext_id = path_id(ctx)
+    changes: dict[str, Any] = {name: ctx.value(name) for name in visits.EDITABLE}
+    changes["topics"] = split_list(ctx.value("topics").replace("\n", ";"))
+    changes["fields"], changes["processes"] = ctx.values("fields"), ctx.values("processes")
+    try:
+        with ctx.web.db.session() as session:
+            _, changed = visits.edit_host(session, ext_id, changes, directory=directory(ctx, session),
+                                          actor=ctx.actor)
+    except ValidationFailed as exc:
+        values = {**changes, "topics": ctx.value("topics")}
+        return _host_form(ctx, ext_id, values, status=400, problems=problems_by_field(exc.problems))
+    except ConflictError as exc:
+        return _host_form(ctx, ext_id, changes, status=409, problems={"form": [str(exc)]})
+    return ctx.redirect(f"/admin/hosts/{ext_id}", done="edited" if changed else "unchanged")
+
+
+@page(role="secretariat")
+def host_add_date(ctx: Ctx) -> Response:
+    ext_id = path_id(ctx)
+    data = {name: ctx.value(name) for name in ("day", "place", "capacity", "note")}
+    try:
+        with ctx.web.db.session() as session:
+            visits.add_date(session, visits.get_host(session, ext_id), data, actor=ctx.actor)
+    except ValidationFailed as exc:
+        return _host_page(ctx, ext_id, status=400, problems=exc.problems)
+    except ConflictError as exc:
+        return _host_page(ctx, ext_id, status=409, problems=[str(exc)])
+    return ctx.redirect(f"/admin/hosts/{ext_id}", done="date_added")
+
+
 @page(role="secretariat")
 def host_forget_confirm(ctx: Ctx) -> Response:
     ext_id = path_id(ctx)
@@ -119,6 +174,9 @@ ROUTES = [
     Route("/admin/hosts/{ext_id}/status", host_status, methods=["POST"]),
     Route("/admin/hosts/{ext_id}/reissue", host_reissue, methods=["POST"]),
     Route("/admin/hosts/{ext_id}/decide", host_decide, methods=["POST"]),
+    Route("/admin/hosts/{ext_id}/edit", host_edit_form, methods=["GET"]),
+    Route("/admin/hosts/{ext_id}/edit", host_edit, methods=["POST"]),
+    Route("/admin/hosts/{ext_id}/dates", host_add_date, methods=["POST"]),
     Route("/admin/hosts/{ext_id}/forget", host_forget_confirm, methods=["GET"]),
     Route("/admin/hosts/{ext_id}/forget", host_forget, methods=["POST"]),
 ]
