@@ -12,6 +12,7 @@ most one engineer record (``profile_owners``); the audit log names the chat user
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,7 +28,8 @@ from knowledge.settings import Settings
 from knowledge.web_models import ProfileOwner
 
 PURPOSE = "engineer-profile"
-PLATFORMS = ("slack", "teams", "lineworks", "terminal", "web")
+PLATFORM = re.compile(r"^[a-z][a-z0-9_]{0,15}$")   # slack, teams, lineworks … (profile_owners.platform: 16)
+USER_ID_MAX = 128
 
 
 def _secret(settings: Settings) -> str:
@@ -42,6 +44,9 @@ def make_profile_link(platform: str, user_id: str, *, settings: Settings, now: d
     if not settings.web_base_url:
         raise ConfigError("GUNMANE_WEB_BASE_URL is not set; set it to the portal's public address "
                           "(e.g. https://gunmane.example.org) so the bot can hand out profile links.")
+    if not PLATFORM.match(platform) or not user_id or len(user_id) > USER_ID_MAX:
+        raise ValueError(f"make_profile_link: {platform!r} / a user id of {len(user_id)} characters is not a chat "
+                         f"user (platform: lowercase letters, at most 16; user id: 1–{USER_ID_MAX} characters)")
     expires = (now or utcnow()) + timedelta(days=settings.web_profile_link_days)
     token = sign(_secret(settings), PURPOSE, {"p": platform, "u": user_id}, expires=expires)
     return f"{settings.web_base_url.rstrip('/')}/profile/{token}"
@@ -54,7 +59,8 @@ def read_profile_token(token: str, *, settings: Settings, now: datetime | None =
     except BadSignature as exc:
         raise NotFound(f"This profile link is not valid ({exc}). Ask the bot for a new link.") from None
     platform, user_id = data.get("p"), data.get("u")
-    if not isinstance(platform, str) or not isinstance(user_id, str) or not user_id:
+    if (not isinstance(platform, str) or not isinstance(user_id, str) or not PLATFORM.match(platform)
+            or not user_id or len(user_id) > USER_ID_MAX):
         raise NotFound("This profile link is not valid. Ask the bot for a new one.")
     return platform, user_id
 

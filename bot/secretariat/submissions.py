@@ -26,6 +26,7 @@ from knowledge.web_models import SUBMISSION_STATES, TrainingSubmission
 
 CONTACT_MAX = 256
 REASON_MAX = 2000
+SUBMISSION_KIND = "submission"   # the audit log's kind (its column holds 16 characters)
 
 
 def _provisional_id(session: Session) -> str:
@@ -67,7 +68,7 @@ def submit(
                                     submitter_name=submitter_name.strip(), submitter_contact=submitter_contact.strip())
     session.add(submission)
     session.flush()
-    audit.record(session, actor=actor, action="submit", kind="training_submission", record_id=str(submission.id),
+    audit.record(session, actor=actor, action="submit", kind=SUBMISSION_KIND, record_id=str(submission.id),
                  after={"title": record.title, "kind": record.kind})
     return submission
 
@@ -108,7 +109,7 @@ def approve(session: Session, submission_id: int, *, actor: str, directory: Muni
         body=(f"{submission.submitter_name} 様\n\nお送りいただいた「{row.title}」をポータルに掲載しました"
               f"(掲載ID: {row.ext_id})。\n内容の修正は事務局までご連絡ください。\n\n群マネ事務局"),
     )
-    audit.record(session, actor=actor, action="approve", kind="training_submission", record_id=str(submission.id),
+    audit.record(session, actor=actor, action="approve", kind=SUBMISSION_KIND, record_id=str(submission.id),
                  before={"state": "pending"}, after={"state": "approved", "training": row.ext_id})
     session.flush()
     return row
@@ -131,7 +132,7 @@ def reject(session: Session, submission_id: int, *, reason: str, actor: str) -> 
         body=(f"{submission.submitter_name} 様\n\nお送りいただいた「{title}」は、次の理由により掲載を見送りました。\n\n"
               f"{reason}\n\n内容を改めてお送りいただくこともできます。\n\n群マネ事務局"),
     )
-    audit.record(session, actor=actor, action="reject", kind="training_submission", record_id=str(submission.id),
+    audit.record(session, actor=actor, action="reject", kind=SUBMISSION_KIND, record_id=str(submission.id),
                  before={"state": "pending"}, after={"state": "rejected"})
     session.flush()
     return submission

@@ -27,6 +27,7 @@ from knowledge.records import ID_PATTERN, validate_record
 from knowledge.web_models import APPLICATION_STATES, SupporterApplication
 
 REASON_MAX = 2000
+APPLICATION_KIND = "application"   # the audit log's kind (its column holds 16 characters)
 _APPLICANT_FIELDS = ("name", "affiliation", "kind", "expertise", "fields", "processes", "prefecture",
                      "municipality", "regions", "capacity", "contact")
 
@@ -67,7 +68,7 @@ def apply(
     application = SupporterApplication(state="pending", data=stored, consent_recommend=True, consent_contact=True)
     session.add(application)
     session.flush()
-    audit.record(session, actor=actor, action="apply", kind="supporter_application", record_id=str(application.id),
+    audit.record(session, actor=actor, action="apply", kind=APPLICATION_KIND, record_id=str(application.id),
                  after={"fields": stored.get("fields"), "processes": stored.get("processes")})
     return application
 
@@ -115,7 +116,7 @@ def certify(session: Session, application_id: int, *, actor: str, directory: Mun
               f"(登録ID: {advisor.ext_id})。\nこれから、ご専門に合う相談があると、自治体の技術者に紹介されます。"
               "紹介の依頼が届いたら、お受けになるかどうかをお知らせください。\n\n群マネ事務局"),
     )
-    audit.record(session, actor=actor, action="certify", kind="supporter_application",
+    audit.record(session, actor=actor, action="certify", kind=APPLICATION_KIND,
                  record_id=str(application.id), before={"state": "pending"},
                  after={"state": "certified", "advisor": advisor.ext_id})
     session.flush()
@@ -139,7 +140,7 @@ def reject(session: Session, application_id: int, *, reason: str, actor: str) ->
         body=(f"{name} 様\n\n群マネサポーターへのご応募ありがとうございます。事務局で確認しましたが、"
               f"次の理由により今回は認定を見送りました。\n\n{reason}\n\n群マネ事務局"),
     )
-    audit.record(session, actor=actor, action="reject", kind="supporter_application", record_id=str(application.id),
+    audit.record(session, actor=actor, action="reject", kind=APPLICATION_KIND, record_id=str(application.id),
                  before={"state": "pending"}, after={"state": "rejected"})
     session.flush()
     return application

@@ -105,7 +105,7 @@ def test_serve_web_runs_as_a_command(cli_env: dict[str, str], tmp_path: Any) -> 
         process = subprocess.Popen([gunmane, "serve", "web", "--insecure-dev", "--port", str(port)],
                                    env={**os.environ, **cli_env}, stdout=out, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180   # start-up imports the whole app; the test machine may be busy
         answer = None
         while time.monotonic() < deadline and process.poll() is None:
             try:

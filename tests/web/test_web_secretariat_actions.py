@@ -43,7 +43,7 @@ def test_a_submission_waits_until_approved(db: Database) -> None:
         mails = outbox.pending(session)
         assert [m.address for m in mails] == ["h@example.jp"] and TRAINING["title"] in mails[0].subject
         actions = {(e.kind, e.action) for e in session.scalars(select(AuditEntry))}
-    assert {("training_submission", "submit"), ("training", "add"), ("training_submission", "approve")} <= actions
+    assert {("submission", "submit"), ("training", "add"), ("submission", "approve")} <= actions
 
 
 def test_a_submission_is_validated_like_an_imported_row(db: Database) -> None:
@@ -173,6 +173,9 @@ def test_profile_links_are_signed_and_expire(settings: Settings) -> None:
     with pytest.raises(ConfigError, match="GUNMANE_WEB_BASE_URL"):
         profiles.make_profile_link("slack", "U123", settings=settings)
     cfg = _settings(settings)
+    for platform, user in (("Slack Workspace", "U1"), ("x" * 17, "U1"), ("slack", ""), ("slack", "U" * 129)):
+        with pytest.raises(ValueError):
+            profiles.make_profile_link(platform, user, settings=cfg)
     link = profiles.make_profile_link("slack", "U123", settings=cfg)
     assert link.startswith("https://portal.example/profile/")
     token = link.rsplit("/", 1)[1]
