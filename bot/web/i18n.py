@@ -69,8 +69,8 @@ def problem_text(lang: str, message: str) -> str:
         return message
     for pattern, template in PROBLEMS:
         match = pattern.search(message)
-        if match:
-            return template.format(**match.groupdict())
+        if match:   # lists inside the English message ("奈良県, 神奈川県") read with Japanese commas
+            return template.format(**{k: (v or "").replace(", ", "、") for k, v in match.groupdict().items()})
     return message
 
 

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from starlette.responses import Response
 from starlette.routing import Route
 
 from bot.secretariat import submissions, supporters
 from bot.web.context import Ctx, page
-from bot.web.record_forms import data_from_form, posted_values, problems_by_field, widgets
+from bot.web.record_forms import Widget, data_from_form, posted_values, problems_by_field, widgets
 from bot.web.routes.common import directory
 from knowledge.errors import ValidationFailed
 
 SUBMIT_SKIP = ("id",)
 APPLY_SKIP = ("id", "status")
+
+
+def _apply_widgets() -> list[Widget]:
+    """The advisor's fields; the contact is required of an applicant (the outcome is told there)."""
+    return [replace(w, required=True) if w.name == "contact" else w for w in widgets("advisor", skip=APPLY_SKIP)]
 
 
 @page()
@@ -40,7 +47,7 @@ def submit_post(ctx: Ctx) -> Response:
 
 @page()
 def apply_form(ctx: Ctx) -> Response:
-    return ctx.render("apply.html", widgets=widgets("advisor", skip=APPLY_SKIP), values={}, problems={})
+    return ctx.render("apply.html", widgets=_apply_widgets(), values={}, problems={})
 
 
 @page()
@@ -56,7 +63,7 @@ def apply_post(ctx: Ctx) -> Response:
     except ValidationFailed as exc:
         values = {**posted_values("advisor", ctx, skip=APPLY_SKIP), **{k: "yes" if v else "" for k, v in
                                                                         consents.items()}}
-        return ctx.render("apply.html", status=400, widgets=widgets("advisor", skip=APPLY_SKIP), values=values,
+        return ctx.render("apply.html", status=400, widgets=_apply_widgets(), values=values,
                           problems=problems_by_field(exc.problems))
     return ctx.render("done.html", heading=ctx.t("apply.done_heading"), message=ctx.t("apply.done_text",
                                                                                        number=number))
