@@ -1,0 +1,198 @@
+"""Engine replies → LINE WORKS message contents (the ``content`` of a send request).
+
+- ``Text`` → text messages of at most 2,000 characters each.
+- ``Question`` → button templates (at most 10 buttons each; more choices continue
+  in a second template under 「ほかの選択肢」).
+- ``Card`` (the 課題カード, an introduction) → a flexible template bubble with its
+  fields and buttons.
+- ``ResultList`` → a flexible template carousel, one bubble per result with its
+  reason and 紹介を依頼; 「もっと見る」 is a last bubble of its own.
+- ``Notice`` → nothing: it tells the adapter to reach someone else.
+
+Every button is a message action whose ``postback`` is the engine's choice
+token (at most 150 characters, under the platform's 300); LINE WORKS sends it
+back as ``content.postback`` of a message event. Labels are cut to the
+platform's 20 characters, the full label is the text the chat shows as sent.
+Text that came from users is defused: ``<m userId="…">`` would otherwise
+mention (and notify) someone.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import Any
+
+from bot.dialogue import messages
+from bot.dialogue.replies import Card, Choice, Notice, Question, Reply, ResultItem, ResultList, Text
+
+Content = dict[str, Any]
+
+MAX_TEXT = 2000            # text message
+MAX_CONTENT_TEXT = 1000    # button template body
+MAX_BUTTONS = 10           # button template
+MAX_LABEL = 20             # any action label
+MAX_ACTION_TEXT = 300      # message action text, postback data
+MAX_ALT_TEXT = 400         # flexible template altText
+MAX_BUBBLES = 10           # flex carousel
+MAX_FLEX_BYTES = 15_000    # JSON of a bubble or carousel (the Japanese reference says 15 KB)
+
+_MENTION = re.compile(r"<(\s*/?\s*m\b)", re.IGNORECASE)
+_WORDS = {
+    "ja": {"choose": "選んでください", "more_choices": "ほかの選択肢", "km": "約 {km} km"},
+    "en": {"choose": "Please choose", "more_choices": "More choices", "km": "about {km} km"},
+}
+
+
+def words(language: str) -> dict[str, str]:
+    return _WORDS.get(language, _WORDS["ja"])
+
+
+def defuse(text: str) -> str:
+    """Text that cannot mention anyone: ``<m …>`` becomes ``＜m …>``."""
+    return _MENTION.sub(lambda match: "＜" + match.group(1), text)
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def render(replies: list[Reply], language: str = "ja") -> list[Content]:
+    """The contents to send for a turn's replies, in order; ``Notice`` replies are left out."""
+    return [content for reply in replies for content in render_one(reply, language)]
+
+
+def render_one(reply: Reply, language: str = "ja") -> list[Content]:
+    if isinstance(reply, Notice):
+        return []
+    if isinstance(reply, Text):
+        return text_contents(reply.text)
+    if isinstance(reply, Question):
+        return question_contents(reply, language)
+    if isinstance(reply, Card):
+        return [flex(reply.title, _fitted(partial(card_bubble, reply)))]
+    if isinstance(reply, ResultList):
+        return result_contents(reply, language)
+    raise TypeError(f"cannot render reply of type {type(reply).__name__}")
+
+
+# ---------------------------------------------------------------- text and questions
+
+
+def text_contents(text: str) -> list[Content]:
+    return [{"type": "text", "text": part} for part in split_text(defuse(text), MAX_TEXT)]
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """``text`` in pieces of at most ``limit`` characters, cut at a line break where there is one."""
+    parts: list[str] = []
+    while len(text) > limit:
+        cut = text.rfind("\n", limit // 2, limit)
+        cut = cut if cut > 0 else limit
+        parts.append(text[:cut])
+        text = text[cut:].lstrip("\n")
+    return parts + [text] if text or not parts else parts
+
+
+def question_contents(question: Question, language: str) -> list[Content]:
+    body = defuse(question.text + (f"\n（{question.free_text_hint}）" if question.free_text_hint else ""))
+    if not question.choices:
+        return text_contents(body)
+    out: list[Content] = []
+    if len(body) > MAX_CONTENT_TEXT:
+        out, body = text_contents(body), words(language)["choose"]
+    for n, start in enumerate(range(0, len(question.choices), MAX_BUTTONS)):
+        chunk = question.choices[start:start + MAX_BUTTONS]
+        out.append({"type": "button_template", "contentText": body if n == 0 else words(language)["more_choices"],
+                    "actions": [action(choice) for choice in chunk]})
+    return out
+
+
+def action(choice: Choice) -> Content:
+    """A message action: the chat shows the full label as sent; the postback is the choice token."""
+    if len(choice.value) > MAX_ACTION_TEXT:
+        raise ValueError(f"choice value longer than {MAX_ACTION_TEXT} characters: {choice.value[:40]}…")
+    label = defuse(choice.label)
+    return {"type": "message", "label": clip(label, MAX_LABEL), "text": clip(label, MAX_ACTION_TEXT),
+            "postback": choice.value}
+
+
+# ---------------------------------------------------------------- flexible templates
+
+
+def flex(alt_text: str, contents: Content) -> Content:
+    return {"type": "flex", "altText": clip(defuse(alt_text), MAX_ALT_TEXT) or "gunmane", "contents": contents}
+
+
+def card_bubble(card: Card, limit: int) -> Content:
+    rows: list[Content] = []
+    for label, value in card.fields:
+        rows.append(_text(label, size="xs", color="#888888"))
+        rows.append(_text(value or "—", limit=limit, size="sm"))
+    return _bubble(_text(card.title, weight="bold", size="md"), rows, list(card.actions))
+
+
+def item_bubble(item: ResultItem, language: str, limit: int) -> Content:
+    body = [_text(messages.label("kind", item.kind, language), size="xs", color="#888888"),
+            _text(item.title, limit=limit, weight="bold", size="sm")]
+    if item.why:
+        body.append(_text(item.why, limit=limit, size="sm"))
+    if item.detail:
+        body.append(_text(item.detail, limit=limit, size="xs", color="#666666"))
+    if item.distance_km is not None:
+        km = f"{item.distance_km:.0f}" if item.distance_km >= 10 else f"{item.distance_km:.1f}"
+        body.append(_text(words(language)["km"].format(km=km), size="xs", color="#888888"))
+    return _bubble(None, body, list(item.actions))
+
+
+def result_contents(results: ResultList, language: str) -> list[Content]:
+    """One carousel per at most 10 bubbles and 15 KB; the title is the alt text (notifications)."""
+    bubbles = [_fitted(partial(item_bubble, item, language)) for item in results.items]
+    if results.more is not None:
+        bubbles.append(_bubble(None, [_text(results.title, size="sm")], [results.more]))
+    return [flex(results.title, {"type": "carousel", "contents": group}) for group in _carousels(bubbles)]
+
+
+def _carousels(bubbles: list[Content]) -> Iterator[list[Content]]:
+    group: list[Content] = []
+    for bubble in bubbles:
+        candidate = group + [bubble]
+        if group and (len(candidate) > MAX_BUBBLES or size_of({"type": "carousel", "contents": candidate})
+                      > MAX_FLEX_BYTES):
+            yield group
+            candidate = [bubble]
+        group = candidate
+    if group:
+        yield group
+
+
+def _fitted(build: Callable[[int], Content]) -> Content:
+    """The bubble ``build(limit)`` makes with the longest text limit that keeps it under 15 KB."""
+    for limit in (400, 150, 60):
+        bubble = build(limit)
+        if size_of(bubble) <= MAX_FLEX_BYTES:
+            return bubble
+    return bubble
+
+
+def size_of(contents: Content) -> int:
+    """Bytes of the JSON the platform measures its flex limit on."""
+    return len(json.dumps(contents, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+
+def _bubble(header: Content | None, body: list[Content], actions: list[Choice]) -> Content:
+    bubble: Content = {"type": "bubble", "size": "kilo",
+                       "body": {"type": "box", "layout": "vertical", "spacing": "sm", "contents": body}}
+    if header is not None:
+        bubble["header"] = {"type": "box", "layout": "vertical", "contents": [header]}
+    if actions:
+        bubble["footer"] = {"type": "box", "layout": "vertical", "spacing": "sm", "contents": [
+            {"type": "button", "style": "primary" if choice.style == "primary" else "secondary", "height": "sm",
+             "action": action(choice)} for choice in actions]}
+    return bubble
+
+
+def _text(text: str, *, limit: int = 400, **style: str) -> Content:
+    return {"type": "text", "text": clip(defuse(text), limit) or "—", "wrap": True, **style}
