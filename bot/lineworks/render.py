@@ -60,8 +60,23 @@ def clip(text: str, limit: int) -> str:
 
 
 def render(replies: list[Reply], language: str = "ja") -> list[Content]:
-    """The contents to send for a turn's replies, in order; ``Notice`` replies are left out."""
-    return [content for reply in replies for content in render_one(reply, language)]
+    """The contents to send for a turn's replies, in order; ``Notice`` replies are left out.
+
+    Short texts in a row, and the question after them, share one message (one notification, not four).
+    """
+    out: list[Content] = []
+    pending: list[str] = []
+    for reply in replies:
+        if isinstance(reply, Text):
+            pending.append(reply.text)
+            continue
+        if isinstance(reply, Question) and pending and len("\n".join(pending + [reply.text])) <= MAX_CONTENT_TEXT:
+            reply = Question("\n".join(pending + [reply.text]), reply.choices, reply.free_text_hint)
+        elif pending:
+            out += text_contents("\n".join(pending))
+        pending = []
+        out += render_one(reply, language)
+    return out + (text_contents("\n".join(pending)) if pending else [])
 
 
 def render_one(reply: Reply, language: str = "ja") -> list[Content]:

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 CALLBACK_PATH = "/lineworks/callback"
 MAX_BODY_BYTES = 1024 * 1024   # callbacks are a few KB; anything this large is not one
 SHUTDOWN_WAIT_S = 30.0
+PENDING = web.AppKey("lineworks_pending", set)   # events answered but still being worked on
 
 WELCOME_CHANNEL = "グループでは「@{name}」を付けて話しかけてください。"
 
@@ -165,6 +166,7 @@ def create_lineworks_app(engine: DialogueEngineLike, db: Database, config: LineW
             await asyncio.wait(set(tasks), timeout=SHUTDOWN_WAIT_S)
 
     app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app[PENDING] = tasks
     app.router.add_post(CALLBACK_PATH, receive)
     app.on_shutdown.append(finish_work)
     return app
