@@ -113,8 +113,8 @@ class AccessTokens:
         if status != 200 or not isinstance(answer.get("access_token"), str):
             raise LineWorksApiError(
                 f"LINE WORKS refused the access token request ({status} {answer.get('error') or ''}). Check "
-                "GUNMANE_LINEWORKS_CLIENT_ID/_CLIENT_SECRET/_SERVICE_ACCOUNT/_PRIVATE_KEY and that the app has "
-                "the bot scope.", status)
+                "GUNMANE_LINEWORKS_CLIENT_ID, GUNMANE_LINEWORKS_CLIENT_SECRET, GUNMANE_LINEWORKS_SERVICE_ACCOUNT, "
+                "GUNMANE_LINEWORKS_PRIVATE_KEY and that the app has the bot scope.", status)
         try:
             lifetime = float(answer.get("expires_in") or 3600)   # LINE WORKS sends it as a string
         except (TypeError, ValueError):

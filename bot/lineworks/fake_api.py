@@ -301,8 +301,8 @@ def _grant_problem(form: dict[str, str], who: FakeIdentity) -> str | None:
     if "bot" not in form.get("scope", "").replace(",", " ").split():
         return "scope must include bot"
     try:
-        claims = jwt.decode(form.get("assertion", ""), who.public_key, algorithms=["RS256"],
-                            options={"require": ["iss", "sub", "iat", "exp"]})
+        claims = jwt.decode(form.get("assertion", ""), who.public_key, algorithms=["RS256"], leeway=60,
+                            options={"require": ["iss", "sub", "iat", "exp"]})   # a minute of clock skew
     except jwt.PyJWTError as exc:
         return f"assertion is not a valid RS256 JWT of this app ({type(exc).__name__})"
     if claims["iss"] != who.client_id or claims["sub"] != who.service_account:
