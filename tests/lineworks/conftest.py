@@ -15,21 +15,17 @@ import pytest
 from aiohttp import web
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from lineworks_stack import BOT_ID, BOT_SECRET, CALLBACK_PATH, Stack
+from lineworks_stack import BOT_ID, BOT_SECRET, CLIENT_ID, CLIENT_SECRET, SERVICE_ACCOUNT, Stack
 from pydantic import SecretStr
 
 from bot.dialogue.engine import DialogueEngine
 from bot.lineworks.config import lineworks_config
 from bot.lineworks.fake_api import FakeIdentity, FakeLineWorks
-from bot.lineworks.server import create_lineworks_app
+from bot.lineworks.server import CALLBACK_PATH, create_lineworks_app
 from bot.teams.threaded import ThreadedSite
 from knowledge.db import Database
 from knowledge.sample import seed_sample
 from knowledge.settings import Settings
-
-CLIENT_ID = "client-for-tests"
-CLIENT_SECRET = "client-secret-for-tests"
-SERVICE_ACCOUNT = "tests.serviceaccount@example.com"
 
 
 @pytest.fixture(scope="session")

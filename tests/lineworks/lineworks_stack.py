@@ -16,11 +16,14 @@ from aiohttp import web
 
 from bot.lineworks.events import signature
 from bot.lineworks.fake_api import ApiCall, FakeLineWorks
-from bot.lineworks.server import CALLBACK_PATH, PENDING
+from bot.lineworks.server import PENDING
 from bot.teams.threaded import ThreadedSite
 
 BOT_ID = "2000001"
 BOT_SECRET = "bot-secret-for-tests"
+CLIENT_ID = "client-for-tests"
+CLIENT_SECRET = "client-secret-for-tests"
+SERVICE_ACCOUNT = "tests.serviceaccount@example.com"
 DOMAIN = "40029600"
 EPOCH = datetime(2027, 4, 1, 9, 0, 0)
 _clock = count(1)
@@ -158,6 +161,3 @@ def until(condition: Callable[[], bool], timeout: float = 60.0) -> None:
             raise AssertionError("condition not reached in time")
         time.sleep(0.01)
 
-
-__all__ = ["BOT_ID", "BOT_SECRET", "CALLBACK_PATH", "DOMAIN", "Stack", "ChatUser", "buttons", "event", "post",
-           "signed_headers", "texts", "until"]
