@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import jwt
 import pytest
@@ -14,8 +14,8 @@ from bot.dialogue.replies import Text
 from bot.lineworks.api import REFRESH_MARGIN_S, AccessTokens, LineWorksApi, LineWorksApiError, Target
 from bot.lineworks.config import LineWorksConfig, lineworks_config
 from bot.lineworks.fake_api import FakeIdentity, FakeLineWorks
-from bot.lineworks.sender import LineWorksSender
-from bot.secretariat.notify import Message, Recipient
+from bot.lineworks.sender import LineWorksSender, make_sender
+from knowledge.db import Database
 from knowledge.settings import Settings
 
 
@@ -102,25 +102,41 @@ def test_the_bot_id_is_the_one_in_the_path(config: LineWorksConfig, fake: FakeLi
     assert fake.log.delivered("u 1/2") and config.bot_id == BOT_ID
 
 
-def reminder(platform: str | None, address: str | None, purpose: str = "reminder") -> Message:
-    replies = (Text("【リマインド】お返事をお待ちしています"),)
-    return Message(7, purpose, "target", Recipient(platform, address), replies)  # type: ignore[arg-type]
+@dataclass(frozen=True)
+class Shown:
+    """Anything with replies and a language, as the engine's deliveries are."""
+
+    replies: tuple[Text, ...]
+    language: str = "ja"
 
 
-def test_a_reminder_to_a_lineworks_contact_is_sent_to_their_chat(config: LineWorksConfig, fake: FakeLineWorks) -> None:
+NOTE = Shown((Text("【リマインド】紹介依頼 #7 へのお返事をお待ちしています"),))
+
+
+def test_a_delivery_reaches_each_user_in_their_own_chat(config: LineWorksConfig, fake: FakeLineWorks) -> None:
     sender = LineWorksSender(LineWorksApi(config))
-    assert sender.send(reminder("lineworks", "target-user")) is True
-    assert "リマインド" in fake.log.delivered("target-user")[0].content["text"]
+    assert sender.platform == "lineworks"
+    assert sender.send(NOTE, ["target-user", "requester-user"]) is True
+    for user in ("target-user", "requester-user"):
+        (call,) = fake.log.delivered(user)
+        assert call.kind == "user" and "リマインド" in call.content["text"]
 
 
-def test_follow_ups_and_other_platforms_are_left_to_others(config: LineWorksConfig, fake: FakeLineWorks) -> None:
-    sender = LineWorksSender(LineWorksApi(config))
-    assert sender.send(reminder("slack", "U0123")) is False
-    assert sender.send(reminder(None, "someone@example.org")) is False
-    assert sender.send(reminder("lineworks", "target-user", "followup")) is False
-    assert fake.log.calls("user") == []
-
-
-def test_a_reminder_lost_in_an_outage_reports_false(config: LineWorksConfig, fake: FakeLineWorks) -> None:
+def test_a_delivery_lost_in_an_outage_reports_false(config: LineWorksConfig, fake: FakeLineWorks) -> None:
     fake.log.outage(503)
-    assert LineWorksSender(LineWorksApi(config)).send(reminder("lineworks", "target-user")) is False
+    assert LineWorksSender(LineWorksApi(config)).send(NOTE, ["target-user"]) is False
+    assert LineWorksSender(LineWorksApi(config)).send(NOTE, []) is False
+
+
+def test_the_secretariat_is_its_lineworks_members_only(config: LineWorksConfig, fake: FakeLineWorks) -> None:
+    members = ["U0SLACK1", "teams:aad-1", "lineworks:secretariat-1", "lineworks: ", "lineworks:secretariat-2"]
+    assert LineWorksSender(LineWorksApi(config), secretariat_users=members).send_to_secretariat(NOTE) is True
+    assert {c.target for c in fake.log.delivered()} == {"secretariat-1", "secretariat-2"}
+    assert LineWorksSender(LineWorksApi(config), secretariat_users=["U0SLACK1"]).send_to_secretariat(NOTE) is False
+
+
+def test_make_sender_is_none_until_lineworks_is_configured(settings: Settings, lw_settings: Settings,
+                                                           db: Database) -> None:
+    assert make_sender(settings, db) is None
+    sender = make_sender(lw_settings.model_copy(update={"secretariat_users": ["lineworks:s-1"]}), db)
+    assert sender is not None and sender.secretariat == ["s-1"]
