@@ -1,17 +1,7 @@
-"""The LINE WORKS API from gunmane's side: access tokens and sending messages.
-
-``AccessTokens`` gets a token by the service-account JWT grant (RFC 7523: a JWT
-with ``iss`` the client id and ``sub`` the service account, signed RS256 with
-the app's private key) and keeps it until shortly before it expires; after a
-401 the token is dropped and the next request gets a fresh one.
-``LineWorksApi.send`` posts one message content to a user or a channel,
-retrying once with a fresh token when the API answers 401.
-
-Plain blocking HTTP (urllib): sends run in worker threads next to the engine
-turn that produced them, and the same client serves the command line's
-reminders. Errors name the HTTP status and LINE WORKS's error code, never the
-message or the recipient (a chat id is a contact).
-"""
+"""The LINE WORKS API from gunmane's side: access tokens (the service-account JWT grant, RFC 7523) kept
+until shortly before they expire, and sending a message, again with a fresh token after a 401. Blocking
+HTTP: sends run in worker threads beside the engine turn. Errors name the HTTP status and LINE WORKS's
+error code, never the message or the recipient (a chat id is a contact)."""
 
 from __future__ import annotations
 
@@ -35,7 +25,6 @@ log = logging.getLogger(__name__)
 
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 TOKEN_SCOPE = "bot"
-ASSERTION_LIFETIME_S = 3600
 REFRESH_MARGIN_S = 300       # a token this close to its expiry is replaced before use
 TIMEOUT_S = 10.0
 
@@ -50,17 +39,13 @@ class LineWorksApiError(GunmaneError):
 
 @dataclass(frozen=True)
 class Target:
-    """Where a message goes: one user (1:1 chat with the bot) or a channel (a group chat)."""
+    """Where a message goes: one user (their 1:1 chat with the bot) or a channel (a group chat)."""
 
     kind: Literal["user", "channel"]
     id: str
 
 
-Response = tuple[int, bytes]
-Transport = Callable[[urllib.request.Request], Response]
-
-
-def http(request: urllib.request.Request) -> Response:
+def http(request: urllib.request.Request) -> tuple[int, bytes]:
     """One HTTP exchange; an HTTP error status is an answer, not an exception."""
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
@@ -68,22 +53,19 @@ def http(request: urllib.request.Request) -> Response:
     except urllib.error.HTTPError as error:
         return int(error.code), error.read()
     except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise LineWorksApiError(f"LINE WORKS is unreachable at {request.host} ({reason})") from exc
+        raise LineWorksApiError(f"LINE WORKS is unreachable at {request.host} "
+                                f"({getattr(exc, 'reason', exc)})") from exc
 
 
 class AccessTokens:
-    def __init__(self, config: LineWorksConfig, *, transport: Transport = http,
-                 clock: Callable[[], float] = time.time) -> None:
-        self._config = config
-        self._transport = transport
-        self._clock = clock
+    def __init__(self, config: LineWorksConfig, *, clock: Callable[[], float] = time.time) -> None:
+        self._config, self._clock = config, clock
         self._lock = threading.Lock()
         self._token: str | None = None
         self._expires_at = 0.0
 
     def get(self) -> str:
-        """A token valid for at least ``REFRESH_MARGIN_S`` more seconds (one request for many callers)."""
+        """A token valid for ``REFRESH_MARGIN_S`` more seconds at least (one request however many callers)."""
         with self._lock:
             if self._token is None or self._clock() >= self._expires_at - REFRESH_MARGIN_S:
                 self._token, self._expires_at = self._request()
@@ -97,8 +79,7 @@ class AccessTokens:
 
     def assertion(self) -> str:
         now = int(self._clock())
-        claims = {"iss": self._config.client_id, "sub": self._config.service_account,
-                  "iat": now, "exp": now + ASSERTION_LIFETIME_S}
+        claims = {"iss": self._config.client_id, "sub": self._config.service_account, "iat": now, "exp": now + 3600}
         return jwt.encode(claims, self._config.private_key, algorithm="RS256", headers={"typ": "JWT"})
 
     def _request(self) -> tuple[str, float]:
@@ -106,9 +87,9 @@ class AccessTokens:
             "assertion": self.assertion(), "grant_type": JWT_GRANT, "client_id": self._config.client_id,
             "client_secret": self._config.client_secret, "scope": TOKEN_SCOPE,
         }).encode()
-        request = urllib.request.Request(self._config.auth_url, data=form, method="POST",
-                                         headers={"Content-Type": "application/x-www-form-urlencoded"})
-        status, body = self._transport(request)
+        status, body = http(urllib.request.Request(
+            self._config.auth_url, data=form, method="POST",
+            headers={"Content-Type": "application/x-www-form-urlencoded"}))
         answer = _json(body)
         if status != 200 or not isinstance(answer.get("access_token"), str):
             raise LineWorksApiError(
@@ -124,32 +105,27 @@ class AccessTokens:
 
 
 class LineWorksApi:
-    def __init__(self, config: LineWorksConfig, *, tokens: AccessTokens | None = None,
-                 transport: Transport = http) -> None:
+    def __init__(self, config: LineWorksConfig) -> None:
         self._config = config
-        self._transport = transport
-        self.tokens = tokens or AccessTokens(config, transport=transport)
+        self.tokens = AccessTokens(config)
 
     def send(self, target: Target, content: dict[str, Any]) -> None:
         """Post one message; ``LineWorksApiError`` when LINE WORKS does not accept it."""
-        kind = "users" if target.kind == "user" else "channels"
-        url = (f"{self._config.api_url}/bots/{urllib.parse.quote(self._config.bot_id, safe='')}"
-               f"/{kind}/{urllib.parse.quote(target.id, safe='')}/messages")
+        bot, to = (urllib.parse.quote(x, safe="") for x in (self._config.bot_id, target.id))
+        url = f"{self._config.api_url}/bots/{bot}/{target.kind}s/{to}/messages"
         data = json.dumps({"content": content}, ensure_ascii=False).encode("utf-8")
         for attempt in (1, 2):
             token = self.tokens.get()
-            request = urllib.request.Request(url, data=data, method="POST", headers={
-                "Content-Type": "application/json; charset=UTF-8", "Authorization": f"Bearer {token}"})
-            status, body = self._transport(request)
+            status, body = http(urllib.request.Request(url, data=data, method="POST", headers={
+                "Content-Type": "application/json; charset=UTF-8", "Authorization": f"Bearer {token}"}))
             if status in (200, 201):
                 return
             if status == 401 and attempt == 1:
                 log.info("LINE WORKS refused the access token (401); getting a new one")
                 self.tokens.invalidate(token)
                 continue
-            code = _json(body).get("code") or ""
             raise LineWorksApiError(f"LINE WORKS did not accept a {content.get('type')} message to a "
-                                    f"{target.kind} ({status} {code})", status)
+                                    f"{target.kind} ({status} {_json(body).get('code') or ''})", status)
 
 
 def _json(body: bytes) -> dict[str, Any]:

@@ -1,10 +1,5 @@
-"""The LINE WORKS credentials, checked once at start-up.
-
-``lineworks_config(settings)`` turns the ``GUNMANE_LINEWORKS_*`` settings into
-one frozen value; a missing setting, an unreadable key file or a key that is
-not an RSA private key stops start-up with a message naming the setting and
-where in the Developer Console its value is found.
-"""
+"""The ``GUNMANE_LINEWORKS_*`` settings, checked once at start-up: a missing setting or an unusable key
+file stops it with a message naming the setting and where the Developer Console shows its value."""
 
 from __future__ import annotations
 
@@ -16,14 +11,10 @@ from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from knowledge.errors import ConfigError
 from knowledge.settings import Settings
 
-_WHERE = {
-    "GUNMANE_LINEWORKS_BOT_ID": "Developer Console → Bot → the bot → Bot ID",
-    "GUNMANE_LINEWORKS_BOT_SECRET": "Developer Console → Bot → the bot → Bot Secret",
-    "GUNMANE_LINEWORKS_CLIENT_ID": "Developer Console → API 2.0 → the app → Client ID",
-    "GUNMANE_LINEWORKS_CLIENT_SECRET": "Developer Console → API 2.0 → the app → Client Secret",
-    "GUNMANE_LINEWORKS_SERVICE_ACCOUNT": "Developer Console → API 2.0 → the app → Service Account (…serviceaccount@…)",
-    "GUNMANE_LINEWORKS_PRIVATE_KEY": "the path of the private key file downloaded beside the Service Account",
-}
+_WHERE = {"BOT_ID": "Bot → the bot → Bot ID", "BOT_SECRET": "Bot → the bot → Bot Secret",
+          "CLIENT_ID": "API 2.0 → the app → Client ID", "CLIENT_SECRET": "API 2.0 → the app → Client Secret",
+          "SERVICE_ACCOUNT": "API 2.0 → the app → Service Account (…serviceaccount@…)",
+          "PRIVATE_KEY": "API 2.0 → the app → the path of the Private Key file issued for the Service Account"}
 
 
 @dataclass(frozen=True)
@@ -40,30 +31,19 @@ class LineWorksConfig:
 
 
 def lineworks_config(settings: Settings) -> LineWorksConfig:
-    """The checked credentials, or ``ConfigError`` naming every missing or unusable setting."""
-    values: dict[str, str] = {
-        "GUNMANE_LINEWORKS_BOT_ID": settings.lineworks_bot_id or "",
-        "GUNMANE_LINEWORKS_BOT_SECRET": _secret(settings.lineworks_bot_secret),
-        "GUNMANE_LINEWORKS_CLIENT_ID": settings.lineworks_client_id or "",
-        "GUNMANE_LINEWORKS_CLIENT_SECRET": _secret(settings.lineworks_client_secret),
-        "GUNMANE_LINEWORKS_SERVICE_ACCOUNT": settings.lineworks_service_account or "",
-        "GUNMANE_LINEWORKS_PRIVATE_KEY": str(settings.lineworks_private_key or ""),
-    }
-    missing = [name for name, value in values.items() if not value.strip()]
+    """The checked credentials, or ``ConfigError`` naming every missing setting."""
+    values = {"BOT_ID": settings.lineworks_bot_id, "BOT_SECRET": settings.lineworks_bot_secret,
+              "CLIENT_ID": settings.lineworks_client_id, "CLIENT_SECRET": settings.lineworks_client_secret,
+              "SERVICE_ACCOUNT": settings.lineworks_service_account, "PRIVATE_KEY": settings.lineworks_private_key}
+    text = {name: _plain(value) for name, value in values.items()}
+    missing = [f"  GUNMANE_LINEWORKS_{name}: Developer Console → {_WHERE[name]}" for name, v in text.items() if not v]
     if missing:
-        lines = "\n".join(f"  {name}: {_WHERE[name]}" for name in missing)
-        raise ConfigError(f"LINE WORKS is not configured; set these in the environment or .env:\n{lines}")
-    assert settings.lineworks_private_key is not None
+        raise ConfigError("LINE WORKS is not configured; set these in the environment or .env:\n" + "\n".join(missing))
     return LineWorksConfig(
-        bot_id=values["GUNMANE_LINEWORKS_BOT_ID"].strip(),
-        bot_secret=values["GUNMANE_LINEWORKS_BOT_SECRET"],
-        client_id=values["GUNMANE_LINEWORKS_CLIENT_ID"].strip(),
-        client_secret=values["GUNMANE_LINEWORKS_CLIENT_SECRET"],
-        service_account=values["GUNMANE_LINEWORKS_SERVICE_ACCOUNT"].strip(),
-        private_key=read_private_key(str(settings.lineworks_private_key)),
-        api_url=settings.lineworks_api_url.rstrip("/"),
-        auth_url=settings.lineworks_auth_url,
-        bot_name=settings.lineworks_bot_name.strip() or "gunmane",
+        bot_id=text["BOT_ID"], bot_secret=text["BOT_SECRET"], client_id=text["CLIENT_ID"],
+        client_secret=text["CLIENT_SECRET"], service_account=text["SERVICE_ACCOUNT"],
+        private_key=read_private_key(text["PRIVATE_KEY"]), api_url=settings.lineworks_api_url.rstrip("/"),
+        auth_url=settings.lineworks_auth_url, bot_name=settings.lineworks_bot_name.strip() or "gunmane",
     )
 
 
@@ -86,6 +66,6 @@ def read_private_key(path: str) -> RSAPrivateKey:
     return key
 
 
-def _secret(value: object) -> str:
-    getter = getattr(value, "get_secret_value", None)
-    return str(getter()) if getter is not None else ""
+def _plain(value: object) -> str:
+    reveal = getattr(value, "get_secret_value", None)
+    return str(reveal() if reveal is not None else value or "").strip()

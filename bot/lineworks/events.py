@@ -1,11 +1,8 @@
 """Reading LINE WORKS callbacks: the signature, who is talking where, and what they said or pressed.
 
-A callback is one JSON event (``message``, ``postback``, ``join``, ``leave``,
-``joined``, ``left``); ``source`` holds ``userId``, ``domainId`` and, in a group
-chat, ``channelId`` (a 1:1 chat with the bot has none). A button press of a
-button template or a flexible template arrives as a ``message`` whose
-``content.postback`` is the button's choice token; a ``postback`` event
-carries it as ``data``.
+A callback is one JSON event (message, postback, join, leave, joined, left); ``source`` holds ``userId``,
+``domainId`` and, in a group chat, ``channelId``. A press of a template's button arrives as a message
+whose ``content.postback`` is the choice token; a ``postback`` event carries it as ``data``.
 """
 
 from __future__ import annotations
@@ -46,13 +43,8 @@ class Callback:
     domain_id: str
     user_id: str | None          # absent only in join/leave events
     channel_id: str | None       # None in a 1:1 chat with the bot
-    content_type: str | None = None
     text: str = ""
     postback: str | None = None  # a button's choice token
-
-    @property
-    def in_channel(self) -> bool:
-        return self.channel_id is not None
 
     def key(self) -> ConversationKey:
         assert self.user_id is not None
@@ -60,13 +52,11 @@ class Callback:
 
     def incoming(self, bot_name: str) -> Incoming | None:
         """What the engine should hear, or None (other events; a group message not addressed to the bot)."""
-        if self.user_id is None or self.type not in ("message", "postback"):
-            return None
-        if self.postback:
+        if self.postback and self.user_id:
             return IncomingChoice(self.postback)
-        if self.type == "postback":
+        if self.type != "message" or self.user_id is None:
             return None
-        if not self.in_channel:
+        if self.channel_id is None:
             return IncomingMessage(self.text)   # a sticker or a photo has no text: the engine asks for words
         said = addressed_text(self.text, bot_name)
         return IncomingMessage(said) if said is not None else None
@@ -82,16 +72,14 @@ def parse(raw: bytes) -> Callback:
         raise MalformedCallback(f"the body is not JSON ({exc.msg} at {exc.pos})") from exc
     if not isinstance(body, dict):
         raise MalformedCallback("the body is JSON but not an object")
-    kind = body.get("type")
-    source = body.get("source")
+    kind, source = body.get("type"), body.get("source")
     if kind not in EVENT_TYPES:
         raise MalformedCallback(f"unknown event type {str(kind)[:40]!r}")
     if not isinstance(source, dict):
         raise MalformedCallback("the event has no source object")
-    domain = _id(source, "domainId", required=True)
+    domain = str(_id(source, "domainId", required=True))
     user = _id(source, "userId", required=kind in ("message", "postback"))
     channel = _id(source, "channelId", required=False)
-    assert domain is not None
     if kind == "postback":
         data = body.get("data")
         if not isinstance(data, str):
@@ -105,7 +93,7 @@ def parse(raw: bytes) -> Callback:
     text, postback = content.get("text", ""), content.get("postback")
     if not isinstance(text, str) or not (postback is None or isinstance(postback, str)):
         raise MalformedCallback("content.text and content.postback must be strings")
-    return Callback(kind, domain, user, channel, content["type"], text, (postback or "").strip() or None)
+    return Callback(kind, domain, user, channel, text, (postback or "").strip() or None)
 
 
 def _id(source: dict[str, Any], name: str, *, required: bool) -> str | None:

@@ -1,21 +1,8 @@
-"""Engine replies → LINE WORKS message contents (the ``content`` of a send request).
-
-- ``Text`` → text messages of at most 2,000 characters each.
-- ``Question`` → button templates (at most 10 buttons each; more choices continue
-  in a second template under 「ほかの選択肢」).
-- ``Card`` (the 課題カード, an introduction) → a flexible template bubble with its
-  fields and buttons.
-- ``ResultList`` → a flexible template carousel, one bubble per result with its
-  reason and 紹介を依頼; 「もっと見る」 is a last bubble of its own.
-- ``Notice`` → nothing: it tells the adapter to reach someone else.
-
-Every button is a message action whose ``postback`` is the engine's choice
-token (at most 150 characters, under the platform's 300); LINE WORKS sends it
-back as ``content.postback`` of a message event. Labels are cut to the
-platform's 20 characters, the full label is the text the chat shows as sent.
-Text that came from users is defused: ``<m userId="…">`` would otherwise
-mention (and notify) someone.
-"""
+"""Engine replies → LINE WORKS message contents: texts (2,000 characters); questions as button templates
+(10 buttons each, more choices in a second one); the 課題カード as a flexible-template bubble; results as
+flexible-template carousels (10 bubbles, 15 KB), 紹介を依頼 on each. A button is a message action whose
+``postback`` is the engine's choice token (≤ 150 characters, the platform allows 300); its label is cut to
+20 characters. ``<m userId="…">`` would mention (and notify) someone, so it is defused in all text sent."""
 
 from __future__ import annotations
 
@@ -26,28 +13,17 @@ from functools import partial
 from typing import Any
 
 from bot.dialogue import messages
-from bot.dialogue.replies import Card, Choice, Notice, Question, Reply, ResultItem, ResultList, Text
+from bot.dialogue.replies import Card, Choice, Question, Reply, ResultItem, ResultList, Text
 
 Content = dict[str, Any]
 
-MAX_TEXT = 2000            # text message
-MAX_CONTENT_TEXT = 1000    # button template body
-MAX_BUTTONS = 10           # button template
-MAX_LABEL = 20             # any action label
-MAX_ACTION_TEXT = 300      # message action text, postback data
-MAX_ALT_TEXT = 400         # flexible template altText
-MAX_BUBBLES = 10           # flex carousel
-MAX_FLEX_BYTES = 15_000    # JSON of a bubble or carousel (the Japanese reference says 15 KB)
+MAX_TEXT, MAX_CONTENT_TEXT, MAX_BUTTONS = 2000, 1000, 10       # text; button template body and buttons
+MAX_LABEL, MAX_ACTION_TEXT, MAX_ALT_TEXT = 20, 300, 400        # action label; action text, postback; altText
+MAX_BUBBLES, MAX_FLEX_BYTES = 10, 15_000                       # carousel; flex JSON (the Japanese reference)
 
 _MENTION = re.compile(r"<(\s*/?\s*m\b)", re.IGNORECASE)
-_WORDS = {
-    "ja": {"choose": "選んでください", "more_choices": "ほかの選択肢", "km": "約 {km} km"},
-    "en": {"choose": "Please choose", "more_choices": "More choices", "km": "about {km} km"},
-}
-
-
-def words(language: str) -> dict[str, str]:
-    return _WORDS.get(language, _WORDS["ja"])
+_WORDS = {"ja": {"choose": "選んでください", "more_choices": "ほかの選択肢", "km": "約 {km} km"},
+          "en": {"choose": "Please choose", "more_choices": "More choices", "km": "about {km} km"}}
 
 
 def defuse(text: str) -> str:
@@ -60,10 +36,7 @@ def clip(text: str, limit: int) -> str:
 
 
 def render(replies: list[Reply], language: str = "ja") -> list[Content]:
-    """The contents to send for a turn's replies, in order; ``Notice`` replies are left out.
-
-    Short texts in a row, and the question after them, share one message (one notification, not four).
-    """
+    """The contents to send for a turn's replies, in order (one notification per message, not per sentence)."""
     out: list[Content] = []
     pending: list[str] = []
     for reply in replies:
@@ -80,8 +53,6 @@ def render(replies: list[Reply], language: str = "ja") -> list[Content]:
 
 
 def render_one(reply: Reply, language: str = "ja") -> list[Content]:
-    if isinstance(reply, Notice):
-        return []
     if isinstance(reply, Text):
         return text_contents(reply.text)
     if isinstance(reply, Question):
@@ -90,10 +61,7 @@ def render_one(reply: Reply, language: str = "ja") -> list[Content]:
         return [flex(reply.title, _fitted(partial(card_bubble, reply)))]
     if isinstance(reply, ResultList):
         return result_contents(reply, language)
-    raise TypeError(f"cannot render reply of type {type(reply).__name__}")
-
-
-# ---------------------------------------------------------------- text and questions
+    return []   # a Notice tells the adapter to reach someone else; it is not shown
 
 
 def text_contents(text: str) -> list[Content]:
@@ -115,18 +83,17 @@ def question_contents(question: Question, language: str) -> list[Content]:
     body = defuse(question.text + (f"\n（{question.free_text_hint}）" if question.free_text_hint else ""))
     if not question.choices:
         return text_contents(body)
+    words = _WORDS.get(language, _WORDS["ja"])
     out: list[Content] = []
     if len(body) > MAX_CONTENT_TEXT:
-        out, body = text_contents(body), words(language)["choose"]
+        out, body = text_contents(body), words["choose"]
     for n, start in enumerate(range(0, len(question.choices), MAX_BUTTONS)):
-        chunk = question.choices[start:start + MAX_BUTTONS]
-        out.append({"type": "button_template", "contentText": body if n == 0 else words(language)["more_choices"],
-                    "actions": [action(choice) for choice in chunk]})
+        out.append({"type": "button_template", "contentText": body if n == 0 else words["more_choices"],
+                    "actions": [action(c) for c in question.choices[start:start + MAX_BUTTONS]]})
     return out
 
 
 def action(choice: Choice) -> Content:
-    """A message action: the chat shows the full label as sent; the postback is the choice token."""
     if len(choice.value) > MAX_ACTION_TEXT:
         raise ValueError(f"choice value longer than {MAX_ACTION_TEXT} characters: {choice.value[:40]}…")
     label = defuse(choice.label)
@@ -134,19 +101,14 @@ def action(choice: Choice) -> Content:
             "postback": choice.value}
 
 
-# ---------------------------------------------------------------- flexible templates
-
-
 def flex(alt_text: str, contents: Content) -> Content:
     return {"type": "flex", "altText": clip(defuse(alt_text), MAX_ALT_TEXT) or "gunmane", "contents": contents}
 
 
 def card_bubble(card: Card, limit: int) -> Content:
-    rows: list[Content] = []
-    for label, value in card.fields:
-        rows.append(_text(label, size="xs", color="#888888"))
-        rows.append(_text(value or "—", limit=limit, size="sm"))
-    return _bubble(_text(card.title, weight="bold", size="md"), rows, list(card.actions))
+    rows = [row for label, value in card.fields
+            for row in (_text(label, size="xs", color="#888888"), _text(value or "—", limit=limit, size="sm"))]
+    return _bubble(_text(card.title, weight="bold", size="md"), rows, card.actions)
 
 
 def item_bubble(item: ResultItem, language: str, limit: int) -> Content:
@@ -158,27 +120,25 @@ def item_bubble(item: ResultItem, language: str, limit: int) -> Content:
         body.append(_text(item.detail, limit=limit, size="xs", color="#666666"))
     if item.distance_km is not None:
         km = f"{item.distance_km:.0f}" if item.distance_km >= 10 else f"{item.distance_km:.1f}"
-        body.append(_text(words(language)["km"].format(km=km), size="xs", color="#888888"))
-    return _bubble(None, body, list(item.actions))
+        body.append(_text(_WORDS.get(language, _WORDS["ja"])["km"].format(km=km), size="xs", color="#888888"))
+    return _bubble(None, body, item.actions)
 
 
 def result_contents(results: ResultList, language: str) -> list[Content]:
-    """One carousel per at most 10 bubbles and 15 KB; the title is the alt text (notifications)."""
     bubbles = [_fitted(partial(item_bubble, item, language)) for item in results.items]
     if results.more is not None:
-        bubbles.append(_bubble(None, [_text(results.title, size="sm")], [results.more]))
+        bubbles.append(_bubble(None, [_text(results.title, size="sm")], (results.more,)))
     return [flex(results.title, {"type": "carousel", "contents": group}) for group in _carousels(bubbles)]
 
 
 def _carousels(bubbles: list[Content]) -> Iterator[list[Content]]:
     group: list[Content] = []
     for bubble in bubbles:
-        candidate = group + [bubble]
-        if group and (len(candidate) > MAX_BUBBLES or size_of({"type": "carousel", "contents": candidate})
-                      > MAX_FLEX_BYTES):
+        if group and (len(group) == MAX_BUBBLES
+                      or size_of({"type": "carousel", "contents": group + [bubble]}) > MAX_FLEX_BYTES):
             yield group
-            candidate = [bubble]
-        group = candidate
+            group = []
+        group.append(bubble)
     if group:
         yield group
 
@@ -188,7 +148,7 @@ def _fitted(build: Callable[[int], Content]) -> Content:
     for limit in (400, 150, 60):
         bubble = build(limit)
         if size_of(bubble) <= MAX_FLEX_BYTES:
-            return bubble
+            break
     return bubble
 
 
@@ -197,7 +157,7 @@ def size_of(contents: Content) -> int:
     return len(json.dumps(contents, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
 
-def _bubble(header: Content | None, body: list[Content], actions: list[Choice]) -> Content:
+def _bubble(header: Content | None, body: list[Content], actions: tuple[Choice, ...]) -> Content:
     bubble: Content = {"type": "bubble", "size": "kilo",
                        "body": {"type": "box", "layout": "vertical", "spacing": "sm", "contents": body}}
     if header is not None:

@@ -1,19 +1,7 @@
-"""Putting engine replies into LINE WORKS: a turn's answer, or a delivery to people who are not talking now.
-
-``post`` renders replies and sends them in order to one chat; when LINE WORKS
-refuses or is down, the rest of that answer is not sent (it would come out of
-order) and the loss is logged — LINE WORKS does not retry callbacks, so this
-log line is the only trace. The engine has saved the turn before anything is
-sent, so the conversation itself is never lost: the user's next message
-continues it.
-
-``send`` and ``send_to_secretariat`` are the platform sender the engine's
-delivery layer calls (introductions, reminders, follow-ups): anything with
-``replies`` and a ``language`` goes to each user's 1:1 chat with the bot, or
-to each LINE WORKS member of the secretariat (``GUNMANE_SECRETARIAT_USERS``
-entries written ``lineworks:<userId>``). ``make_sender`` builds it from the
-settings, or gives None when LINE WORKS is not configured.
-"""
+"""Engine replies into LINE WORKS chats. When LINE WORKS refuses or is down, the rest of an answer is not
+sent (it would come out of order) and the loss is logged: LINE WORKS does not retry callbacks, and the
+turn itself is saved, so the next message carries on. ``send`` / ``send_to_secretariat`` are the
+platform sender of the engine's delivery layer (``lineworks:<userId>`` in GUNMANE_SECRETARIAT_USERS)."""
 
 from __future__ import annotations
 

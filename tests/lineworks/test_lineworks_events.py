@@ -29,7 +29,7 @@ def test_the_signature_is_base64_of_hmac_sha256_of_the_raw_body() -> None:
 
 def test_a_text_message_in_a_one_to_one_chat() -> None:
     event = parse(body(type="message", content={"type": "text", "text": "橋の点検"}))
-    assert event == Callback("message", "40029600", "u-1", None, "text", "橋の点検", None)
+    assert event == Callback("message", "40029600", "u-1", None, "橋の点検", None)
     assert event.key().as_string() == "lineworks|40029600|u-1|u-1"
     assert event.incoming("gunmane") == IncomingMessage("橋の点検")
 
