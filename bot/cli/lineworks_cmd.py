@@ -32,8 +32,11 @@ def serve_lineworks(
     config = lineworks_config(cfg)
     from bot.dialogue.engine import DialogueEngine  # the engine loads indexes and models: only when serving
 
+    from bot.slack.processed_events import forget_events_older_than  # moves with claim_event (issue 11)
+
     db = open_database(cfg, "serve lineworks")
     try:
+        forget_events_older_than(db, days=7, platform="lineworks")   # the de-duplication's old callback digests
         app = create_lineworks_app(DialogueEngine(db, cfg), db, config)
 
         def announce(_: str) -> None:  # aiohttp calls this once the port is bound
