@@ -31,7 +31,6 @@ def serve_lineworks(
     setup_logging(cfg.log_level)
     config = lineworks_config(cfg)
     from bot.dialogue.engine import DialogueEngine  # the engine loads indexes and models: only when serving
-
     from bot.slack.processed_events import forget_events_older_than  # moves with claim_event (issue 11)
 
     db = open_database(cfg, "serve lineworks")
