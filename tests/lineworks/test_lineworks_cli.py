@@ -68,7 +68,8 @@ def test_serve_lineworks_answers_a_signed_callback_through_the_fake(
         stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
     )
     lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in process.stderr or []], daemon=True).start()
+    reader = threading.Thread(target=lambda: [lines.put(line) for line in process.stderr or []], daemon=True)
+    reader.start()
     try:
         while "listening" not in (line := lines.get(timeout=60)):
             pass
@@ -81,3 +82,6 @@ def test_serve_lineworks_answers_a_signed_callback_through_the_fake(
     finally:
         process.terminate()
         process.wait(timeout=30)
+        reader.join(timeout=30)           # the pipe is at its end once the process is gone
+        if process.stderr is not None:
+            process.stderr.close()
