@@ -171,3 +171,14 @@ def test_two_users_at_once_each_get_their_own_conversation(lineworks: Stack, sam
     with sample_db.session() as session:
         keys = set(session.scalars(select(ConversationState.key)))
     assert {"lineworks|40029600|parallel-a|parallel-a", "lineworks|40029600|parallel-b|parallel-b"} <= keys
+
+
+def test_a_postback_event_is_a_button_press_too(lineworks: Stack) -> None:
+    user = lineworks.user("postback-user")
+    user.says("奈良県宇陀市です。橋の点検を頼める人がいません")
+    offered = buttons(user.new())
+    assert offered
+    assert lineworks.send(event("postback", user.user_id, data=next(iter(offered.values())))) == 200
+    lineworks.wait()
+    answer = user.new()
+    assert answer and messages.say("ja", "unknown_choice").split("。")[0] not in texts(answer)
