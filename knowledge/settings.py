@@ -45,6 +45,18 @@ class Settings(BaseSettings):
     teams_app_password: SecretStr | None = Field(None, validation_alias=_alias("TEAMS_APP_PASSWORD"))
     teams_tenant_id: str | None = Field(None, validation_alias=_alias("TEAMS_TENANT_ID"))
 
+    lineworks_bot_id: str | None = Field(None, validation_alias=_alias("LINEWORKS_BOT_ID"))
+    lineworks_bot_secret: SecretStr | None = Field(None, validation_alias=_alias("LINEWORKS_BOT_SECRET"))
+    lineworks_client_id: str | None = Field(None, validation_alias=_alias("LINEWORKS_CLIENT_ID"))
+    lineworks_client_secret: SecretStr | None = Field(None, validation_alias=_alias("LINEWORKS_CLIENT_SECRET"))
+    lineworks_service_account: str | None = Field(None, validation_alias=_alias("LINEWORKS_SERVICE_ACCOUNT"))
+    lineworks_private_key: Path | None = Field(None, validation_alias=_alias("LINEWORKS_PRIVATE_KEY"))
+    lineworks_api_url: str = Field("https://www.worksapis.com/v1.0", validation_alias=_alias("LINEWORKS_API_URL"))
+    lineworks_auth_url: str = Field(
+        "https://auth.worksmobile.com/oauth2/v2.0/token", validation_alias=_alias("LINEWORKS_AUTH_URL")
+    )
+    lineworks_bot_name: str = Field("gunmane", validation_alias=_alias("LINEWORKS_BOT_NAME"))
+
     secretariat_users: Annotated[list[str], NoDecode] = Field(
         default_factory=list, validation_alias=_alias("SECRETARIAT_USERS")
     )

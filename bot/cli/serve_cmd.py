@@ -1,7 +1,8 @@
-"""`gunmane serve slack|teams`: run a chat front end.
+"""`gunmane serve slack|teams|lineworks`: run a chat front end.
 
 The ``serve`` group holds one command per platform. ``slack`` lives here;
-``teams`` comes from bot/teams/cli.py through :func:`register_teams`.
+``teams`` comes from bot/teams/cli.py through :func:`register_teams`, ``lineworks``
+from bot/cli/lineworks_cmd.py.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ import logging
 
 import typer
 
+from bot.cli import lineworks_cmd
 from bot.cli.common import fail, handle_errors, settings, setup_logging
 from knowledge.db import open_database
 
 log = logging.getLogger("gunmane.slack")
 
-serve_app = typer.Typer(help="Run a chat front end: Slack or Microsoft Teams.", no_args_is_help=True)
+serve_app = typer.Typer(help="Run a chat front end: Slack, Microsoft Teams or LINE WORKS.", no_args_is_help=True)
 
 
 @serve_app.command("slack")
@@ -65,4 +67,5 @@ def register_teams(serve_app: typer.Typer) -> None:
 def register(app: typer.Typer) -> None:
     """Add the ``serve`` group to the main app."""
     register_teams(serve_app)
+    lineworks_cmd.register(serve_app)
     app.add_typer(serve_app, name="serve")
