@@ -18,7 +18,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-_INTERVAL = re.compile(r"^\s*(\d{1,6})\s*([smhd])\s*$")
+_INTERVAL = re.compile(r"^\s*([0-9]{1,6})\s*([smhd])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 MIN_INTERVAL = timedelta(seconds=10)
 MAX_TEXT = 100
@@ -77,6 +77,8 @@ def parse_schedule(text: str, timezone: str = "Asia/Tokyo") -> Schedule:
     if not isinstance(text, str) or len(text) > MAX_TEXT:
         raise ScheduleError(f"a schedule is a short text; {HELP}")
     clean = text.strip()
+    if not clean.isprintable() or not clean.isascii():
+        raise ScheduleError(f"{clean!r} is not a schedule; {HELP}")
     zone = parse_timezone(timezone)
     if clean.lower() == "off":
         return Schedule("off", None)

@@ -85,25 +85,31 @@ class JobRunner:
         self.metrics = metrics
         self.worker = worker or worker_name()
         self.clock = clock
+        self.last_results: dict[str, RunResult] = {}   # the latest result of each job in this worker
 
     # ------------------------------------------------------------ running
 
     def run(self, name: str, *, force: bool = False) -> RunResult:
         """Run one job: when due (``force``: whenever), unless another worker is running it."""
         spec = self.registry.get(name)
+        result = self._run(spec, force=force)
+        self.last_results[name] = result
+        return result
+
+    def _run(self, spec: JobSpec, *, force: bool) -> RunResult:
         schedule = spec.schedule(self.settings)
         if not force and not schedule.enabled:
-            return RunResult(name, "off", f"off ({spec.variable}=off)")
+            return RunResult(spec.name, "off", f"off ({spec.variable}=off)")
         try:
-            with job_lock(self.db, name) as held:
+            with job_lock(self.db, spec.name) as held:
                 if not held:
-                    return RunResult(name, "busy", "another worker is running it now")
+                    return RunResult(spec.name, "busy", "another worker is running it now")
                 return self._run_locked(spec, schedule, force=force)
         except Exception as exc:  # the database is away, the lock file cannot be made: try next time
             reason = _reason(exc)
-            log.error("job %s could not start: %s; it will be tried at its next time", name, reason)
-            self._count(name, "failed", 0.0)
-            return RunResult(name, "failed", reason)
+            log.error("job %s could not start: %s; it will be tried at its next time", spec.name, reason)
+            self._count(spec.name, "failed", 0.0)
+            return RunResult(spec.name, "failed", reason)
 
     def run_due(self) -> list[RunResult]:
         """Every job that is due now, one after the other."""

@@ -1,0 +1,45 @@
+"""Fixtures of the operations tests: an advisor to introduce, introductions of a given age."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+
+from knowledge import introductions as intros
+from knowledge.db import Database
+from knowledge.models import Advisor, utcnow
+
+Make = Callable[..., int]
+
+
+@pytest.fixture
+def advisor_id(db: Database) -> int:
+    with db.session() as session:
+        row = Advisor(ext_id="ops-adv-1", name="架空 運用太郎", expertise="橋梁の点検", fields=["bridge"],
+                      processes=["inspection"], regions=[], capacity=5, status="active",
+                      contact="unyou@example.jp")
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+@pytest.fixture
+def make_intro(db: Database, advisor_id: int) -> Make:
+    """An introduction requested ``days_ago`` days ago (accepted ``accepted_days_ago`` days ago, if given)."""
+
+    made = itertools.count(1)
+
+    def make(days_ago: float, *, accepted_days_ago: float | None = None) -> int:
+        with db.session() as session:
+            intro = intros.request(session, requester_platform="terminal", requester_id=f"ops-user-{next(made)}",
+                                   target_kind="advisor", target_id=advisor_id, message="相談の本文(架空)")
+            intro.requested_at = utcnow() - timedelta(days=days_ago)
+            if accepted_days_ago is not None:
+                intro.state = "accepted"
+                intro.accepted_at = utcnow() - timedelta(days=accepted_days_ago)
+            return intro.id
+
+    return make
