@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
@@ -31,14 +29,6 @@ def _variable(loc: tuple[int | str, ...]) -> str:
     """The environment variable a settings error is about (the alias already carries GUNMANE_ or SLACK_)."""
     name = "_".join(str(part) for part in loc).upper()
     return name if name.startswith(("GUNMANE_", "SLACK_")) else f"GUNMANE_{name}"
-
-
-def setup_logging(level: str) -> None:
-    logging.basicConfig(
-        level=getattr(logging, level.upper(), logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
 
 
 @contextmanager

@@ -62,7 +62,7 @@ def list_command(as_json: bool = typer.Option(False, "--json", help="One JSON ob
         return
     table = Table(title=f"jobs: {len(rows)}")
     for column in ("name", "schedule", "last_run", "last_outcome", "next_run", "last_message"):
-        table.add_column(column, overflow="fold")
+        table.add_column(column, overflow="fold", no_wrap=column in ("name", "schedule"))
     for row in rows:
         table.add_row(*[str(row[c] if row[c] is not None else "-") for c in
                         ("name", "schedule", "last_run", "last_outcome", "next_run", "last_message")])

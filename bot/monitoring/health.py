@@ -53,6 +53,15 @@ class Readiness:
                 "checks": {c.name: {"ok": c.ok, "detail": c.detail} for c in self.checks}}
 
 
+def missing_sqlite_file(db: Database) -> Path | None:
+    """The path of an SQLite database file that is not there (connecting would create it empty)."""
+    name = db.engine.url.database
+    if db.engine.dialect.name != "sqlite" or not name or name == ":memory:":
+        return None
+    path = Path(name)
+    return None if path.exists() else path
+
+
 def alive() -> dict[str, str]:
     return {"status": "ok"}
 
@@ -107,11 +116,7 @@ class Probe:
             connection.execute(text("SELECT 1"))
 
     def _missing_sqlite_file(self) -> Path | None:
-        name = self.db.engine.url.database
-        if self.db.engine.dialect.name != "sqlite" or not name or name == ":memory:":
-            return None
-        path = Path(name)
-        return None if path.exists() else path
+        return missing_sqlite_file(self.db)
 
     def _migrations(self) -> Check:
         try:

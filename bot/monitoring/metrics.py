@@ -20,6 +20,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
+from bot.monitoring.health import missing_sqlite_file
 from knowledge.db import Database
 from knowledge.models import INTRO_STATES, Introduction, JobRun
 
@@ -41,6 +42,9 @@ class DatabaseCollector(Collector):
         last_ok = GaugeMetricFamily("gunmane_job_last_success_timestamp_seconds",
                                     "Start of the last successful run of each job (any worker)", labels=["job"])
         try:
+            missing = missing_sqlite_file(self.db)
+            if missing is not None:
+                raise FileNotFoundError(missing)
             with self.db.session() as session:
                 counts = dict(session.execute(select(Introduction.state, func.count())
                                               .group_by(Introduction.state)).tuples().all())

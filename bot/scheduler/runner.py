@@ -26,7 +26,7 @@ from bot.scheduler.registry import JobContext, JobRegistry, JobSpec
 from bot.secretariat.notify import Sender
 from knowledge.db import Database
 from knowledge.models import JobRun, utcnow
-from knowledge.schedules import Schedule
+from knowledge.schedules import Schedule, parse_timezone
 from knowledge.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -121,8 +121,8 @@ class JobRunner:
             self._abandon_dead_runs(session, spec.name, now)
             last_ok = _last_ok_start(session, spec.name)
             if not force and not schedule.is_due(last_ok, now):
-                return RunResult(spec.name, "not_due", f"not due before {_when(schedule.next_after(last_ok))}"
-                                 if last_ok else "not due")
+                following = schedule.next_after(last_ok) if last_ok else None
+                return RunResult(spec.name, "not_due", f"next run at {self._local(following)}")
             row = JobRun(name=spec.name, started_at=now, outcome="running", worker=self.worker)
             session.add(row)
             session.flush()
@@ -156,6 +156,11 @@ class JobRunner:
             outcome="abandoned", finished_at=now, message="its worker stopped before the run ended"))
         if getattr(stale, "rowcount", 0):
             log.warning("job %s: marked %d run(s) of a stopped worker as abandoned", name, stale.rowcount)
+
+    def _local(self, moment: datetime | None) -> str:
+        if moment is None:
+            return "never"
+        return moment.astimezone(parse_timezone(self.settings.scheduler_timezone)).isoformat(timespec="seconds")
 
     def _count(self, name: str, outcome: str, seconds: float) -> None:
         if self.metrics is not None:
@@ -194,10 +199,6 @@ def as_utc(moment: datetime | None) -> datetime | None:
 def _last_ok_start(session: Session, name: str) -> datetime | None:
     return as_utc(session.scalar(select(JobRun.started_at).where(JobRun.name == name, JobRun.outcome == "ok")
                                  .order_by(JobRun.started_at.desc()).limit(1)))
-
-
-def _when(moment: datetime | None) -> str:
-    return moment.isoformat(timespec="seconds") if moment else "never"
 
 
 def _reason(exc: BaseException) -> str:

@@ -43,3 +43,13 @@ def make_intro(db: Database, advisor_id: int) -> Make:
             return intro.id
 
     return make
+
+
+@pytest.fixture
+def seeded_people(db: Database, advisor_id: int) -> Database:
+    """The sample data, for driving the dialogue engine."""
+    from knowledge import sample
+
+    with db.session() as session:
+        sample.seed_sample(session)
+    return db
