@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.interval import IntervalTrigger
+# APScheduler 3 ships no type information.
+from apscheduler.triggers.base import BaseTrigger  # type: ignore[import-untyped]
+from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped]
+from apscheduler.triggers.interval import IntervalTrigger  # type: ignore[import-untyped]
 
 _INTERVAL = re.compile(r"^\s*([0-9]{1,6})\s*([smhd])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -49,7 +50,8 @@ class Schedule:
             return None
         if self.interval is not None:
             return moment + self.interval
-        return self.trigger.get_next_fire_time(None, moment + timedelta(microseconds=1))
+        following: datetime | None = self.trigger.get_next_fire_time(None, moment + timedelta(microseconds=1))
+        return following
 
     def is_due(self, last_ok_start: datetime | None, now: datetime) -> bool:
         """Whether a run is owed at ``now``, given when the last successful run started."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Optional
 from zoneinfo import ZoneInfo
 
 import typer
@@ -72,7 +71,7 @@ def list_command(as_json: bool = typer.Option(False, "--json", help="One JSON ob
 @jobs_app.command("run")
 @handle_errors
 def run_command(
-    name: Optional[str] = typer.Argument(None, metavar="[NAME]", help="The job to run now (see `gunmane jobs list`)."),
+    name: str | None = typer.Argument(None, metavar="[NAME]", help="The job to run now (see `gunmane jobs list`)."),
     due: bool = typer.Option(False, "--due", help="Run every job that is due (for cron, e.g. every 5 minutes)."),
 ) -> None:
     """Run one job now, or every due job; exit 1 when a job failed."""

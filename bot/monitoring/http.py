@@ -83,11 +83,8 @@ class MonitoringWSGI:
         with request_context(request_id):
             path = environ.get("PATH_INFO", "")
             if self.monitor.handles(path):
-                if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
-                    answer = Answer(405, "text/plain; charset=utf-8", b"use GET")
-                else:
-                    answer = self.monitor.answer(path)
-                    assert answer is not None
+                found = self.monitor.answer(path) if environ.get("REQUEST_METHOD") in ("GET", "HEAD") else None
+                answer = found or Answer(405, "text/plain; charset=utf-8", b"use GET")
                 start_response(f"{answer.status} {_REASONS.get(answer.status, '')}".strip(), [
                     ("Content-Type", answer.content_type), ("Content-Length", str(len(answer.body))),
                     (REQUEST_ID_HEADER, request_id), ("Cache-Control", "no-store")])

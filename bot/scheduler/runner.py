@@ -154,8 +154,9 @@ class JobRunner:
         # Holding the lock, any run still marked running belongs to a worker that died mid-run.
         stale = session.execute(update(JobRun).where(JobRun.name == name, JobRun.outcome == "running").values(
             outcome="abandoned", finished_at=now, message="its worker stopped before the run ended"))
-        if getattr(stale, "rowcount", 0):
-            log.warning("job %s: marked %d run(s) of a stopped worker as abandoned", name, stale.rowcount)
+        count = int(getattr(stale, "rowcount", 0) or 0)
+        if count:
+            log.warning("job %s: marked %d run(s) of a stopped worker as abandoned", name, count)
 
     def _local(self, moment: datetime | None) -> str:
         if moment is None:

@@ -18,8 +18,8 @@ import logging
 from collections.abc import Mapping
 from datetime import datetime
 
-from apscheduler.executors.pool import ThreadPoolExecutor
-from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.executors.pool import ThreadPoolExecutor  # type: ignore[import-untyped]
+from apscheduler.schedulers.background import BackgroundScheduler  # type: ignore[import-untyped]
 
 from bot.scheduler.jobs import chat_senders, default_registry
 from bot.scheduler.registry import JobRegistry

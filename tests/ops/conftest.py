@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -53,3 +56,20 @@ def seeded_people(db: Database, advisor_id: int) -> Database:
     with db.session() as session:
         sample.seed_sample(session)
     return db
+
+
+@contextmanager
+def waitress_on_loopback(app: Any) -> Iterator[str]:
+    """Serve a WSGI app under waitress on a free loopback port; yield its base URL; stop it cleanly."""
+    from waitress.server import create_server
+    from waitress.wasyncore import close_all
+
+    server = create_server(app, host="127.0.0.1", port=0, threads=2)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"  # type: ignore[union-attr]
+    finally:
+        server.task_dispatcher.shutdown()
+        server.trigger.pull_trigger(lambda: close_all(server._map))  # type: ignore[union-attr]
+        thread.join(timeout=10)

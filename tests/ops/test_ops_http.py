@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from waitress.server import create_server
 
 from bot.monitoring import Metrics, Monitor, MonitoringASGI, MonitoringWSGI, Probe, add_monitoring
 from knowledge.db import Database
+from tests.ops.conftest import waitress_on_loopback
 
 DEADLINE_S = 30
 
@@ -63,14 +63,8 @@ def test_wsgi_under_waitress(monitor: Monitor) -> None:
         start_response("200 OK", [("Content-Type", "text/plain")])
         return [b"inner app"]
 
-    server = create_server(MonitoringWSGI(inner, monitor), host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        _check_paths(f"http://127.0.0.1:{server.effective_port}")
-    finally:
-        server.close()
-        thread.join(timeout=10)
+    with waitress_on_loopback(MonitoringWSGI(inner, monitor)) as base:
+        _check_paths(base)
 
 
 def test_aiohttp(monitor: Monitor) -> None:
@@ -131,23 +125,18 @@ def test_readyz_is_503_with_reasons_when_the_database_file_is_gone(tmp_path: Pat
     db = Database(engine)
     probe = Probe(db)
     monitor = Monitor(probe, Metrics(db))
-    server = create_server(MonitoringWSGI(lambda e, s: [], monitor), host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
     try:
-        db.dispose()
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        base = f"http://127.0.0.1:{server.effective_port}"
-        status, _, body = _get(f"{base}/readyz")
-        ready = json.loads(body)
-        assert status == 503 and ready["status"] == "unavailable"
-        assert not ready["checks"]["database"]["ok"] and "does not exist" in ready["checks"]["database"]["detail"]
-        assert _get(f"{base}/healthz")[0] == 200          # alive all the same
-        status, _, body = _get(f"{base}/metrics")
-        assert status == 200 and "gunmane_database_up 0.0" in body.decode()
-        assert not path.exists()
+        with waitress_on_loopback(MonitoringWSGI(lambda e, s: [], monitor)) as base:
+            db.dispose()
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            status, _, body = _get(f"{base}/readyz")
+            ready = json.loads(body)
+            assert status == 503 and ready["status"] == "unavailable"
+            assert not ready["checks"]["database"]["ok"] and "does not exist" in ready["checks"]["database"]["detail"]
+            assert _get(f"{base}/healthz")[0] == 200          # alive all the same
+            status, _, body = _get(f"{base}/metrics")
+            assert status == 200 and "gunmane_database_up 0.0" in body.decode()
+            assert not path.exists()
     finally:
-        server.close()
-        thread.join(timeout=10)
         probe.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -18,7 +18,7 @@ from knowledge.settings import Settings
 
 class Clock:
     def __init__(self) -> None:
-        self.now = datetime.now(timezone.utc)
+        self.now = datetime.now(UTC)
 
     def __call__(self) -> datetime:
         return self.now
@@ -51,7 +51,8 @@ def test_forced_run_ignores_the_schedule_and_stays_idempotent(db, settings, make
     second = runner.run("intro-expire", force=True)
     assert second.outcome == "ok" and second.message == "no introduction was overdue"
     with db.session() as session:
-        expiries = session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action.like("%expire%")))
+        expiries = session.scalar(select(func.count()).select_from(AuditEntry)
+                                  .where(AuditEntry.action.like("%expire%")))
     assert expiries == 1
 
 

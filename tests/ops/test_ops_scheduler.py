@@ -83,6 +83,8 @@ def test_two_processes_run_each_due_job_once(db, cli_env, make_intro) -> None:
             if proc.stdin:
                 proc.stdin.close()
             proc.wait(timeout=60)
+            if proc.stdout:
+                proc.stdout.close()
     names = {"intro-expire", "intro-remind", "intro-followup"}
     assert all(set(outcomes) == names for outcomes in seen), seen
     for name in names:   # exactly one worker ran it; the other found it busy or already done

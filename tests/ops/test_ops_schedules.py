@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from pydantic import ValidationError
@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from knowledge.schedules import ScheduleError, parse_schedule
 from knowledge.settings import Settings
 
-T0 = datetime(2026, 12, 1, 0, 0, tzinfo=timezone.utc)   # 09:00 in Tokyo, a Tuesday
+T0 = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)   # 09:00 in Tokyo, a Tuesday
 
 
 def test_an_interval_is_due_one_interval_after_the_last_success() -> None:
@@ -30,7 +30,7 @@ def test_workers_ticking_out_of_phase_do_not_skip_a_slot() -> None:
 def test_a_crontab_line_is_read_in_the_scheduler_time_zone() -> None:
     schedule = parse_schedule("0 9 * * 1-5", "Asia/Tokyo")
     after = schedule.next_after(T0)
-    assert after is not None and after.astimezone(timezone.utc) == T0 + timedelta(days=1)
+    assert after is not None and after.astimezone(UTC) == T0 + timedelta(days=1)
     assert not schedule.is_due(T0 + timedelta(milliseconds=3), T0 + timedelta(hours=3))
     assert schedule.is_due(T0 - timedelta(days=1), T0 + timedelta(seconds=1))
 
