@@ -30,7 +30,6 @@ import hmac
 import json
 import multiprocessing
 import os
-import queue
 import subprocess
 import sys
 import tempfile

@@ -36,16 +36,23 @@ def engine() -> Any:
 
 
 def warm_up() -> None:
-    """Load the model, the indexes and the municipality directory before anything is measured."""
-    run_turn(f"warm-{os.getpid()}", "text", "奈良県宇陀市です。橋の点検が回らない", 0, time.time())
-    matcher = engine().services.matcher()
-    for kind in ("advisor", "case", "engineer", "training"):
-        matcher.vector_store.ensure_current(kind)
+    """Load the model, indexes, lexical indexes and intake prototypes before anything is measured.
+
+    Whole consultations, one of them on a message only the embedding fallback understands: each
+    part of the engine builds its caches on first use (measured in docs/benchmarks.md).
+    """
+    from turn_cost import StepClock, consult
+
+    from bot.dialogue.replies import ConversationKey
+
+    for n, text in enumerate(("橋の点検が回らない", "マンホールの蓋がガタガタ", "夏場の草がすごくて苦情の電話ばかり")):
+        consult(engine(), StepClock(), ConversationKey("terminal", "warm", f"w{n}", f"warm-{os.getpid()}-{n}"), text)
 
 
 def run_turn(user: str, kind: str, value: str, step: int, sent_at: float) -> dict[str, Any]:
-    from bot.dialogue.replies import ConversationKey, IncomingChoice, IncomingMessage, ResultList
     from turn_cost import _choices
+
+    from bot.dialogue.replies import ConversationKey, IncomingChoice, IncomingMessage, ResultList
 
     started = time.time()
     incoming = IncomingMessage(value) if kind == "text" else IncomingChoice(value)
