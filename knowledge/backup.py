@@ -151,7 +151,11 @@ def backup_sqlite(url: str, destination: Path, *, overwrite: bool = False) -> Ba
     partial = destination.with_name(f".{destination.name}.partial-{os.getpid()}")
     partial.unlink(missing_ok=True)
     try:
-        _copy(source, partial)
+        try:
+            _copy(source, partial)
+        except sqlite3.Error as exc:
+            raise BackupError(f"The database file {source} could not be copied ({exc}); is it an SQLite "
+                              "database? Check GUNMANE_DATABASE_URL.") from None
         info = inspect_backup(partial)
         _fsync(partial)
         os.replace(partial, destination)
@@ -185,6 +189,11 @@ def _fsync(path: Path) -> None:
 # ---------------------------------------------------------------- restore
 
 
+def _is_sqlite(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+
+
 def database_in_use(path: Path) -> bool:
     """Whether another connection (a running server or command) has the database open.
 
@@ -213,6 +222,9 @@ def restore_sqlite(backup: Path, url: str, *, force: bool = False) -> RestoreRes
     info = inspect_backup(backup.expanduser())
     if target.exists() and target.resolve() == info.path.resolve():
         raise BackupError("The backup file is the database itself; nothing to restore.")
+    if target.exists() and target.stat().st_size > 0 and not _is_sqlite(target):
+        raise BackupError(f"The configured database file {target} is not an SQLite database; move it away "
+                          "(or fix GUNMANE_DATABASE_URL), then restore again.")
     if database_in_use(target) and not force:
         raise BackupError(f"The database {target} is in use by a running gunmane process (a server or a command). "
                           "Stop it first, or pass --force to restore into it while it runs.")

@@ -164,6 +164,19 @@ def test_restore_refuses_foreign_and_future_databases(tmp_path: Path, live: Data
         restore_sqlite(tmp_path, f"sqlite:///{tmp_path / 'target.db'}")
 
 
+def test_a_configured_file_that_is_no_database_is_neither_copied_nor_overwritten(tmp_path: Path,
+                                                                                live: Database) -> None:
+    stray = tmp_path / "notes.db"
+    stray.write_text("meeting notes, not a database\n" * 100, encoding="utf-8")
+    with pytest.raises(BackupError, match="could not be copied"):
+        backup_sqlite(f"sqlite:///{stray}", tmp_path / "copy.db")
+    assert not (tmp_path / "copy.db").exists()
+    backup = backup_sqlite(str(live.engine.url), tmp_path / "good.db")
+    with pytest.raises(BackupError, match="not an SQLite database; move it away"):
+        restore_sqlite(backup.path, f"sqlite:///{stray}")
+    assert stray.read_text(encoding="utf-8").startswith("meeting notes")
+
+
 def test_an_older_backup_is_restored_and_asks_for_an_upgrade(tmp_path: Path) -> None:
     old = Database(make_engine(f"sqlite:///{tmp_path / 'old.db'}"))
     command.upgrade(alembic_config(old.engine), "0001")
