@@ -304,3 +304,25 @@ class Meta(Base):
     __tablename__ = "meta"
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+JOB_OUTCOMES = ("running", "ok", "failed", "abandoned")
+
+
+class JobRun(Base):
+    """One run of a scheduled job (bot/scheduler): who ran it, when, and how it ended.
+
+    ``outcome`` is ``running`` until the run ends; a run whose worker died is
+    marked ``abandoned`` by the next worker that takes the job's lock.
+    ``message`` is a one-line summary (counts and ids, never a contact).
+    """
+
+    __tablename__ = "job_runs"
+    __table_args__ = (Index("ix_job_runs_name_started", "name", "started_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[str] = mapped_column(String(16), default="running")
+    message: Mapped[str | None] = mapped_column(Text)
+    worker: Mapped[str] = mapped_column(String(128))

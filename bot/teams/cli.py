@@ -11,7 +11,8 @@ import logging
 import typer
 from aiohttp import web
 
-from bot.cli.common import handle_errors, settings, setup_logging
+from bot.cli.common import handle_errors, settings
+from bot.monitoring.logs import configure_logging
 from bot.teams.auth import INSECURE_WARNING, has_credentials, teams_auth
 from bot.teams.server import MESSAGES_PATH, create_teams_server
 from knowledge.db import open_database
@@ -31,7 +32,7 @@ def serve_teams(
 ) -> None:
     """Serve the Microsoft Teams bot at /api/messages (JWT-checked when credentials are set)."""
     cfg = settings()
-    setup_logging(cfg.log_level)
+    configure_logging(cfg)
     secured = has_credentials(cfg)
     if insecure_local and not secured:
         log.warning(INSECURE_WARNING)  # the first line the server logs, on purpose
