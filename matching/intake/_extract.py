@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -98,15 +99,14 @@ class _Reading:
         self.codes = [(cat, c) for cat, c in self.codes if not (c == code and cat in kinds)]
 
 
-def _clause_of(cls: list[Clause], pos: int) -> int:
-    for i, c in enumerate(cls):
-        if c.start <= pos < c.end:
-            return i
-    return max(len(cls) - 1, 0)
+def _clause_of(starts: list[int], pos: int) -> int:
+    """Index of the clause holding ``pos`` (clauses are in order and cover the text)."""
+    return max(bisect_right(starts, pos) - 1, 0)
 
 
 def _read_hits(a: Analysed, hits: list[Hit], cls: list[Clause], lex: Lexicon) -> list[_Reading]:
     readings: list[_Reading] = []
+    starts = [c.start for c in cls]
     for hit in hits:
         if not hit.entry.codes or is_negated(a, hit) or is_department(a, hit):
             continue
@@ -114,18 +114,18 @@ def _read_hits(a: Analysed, hits: list[Hit], cls: list[Clause], lex: Lexicon) ->
         if any(code in lex.background_codes for _, code in codes) and is_background(a, hit):
             codes = [(cat, c) for cat, c in codes if not (cat == "process" and c in lex.background_codes)]
         if codes:
-            readings.append(_Reading(hit, a.text[hit.start : hit.end], _clause_of(cls, hit.start), codes))
+            readings.append(_Reading(hit, a.text[hit.start : hit.end], _clause_of(starts, hit.start), codes))
     # 「見てもらう」 is inspection only with a structure in its clause; 「電話」 front-desk work only when answered.
     fields_by_clause = {r.clause for r in readings if r.has("field")}
+    forms_by_clause: dict[int, set[str]] = {}
+    for t, start in zip(a.tokens, a.starts):     # one pass over the tokens, not one per reading
+        forms_by_clause.setdefault(_clause_of(starts, start), set()).add(fold(t.normalized))
     for rule in lex.needs:
         for r in readings:
             if r.hit.entry.word not in rule.words:
                 continue
-            clause = cls[r.clause]
-            ok = (rule.with_field and r.clause in fields_by_clause) or any(
-                fold(t.normalized) in rule.with_forms
-                for t, start in zip(a.tokens, a.starts)
-                if clause.start <= start < clause.end
+            ok = (rule.with_field and r.clause in fields_by_clause) or bool(
+                forms_by_clause.get(r.clause, set()) & rule.with_forms
             )
             if not ok:
                 r.drop(rule.code, ("process",))
@@ -197,21 +197,19 @@ def _extraction(readings: list[_Reading], lex: Lexicon, extra: list[_Reading] = 
         "wanted": lex.codes["wanted"],
     }
     found: dict[Category, set[str]] = {cat: set() for cat in CATEGORIES}
-    terms: list[Trigger] = []
-    for r in list(readings) + list(extra):
+    terms: dict[Trigger, None] = {}      # ordered and de-duplicated in linear time
+    for r, lent in [(r, False) for r in readings] + [(r, True) for r in extra]:
         for cat, code in r.codes:
-            if r in extra and cat in ("field", "process"):
+            if lent and cat in ("field", "process"):
                 continue
             found[cat].add(code)
-            trigger = Trigger(cat, code, r.word)
-            if trigger not in terms:
-                terms.append(trigger)
+            terms.setdefault(Trigger(cat, code, r.word), None)
     return Extraction(
         fields=_ordered(found["field"], order["field"]),
         processes=_ordered(found["process"], order["process"]),
         pains=_ordered(found["pain"], order["pain"]),
         wanted=_ordered(found["wanted"], order["wanted"]),
-        terms=terms,
+        terms=list(terms),
     )
 
 
@@ -226,10 +224,12 @@ def read_sub_issues(text: str, lex: Lexicon | None = None) -> list[SubIssue]:
     readings = _read_hits(a, find_hits(a, lex), cls, lex)
 
     phrase_ids = []
+    cuts_of: dict[int, list[int]] = {}
     for r in readings:
-        clause = cls[r.clause]
-        cuts = phrase_cuts(cleaned, clause.start, clause.end)
-        phrase_ids.append(r.clause * 10_000 + sum(1 for c in cuts if c <= r.hit.start))
+        if r.clause not in cuts_of:           # once per clause, then a binary search per reading
+            clause = cls[r.clause]
+            cuts_of[r.clause] = phrase_cuts(cleaned, clause.start, clause.end)
+        phrase_ids.append(r.clause * 10_000_000 + bisect_right(cuts_of[r.clause], r.hit.start))
     scopes: dict[str, list[int]] = {"phrase": phrase_ids, "clause": [r.clause for r in readings]}
     _apply_yields(readings, lex, scopes, "phrase")
     _apply_yields(readings, lex, scopes, "clause")
@@ -246,12 +246,13 @@ def read_sub_issues(text: str, lex: Lexicon | None = None) -> list[SubIssue]:
 
     # Clauses about no field or process lend their pains and wanted help to every sub-issue.
     shared = [r for i, rs in enumerate(by_clause) if not _content(rs) for r in rs if r.codes]
+    shared_ids = {id(r) for r in shared}
     out: list[SubIssue] = []
     previous_fields: list[str] = []
     for g, members in enumerate(groups):
         start = 0 if g == 0 else cls[members[0]].start
         end = len(cleaned) if g == len(groups) - 1 else cls[groups[g + 1][0]].start
-        own = [r for i in members for r in by_clause[i] if r.codes and r not in shared]
+        own = [r for i in members for r in by_clause[i] if r.codes and id(r) not in shared_ids]
         extraction = _extraction(own, lex, extra=shared)
         if not extraction.fields and cls[members[0]].new_matter and previous_fields:
             # 「あと、記録を台帳に…」 continues with the assets just named.
@@ -269,15 +270,16 @@ def merge(extractions: list[Extraction]) -> Extraction:
     tax, lex = get_taxonomy(), get_lexicon()
     order = {"field": tax.codes("field"), "process": tax.codes("process"), "pain": lex.codes["pain"], "wanted": lex.codes["wanted"]}
     found: dict[str, set[str]] = {cat: set() for cat in CATEGORIES}
-    terms: list[Trigger] = []
+    terms: dict[Trigger, None] = {}
     for e in extractions:
         for cat in CATEGORIES:
             found[cat].update(e.codes(cat))
-        terms.extend(t for t in e.terms if t not in terms)
+        for t in e.terms:
+            terms.setdefault(t, None)
     return Extraction(
         fields=_ordered(found["field"], order["field"]),
         processes=_ordered(found["process"], order["process"]),
         pains=_ordered(found["pain"], order["pain"]),
         wanted=_ordered(found["wanted"], order["wanted"]),
-        terms=terms,
+        terms=list(terms),
     )

@@ -8,6 +8,7 @@ overlap, the longer one stays (下水道 beats 水道, 町道橋 beats 町道).
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from matching.intake._lexicon import Entry, Lexicon
@@ -53,10 +54,9 @@ def analyse_text(text: str) -> Analysed:
 
 
 def _token_range(a: Analysed, start: int, end: int) -> tuple[int, int]:
-    first = next((i for i, e in enumerate(a.ends) if e > start), len(a.tokens))
-    last = first
-    while last < len(a.tokens) and a.starts[last] < end:
-        last += 1
+    # Offsets are monotonic, so both ends are binary searches (a scan per hit made long texts quadratic).
+    first = bisect_right(a.ends, start)
+    last = max(first, bisect_right(a.starts, end - 1))
     if first >= len(a.tokens):
         return first, first
     return first, max(last, first + 1)
@@ -122,16 +122,18 @@ def find_hits(a: Analysed, lex: Lexicon) -> list[Hit]:
 
 def _longest_first(a: Analysed, candidates: list[tuple[int, int, Entry]]) -> list[Hit]:
     candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
-    taken: list[tuple[int, int]] = []
+    # One flag per character: a candidate overlaps a longer one iff one of its characters is taken.
+    # Words are short, so this is linear in the text (comparing against every kept span was quadratic).
+    taken = bytearray(len(a.text) + 1)
     kept: dict[tuple[int, int], Entry] = {}
     for start, end, entry in candidates:
         if (start, end) in kept:        # the same span found twice (surface and normalised): merge codes
             old = kept[(start, end)]
             kept[(start, end)] = Entry(old.word, tuple(dict.fromkeys(old.codes + entry.codes)))
             continue
-        if any(start < e and s < end for s, e in taken):
+        if any(taken[start:end]):
             continue
-        taken.append((start, end))
+        taken[start:end] = b"\x01" * (end - start)
         kept[(start, end)] = entry
     hits = []
     for (start, end), entry in sorted(kept.items()):

@@ -32,10 +32,14 @@ def _following(a: Analysed, hit: Hit, limit: int = 15) -> list[str]:
     return out
 
 
+_SENTENCE_WINDOW = 300     # characters looked at either side: an unpunctuated text stays linear
+
+
 def _sentence_around(a: Analysed, hit: Hit) -> str:
-    left = max(a.text.rfind(ch, 0, hit.start) for ch in ".!?。\n")
-    ends = [i for i in (a.text.find(ch, hit.end) for ch in ".!?。\n") if i >= 0]
-    return a.text[left + 1 : min(ends) if ends else len(a.text)]
+    lo, hi = max(0, hit.start - _SENTENCE_WINDOW), min(len(a.text), hit.end + _SENTENCE_WINDOW)
+    left = max(a.text.rfind(ch, lo, hit.start) for ch in ".!?。\n")
+    ends = [i for i in (a.text.find(ch, hit.end, hi) for ch in ".!?。\n") if i >= 0]
+    return a.text[max(left + 1, lo) : min(ends) if ends else hi]
 
 
 _DEPARTMENT_AFTER = re.compile(r"^(?:課|係|室|局|班|部(?![分材品位屋]))")
