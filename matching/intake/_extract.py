@@ -19,13 +19,16 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from knowledge.taxonomy import get_taxonomy
-from matching.intake._lexicon import CATEGORIES, Category, Lexicon, get_lexicon
-from matching.intake._matcher import Analysed, Hit, analyse_text, find_hits
-from matching.intake._rules import is_background, is_department, is_negated
+from matching.intake._implied import implied_codes
+from matching.intake._lexicon import CATEGORIES, Category, Entry, Lexicon, get_lexicon
+from matching.intake._matcher import Analysed, Hit, analyse_text, find_hits, token_range
+from matching.intake._rules import is_background, is_department, is_greeting, is_negated
 from matching.intake._split import Clause, clauses, phrase_cuts
-from matching.intake._text import clean_text, fold
+from matching.intake._text import clean_text
 
-Source = Literal["lexicon", "embedding"]
+# "lexicon": the message's own words; "weak": a situation that implies the code (「枝が伸びて」 → pruning);
+# "embedding": the closest meaning. A code with only weak or embedding triggers is a guess to confirm.
+Source = Literal["lexicon", "weak", "embedding"]
 _LIST_END = re.compile(r"(?:(?<=件)と|(?<=こと)と|(?<=話)と|(?<=問題)と|のと)$")
 
 
@@ -91,6 +94,7 @@ class _Reading:
     word: str
     clause: int
     codes: list[tuple[Category, str]]
+    source: Source = "lexicon"
 
     def has(self, kind: Category) -> bool:
         return any(cat == kind for cat, _ in self.codes)
@@ -111,6 +115,8 @@ def _read_hits(a: Analysed, hits: list[Hit], cls: list[Clause], lex: Lexicon) ->
         if not hit.entry.codes or is_negated(a, hit) or is_department(a, hit):
             continue
         codes = list(hit.entry.codes)
+        if any(cat in ("process", "wanted") for cat, _ in codes) and is_greeting(a, hit):
+            codes = [(cat, c) for cat, c in codes if cat not in ("process", "wanted")]
         if any(code in lex.background_codes for _, code in codes) and is_background(a, hit):
             codes = [(cat, c) for cat, c in codes if not (cat == "process" and c in lex.background_codes)]
         if codes:
@@ -118,28 +124,44 @@ def _read_hits(a: Analysed, hits: list[Hit], cls: list[Clause], lex: Lexicon) ->
     # 「見てもらう」 is inspection only with a structure in its clause; 「電話」 front-desk work only when answered.
     fields_by_clause = {r.clause for r in readings if r.has("field")}
     forms_by_clause: dict[int, set[str]] = {}
-    for t, start in zip(a.tokens, a.starts):     # one pass over the tokens, not one per reading
-        forms_by_clause.setdefault(_clause_of(starts, start), set()).add(fold(t.normalized))
+    for norm, start in zip(a.norms, a.starts, strict=True):     # one pass over the tokens, not one per reading
+        forms_by_clause.setdefault(_clause_of(starts, start), set()).add(norm)
     for rule in lex.needs:
         for r in readings:
             if r.hit.entry.word not in rule.words:
                 continue
-            ok = (rule.with_field and r.clause in fields_by_clause) or bool(
-                forms_by_clause.get(r.clause, set()) & rule.with_forms
-            )
-            if not ok:
+            forms = forms_by_clause.get(r.clause, set())
+            with_field = r.clause in fields_by_clause or (rule.near and r.clause - 1 in fields_by_clause)
+            ok = (rule.with_field and with_field) or bool(forms & rule.with_forms)
+            if not ok or forms & rule.unless_forms:
                 r.drop(rule.code, ("process",))
     return [r for r in readings if r.codes]
 
 
+def _with_implied(a: Analysed, cls: list[Clause], readings: list[_Reading], lex: Lexicon) -> list[_Reading]:
+    """The readings plus the processes the clauses imply without naming them (as weak readings)."""
+    named: list[set[tuple[Category, str]]] = [set() for _ in cls]
+    for r in readings:
+        named[r.clause].update(r.codes)
+    extra = []
+    for found in implied_codes(a, cls, named, lex):
+        first, last = token_range(a, found.start, found.end)
+        hit = Hit(found.start, found.end, Entry(found.word, ((found.kind, found.code),)), first, last)
+        extra.append(_Reading(hit, found.word, found.clause, [(found.kind, found.code)], "weak"))
+    return sorted(readings + extra, key=lambda r: (r.hit.start, r.hit.end)) if extra else readings
+
+
 def _apply_yields(readings: list[_Reading], lex: Lexicon, scope_of: dict[str, list[int]], scope: str) -> None:
     """Drop a code where a more specific one is present in the same scope (phrase, clause or sub-issue)."""
+    keys = scope_of["clause" if scope == "near" else scope]
     for rule in (y for y in lex.yields if y.scope == scope):
         present: dict[int, set[str]] = {}
-        for r, key in zip(readings, scope_of[scope]):
+        for r, key in zip(readings, keys, strict=True):
             present.setdefault(key, set()).update(c for cat, c in r.codes if cat in ("field", "process"))
-        for r, key in zip(readings, scope_of[scope]):
-            if rule.applies_to(r.hit.entry.word) and present[key] & rule.to:
+        for r, key in zip(readings, keys, strict=True):
+            # near: the clause or the one before (「林道で落石が増えます。法面の状態を調べたい」).
+            there = present[key] | (present.get(key - 1, set()) if scope == "near" else set())
+            if rule.applies_to(r.hit.entry.word) and there & rule.to:
                 r.drop(rule.code)
 
 
@@ -203,7 +225,7 @@ def _extraction(readings: list[_Reading], lex: Lexicon, extra: list[_Reading] = 
             if lent and cat in ("field", "process"):
                 continue
             found[cat].add(code)
-            terms.setdefault(Trigger(cat, code, r.word), None)
+            terms.setdefault(Trigger(cat, code, r.word, r.source), None)
     return Extraction(
         fields=_ordered(found["field"], order["field"]),
         processes=_ordered(found["process"], order["process"]),
@@ -221,7 +243,7 @@ def read_sub_issues(text: str, lex: Lexicon | None = None) -> list[SubIssue]:
         return []
     a = analyse_text(cleaned)
     cls = clauses(cleaned)
-    readings = _read_hits(a, find_hits(a, lex), cls, lex)
+    readings = _with_implied(a, cls, _read_hits(a, find_hits(a, lex), cls, lex), lex)
 
     phrase_ids = []
     cuts_of: dict[int, list[int]] = {}
@@ -233,6 +255,7 @@ def read_sub_issues(text: str, lex: Lexicon | None = None) -> list[SubIssue]:
     scopes: dict[str, list[int]] = {"phrase": phrase_ids, "clause": [r.clause for r in readings]}
     _apply_yields(readings, lex, scopes, "phrase")
     _apply_yields(readings, lex, scopes, "clause")
+    _apply_yields(readings, lex, scopes, "near")
 
     by_clause: list[list[_Reading]] = [[] for _ in cls]
     for r in readings:
