@@ -106,6 +106,7 @@ class Lexicon:
     implies: list[ImpliesRule] = field(default_factory=list)
     readings: dict[str, Entry] = field(default_factory=dict)               # kana reading → entry (橋 → はし)
     words_by_reading: dict[str, list[str]] = field(default_factory=dict)   # reading → words with kanji
+    situations: dict[tuple[Category, str], list[str]] = field(default_factory=dict)  # for the embedding fallback
     background_codes: frozenset[str] = frozenset()
     _by_first: dict[str, list[tuple[tuple[str, ...], Entry]]] | None = None
 
@@ -171,12 +172,15 @@ def build_lexicon(raw: dict) -> Lexicon:  # type: ignore[type-arg]
     labels: dict[tuple[Category, str], tuple[str, str]] = {}
     words_by_code: dict[tuple[Category, str], list[str]] = {}
     merged: dict[tuple[str, str], list[tuple[Category, str]]] = {}   # (lang, word) → codes
+    situations: dict[tuple[Category, str], list[str]] = {}
     for cat in CATEGORIES:
         section = raw.get(_FILE_KEYS[cat], {})
         codes[cat] = list(section)
         for code, langs in section.items():
             if "label" in langs:
                 labels[(cat, code)] = (langs["label"], langs.get("label_en", langs["label"]))
+            if langs.get("situations"):
+                situations[(cat, code)] = list(langs["situations"])
             for lang in ("ja", "en"):
                 for word in langs.get(lang, []):
                     merged.setdefault((lang, word), []).append((cat, code))
@@ -185,7 +189,7 @@ def build_lexicon(raw: dict) -> Lexicon:  # type: ignore[type-arg]
         for word in raw.get("ignore", {}).get(lang, []):
             merged.setdefault((lang, word), [])
 
-    lex = Lexicon(codes=codes, labels=labels, words_by_code=words_by_code)
+    lex = Lexicon(codes=codes, labels=labels, words_by_code=words_by_code, situations=situations)
     for (lang, word), entry_codes in merged.items():
         entry = Entry(word, tuple(dict.fromkeys(entry_codes)))
         if lang == "en" or word.isascii():

@@ -57,12 +57,12 @@ def is_department(a: Analysed, hit: Hit) -> bool:
 
 # Greetings and a relationship ("以前研修でお世話になった者です"), mail headers ("To: 相談窓口"): what they
 # name is not the problem, so they give no process and no wanted help (an asset named there still counts).
-_GREETING = re.compile(
+GREETING = re.compile(
     r"お世話にな|ご無沙汰|御無沙汰|お疲れ様|お疲れさま|お疲れさまです|失礼します|失礼いたします|はじめまして|初めまして|"
     r"突然のご連絡|よろしくお願い|宜しくお願い|ありがとうございま|恐縮です|"
     r"(?i:\b(?:dear|hello|hi|thanks|thank you|best regards|kind regards)\b)"
 )
-_HEADER_LINE = re.compile(r"(?im)^\s*(?:to|from|cc|bcc|宛先|差出人|送信者|送信元|宛て)\s*[:：].*$")
+HEADER_LINE = re.compile(r"(?im)^\s*(?:to|from|cc|bcc|宛先|差出人|送信者|送信元|宛て)\s*[:：].*$")
 _PHRASE_END = "、,。.!?！？\n"
 
 
@@ -70,13 +70,13 @@ def is_greeting(a: Analysed, hit: Hit) -> bool:
     """The hit stands in a greeting phrase or a mail header line."""
     line_start = a.text.rfind("\n", max(0, hit.start - 200), hit.start) + 1
     line_end = a.text.find("\n", hit.end, hit.end + 200)
-    if _HEADER_LINE.match(a.text[line_start : line_end if line_end >= 0 else hit.end + 200]):
+    if HEADER_LINE.match(a.text[line_start : line_end if line_end >= 0 else hit.end + 200]):
         return True
     lo = max(0, hit.start - 60)
     left = max(a.text.rfind(ch, lo, hit.start) for ch in _PHRASE_END)
     ends = [i for i in (a.text.find(ch, hit.end, hit.end + 60) for ch in _PHRASE_END) if i >= 0]
     phrase = a.text[max(left + 1, lo) : min(ends) if ends else hit.end + 60]
-    return bool(_GREETING.search(phrase))
+    return bool(GREETING.search(phrase))
 
 
 def is_negated(a: Analysed, hit: Hit) -> bool:
