@@ -147,8 +147,10 @@ def main(argv: list[str] | None = None) -> int:
                     wrong.append(f"{kind}: missed {missed} extra {extra}")
             if args.errors and wrong and not args.json:
                 print(f"  ✗ {row['text']}\n      " + "\n      ".join(wrong))
-        report[str(path)] = {k: dict(zip(("precision", "recall", "f1"), tallies[k].scores())) for k in KINDS}
-    report["overall"] = {k: dict(zip(("precision", "recall", "f1"), overall[k].scores())) for k in KINDS}
+        report[str(path)] = {
+            k: dict(zip(("precision", "recall", "f1"), tallies[k].scores(), strict=True)) for k in KINDS
+        }
+    report["overall"] = {k: dict(zip(("precision", "recall", "f1"), overall[k].scores(), strict=True)) for k in KINDS}
     elapsed = time.perf_counter() - started
 
     if args.json:

@@ -279,7 +279,9 @@ def read_sub_issues(text: str, lex: Lexicon | None = None) -> list[SubIssue]:
         extraction = _extraction(own, lex, extra=shared)
         if not extraction.fields and cls[members[0]].new_matter and previous_fields:
             # 「あと、記録を台帳に…」 continues with the assets just named.
-            extraction = Extraction(previous_fields, extraction.processes, extraction.pains, extraction.wanted, extraction.terms)
+            extraction = Extraction(
+                previous_fields, extraction.processes, extraction.pains, extraction.wanted, extraction.terms
+            )
         previous_fields = extraction.fields or previous_fields
         piece = cleaned if len(groups) == 1 else cleaned[start:end].strip(" 、,。\n")
         if g < len(groups) - 1:
@@ -291,7 +293,12 @@ def read_sub_issues(text: str, lex: Lexicon | None = None) -> list[SubIssue]:
 def merge(extractions: list[Extraction]) -> Extraction:
     """The union of several extractions, keeping the fixed order."""
     tax, lex = get_taxonomy(), get_lexicon()
-    order = {"field": tax.codes("field"), "process": tax.codes("process"), "pain": lex.codes["pain"], "wanted": lex.codes["wanted"]}
+    order = {
+        "field": tax.codes("field"),
+        "process": tax.codes("process"),
+        "pain": lex.codes["pain"],
+        "wanted": lex.codes["wanted"],
+    }
     found: dict[str, set[str]] = {cat: set() for cat in CATEGORIES}
     terms: dict[Trigger, None] = {}
     for e in extractions:

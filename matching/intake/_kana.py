@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
-from sudachipy import dictionary, tokenizer
+from sudachipy import dictionary, tokenizer  # type: ignore[import-untyped, unused-ignore]
 
 from matching.intake._text import fold
 
@@ -63,7 +63,7 @@ def kana_readings(words: Iterable[str]) -> dict[str, list[str]]:
     return out
 
 
-def _reading_at(folded: str, start: int, hi: int, readings: dict[str, object], longest: int) -> int | None:
+def _reading_at(folded: str, start: int, hi: int, readings: Mapping[str, object], longest: int) -> int | None:
     """The end of the longest reading starting at ``start`` that ends the run or stops before a particle."""
     for end in range(min(hi, start + longest), start + MIN_READING - 1, -1):
         if (end == hi or folded[end] in _PARTICLES) and folded[start:end] in readings:
@@ -71,7 +71,7 @@ def _reading_at(folded: str, start: int, hi: int, readings: dict[str, object], l
     return None
 
 
-def kana_spans(folded: str, readings: dict[str, object]) -> list[tuple[int, int, str]]:
+def kana_spans(folded: str, readings: Mapping[str, object]) -> list[tuple[int, int, str]]:
     """(start, end, reading) for the readings in the kana runs of ``folded``, where a word may start and end.
 
     A word starts a run that does not follow a kanji (kana after a kanji is its ending: 分かる holds no 刈る),

@@ -211,7 +211,9 @@ def build_lexicon(raw: dict) -> Lexicon:  # type: ignore[type-arg]
     rules = raw.get("rules", {})
     for rule in rules.get("yield", []):
         lex.yields.append(
-            YieldRule(rule["code"], frozenset(rule["to"]), rule.get("scope", "sub_issue"), frozenset(rule.get("words", [])))
+            YieldRule(
+                rule["code"], frozenset(rule["to"]), rule.get("scope", "sub_issue"), frozenset(rule.get("words", []))
+            )
         )
     for rule in rules.get("needs", []):
         lex.needs.append(

@@ -42,13 +42,18 @@ def _sentence_around(a: Analysed, hit: Hit) -> str:
 
 
 # An office name: the word, up to two more office-name parts (道路維持課, 公園緑地課), then 課/係/室….
-_OFFICE_PART = r"(?:維持|管理|整備|建設|緑地|計画|事業|保全|土木|工務|施設|交通|環境|防災|監理|都市|道路|公園|河川|上下水道|下水道|水道|港湾|農林|林務|農政)"
+_OFFICE_PART = (
+    r"(?:維持|管理|整備|建設|緑地|計画|事業|保全|土木|工務|施設|交通|環境|防災|監理|都市|道路|公園|河川|上下水道|下水道|水道|"
+    r"港湾|農林|林務|農政)"
+)
 _DEPARTMENT_AFTER = re.compile(rf"^{_OFFICE_PART}{{0,2}}(?:課(?![題金])|係(?![るりわ数])|室|局|班|部(?![分材品位屋]))")
-_EN_DEPARTMENT_AFTER = re.compile(r"(?i)^(?:\s+(?:and\s+\w+\s+)?(?:department|dept|division|section|office|bureau|team))\b")
+_EN_DEPARTMENT_AFTER = re.compile(
+    r"(?i)^(?:\s+(?:and\s+\w+\s+)?(?:department|dept|division|section|office|bureau|team))\b"
+)
 
 
 def is_department(a: Analysed, hit: Hit) -> bool:
-    """「道路課」「都市計画課」「公園緑地課」, "the road department": an office's name, not what the problem is about."""
+    """「道路課」「公園緑地課」, "the road department": an office's name, not what the problem is about."""
     after = a.text[hit.end : hit.end + 12]
     if a.text[hit.start : hit.end].isascii():
         return bool(_EN_DEPARTMENT_AFTER.match(after))

@@ -7,7 +7,9 @@ import pytest
 from matching.intake import clean_text, detect_language, extract, extract_sub_issues, split_sub_issues
 
 
-@pytest.mark.parametrize("text", ["", "   ", "\n\t\u3000", "🙂🙂🙏", ":smile: :+1:", "<@U123> <!channel>", "<b></b>&nbsp;"])
+@pytest.mark.parametrize(
+    "text", ["", "   ", "\n\t\u3000", "🙂🙂🙏", ":smile: :+1:", "<@U123> <!channel>", "<b></b>&nbsp;"]
+)
 def test_nothing_to_read_gives_empty_results(text: str) -> None:
     assert extract(text).is_empty
     assert split_sub_issues(text) == []

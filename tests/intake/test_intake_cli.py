@@ -64,7 +64,9 @@ def test_batch(cli_env: dict[str, str], tmp_path: Path) -> None:
 
 def test_bad_batch_line_names_file_and_line(cli_env: dict[str, str], tmp_path: Path) -> None:
     batch = tmp_path / "bad.jsonl"
-    batch.write_text('{"text": "橋"}\nnot json\n{"text": 3}\n{"text": "橋", "municipality": "存在しない村"}\n', encoding="utf-8")
+    batch.write_text(
+        '{"text": "橋"}\nnot json\n{"text": 3}\n{"text": "橋", "municipality": "存在しない村"}\n', encoding="utf-8"
+    )
     result = _run(["--batch", str(batch), "--json"], cli_env)
     assert result.exit_code == 1
     assert f"{batch}:2: not valid JSON" in result.output
@@ -75,7 +77,9 @@ def test_bad_batch_line_names_file_and_line(cli_env: dict[str, str], tmp_path: P
 
 def test_unknown_municipality_in_batch_names_line(cli_env: dict[str, str], tmp_path: Path) -> None:
     batch = tmp_path / "m.jsonl"
-    batch.write_text('{"text": "橋"}\n{"text": "橋", "prefecture": "奈良県", "municipality": "宇田市"}\n', encoding="utf-8")
+    batch.write_text(
+        '{"text": "橋"}\n{"text": "橋", "prefecture": "奈良県", "municipality": "宇田市"}\n', encoding="utf-8"
+    )
     result = _run(["--batch", str(batch), "--json"], cli_env)
     assert result.exit_code == 1 and f"{batch}:2:" in result.output and "宇陀市" in result.output
 

@@ -55,7 +55,8 @@ def test_greetings_and_headers_are_not_compared() -> None:
 
 
 def test_every_clause_of_a_message_in_one_batch_then_from_the_cache(fake_embedder: FakeEmbedder) -> None:
-    text = "防護柵・横断歩道橋・カーブミラーなど道路に付いている施設。あと、下水道管路・マンホール・処理場やポンプ場の調査"
+    text = ("防護柵・横断歩道橋・カーブミラーなど道路に付いている施設。"
+            "あと、下水道管路・マンホール・処理場やポンプ場の調査")
     extract_sub_issues("道路照明・標識", embedder=fake_embedder)       # prototypes built
     before = fake_embedder.calls
     first = extract_sub_issues(text, embedder=fake_embedder)
@@ -68,7 +69,8 @@ def test_every_clause_of_a_message_in_one_batch_then_from_the_cache(fake_embedde
 
 def _tiny_lexicon() -> Lexicon:
     # No word names a playground here: only the park's situation does.
-    return build_lexicon({"fields": {"park": {"ja": ["公園"], "situations": ["ブランコの鎖とすべり台の手すりがさびている"]}}})
+    park = {"ja": ["公園"], "situations": ["ブランコの鎖とすべり台の手すりがさびている"]}
+    return build_lexicon({"fields": {"park": park}})
 
 
 def test_a_situation_fills_the_asset_no_word_names(fake_embedder: FakeEmbedder) -> None:

@@ -107,7 +107,9 @@ def test_road_parts_after_a_forest_road_belong_to_it() -> None:
 
 
 def test_facet_bullets_are_one_problem() -> None:
-    subs = extract_sub_issues("【相談】水道台帳の電子化\n・現状：紙のみ\n・課題：更新が追いつかない\n・希望：安いシステム")
+    subs = extract_sub_issues(
+        "【相談】水道台帳の電子化\n・現状：紙のみ\n・課題：更新が追いつかない\n・希望：安いシステム"
+    )
     assert len(subs) == 1
     assert subs[0].extraction.fields == ["water_supply"] and subs[0].extraction.processes == ["data"]
 
