@@ -17,6 +17,7 @@ from matching.embedders.base import Embedder
 from matching.intake._extract import Extraction, SubIssue, Trigger
 from matching.intake._fallback import FallbackSettings, decide, embed_queries, score_queries
 from matching.intake._lexicon import Category, Lexicon, get_lexicon
+from matching.intake._matcher import analyse_text, find_hits
 from matching.intake._rules import GREETING, HEADER_LINE
 from matching.intake._split import clauses
 
@@ -34,11 +35,36 @@ def _content_of(clause: str) -> str:
     return "、".join(p.strip() for p in kept if p.strip())
 
 
-def _clause_texts(text: str) -> list[str]:
+_CONTENT_POS = {"名詞", "動詞", "形容詞", "形状詞"}
+
+
+def has_unexplained_word(clause: str, lex: Lexicon) -> bool:
+    """A common noun, verb or adjective no lexicon word covers and that is not generic (シーソー, 板, 割れる).
+
+    The fallback guesses what the words did not say; a clause whose words are all explained — pains,
+    wanted help, generic words (「予算もなくて、近くの自治体の事例も知りたい」) — has nothing left to guess from.
+    """
+    a = analyse_text(clause)
+    covered = bytearray(len(clause) + 1)
+    for hit in find_hits(a, lex):
+        covered[hit.start : hit.end] = b"\x01" * (hit.end - hit.start)
+    for tok, norm, start, end in zip(a.tokens, a.norms, a.starts, a.ends, strict=True):
+        if tok.pos not in _CONTENT_POS or tok.pos2 in {"固有名詞", "数詞", "非自立可能"} or any(covered[start:end]):
+            continue
+        word = tok.surface.lower()
+        if word.isascii() and (len(word) < 3 or not word.isalpha()):
+            continue
+        if not {word, norm, word.removesuffix("s")} & lex.generic:      # towns → town
+            return True
+    return False
+
+
+def _clause_texts(text: str, lex: Lexicon | None = None) -> list[str]:
+    lex = lex or get_lexicon()
     out = []
     for c in clauses(text):
         content = _content_of(text[c.start : c.end])
-        if len(content) >= _MIN_CLAUSE and content not in out:
+        if len(content) >= _MIN_CLAUSE and content not in out and has_unexplained_word(content, lex):
             out.append(content)
     return out
 
@@ -50,7 +76,7 @@ def _fill(
     def wanted(e: Extraction) -> bool:
         return not e.fields if kind == "field" else bool(e.fields) and not e.processes
 
-    todo = {i: _clause_texts(s.text) for i, s in enumerate(subs)
+    todo = {i: _clause_texts(s.text, lex) for i, s in enumerate(subs)
             if wanted(s.extraction) and s.text.strip() and len(s.text) <= FALLBACK_MAX_CHARS}
     new = [t for texts in todo.values() for t in texts if t not in vectors]
     if new:

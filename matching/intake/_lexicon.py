@@ -107,6 +107,7 @@ class Lexicon:
     readings: dict[str, Entry] = field(default_factory=dict)               # kana reading → entry (橋 → はし)
     words_by_reading: dict[str, list[str]] = field(default_factory=dict)   # reading → words with kanji
     situations: dict[tuple[Category, str], list[str]] = field(default_factory=dict)  # for the embedding fallback
+    generic: frozenset[str] = frozenset()          # words that name no asset and no work (the fallback's gate)
     background_codes: frozenset[str] = frozenset()
     _by_first: dict[str, list[tuple[tuple[str, ...], Entry]]] | None = None
 
@@ -238,6 +239,8 @@ def build_lexicon(raw: dict) -> Lexicon:  # type: ignore[type-arg]
             )
         )
     lex.background_codes = frozenset(rules.get("background", {}).get("codes", []))
+    generic = rules.get("fallback", {}).get("generic", {})
+    lex.generic = frozenset(fold(w) for lang in ("ja", "en") for w in generic.get(lang, []))
     return lex
 
 

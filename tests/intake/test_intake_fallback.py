@@ -87,3 +87,27 @@ def test_settings_decide_how_sure_it_must_be(fake_embedder: FakeEmbedder) -> Non
     strict = FallbackSettings(field_min_margin=5.0)
     assert extract("ブランコの鎖とすべり台の手すりがさびてきた", embedder=fake_embedder, lexicon=lex,
                    fallback=strict).fields == []
+
+
+@pytest.mark.parametrize(
+    ("text", "unexplained"),
+    [
+        ("予算もなくて、近くの自治体の事例も知りたい", False),    # pains, wanted help and generic words only
+        ("町のことで相談に乗ってほしい", False),
+        ("How do small towns handle this kind of thing?", False),
+        ("シーソーの板が割れてる", True),                        # シーソー, 板: words the lexicon does not know
+        ("The seesaw in the playground is broken.", True),
+    ],
+)
+def test_only_clauses_with_unexplained_words_are_compared(text: str, unexplained: bool) -> None:
+    from matching.intake import get_lexicon
+    from matching.intake._fill import has_unexplained_word
+
+    assert has_unexplained_word(text, get_lexicon()) is unexplained
+
+
+def test_nothing_is_guessed_for_a_message_about_help_only(fake_embedder: FakeEmbedder) -> None:
+    before = fake_embedder.calls
+    e = extract("予算もなくて、近くの自治体の事例も知りたい", embedder=fake_embedder)
+    assert (e.fields, e.processes) == ([], []) and e.pains == ["budget"] and "case" in e.wanted
+    assert fake_embedder.calls == before                    # not even embedded
