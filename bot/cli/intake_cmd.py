@@ -13,6 +13,7 @@ from typing import Any, Optional
 import typer
 
 from bot.cli.common import database, handle_errors
+from bot.dialogue.cleaning import MAX_CHARS
 from bot.dialogue.understand import analyze
 from knowledge.cards import IntakeCard
 from knowledge.errors import GunmaneError, ValidationFailed
@@ -40,15 +41,31 @@ def analyze_command(
     """Understand a first message: municipality, sub-issues, fields, processes, pains, wanted help."""
     if (text is None) == (batch is None):
         raise GunmaneError("Give either TEXT or --batch FILE.jsonl (not both, not neither).")
-    inputs = read_batch(batch) if batch is not None else [(None, {"text": text, "prefecture": prefecture,
-                                                                  "municipality": municipality})]
+    inputs: list[tuple[str | None, dict[str, Any]]] = (
+        list(read_batch(batch)) if batch is not None
+        else [(None, {"text": text, "prefecture": prefecture, "municipality": municipality})]
+    )
+    notes = [cap_text(obj, where) for where, obj in inputs]
     with database("analyze") as (cfg, db):
         embedder = make_embedder(cfg)
         with db.session() as session:
             directory = MunicipalityDirectory(session)
         cards = analyse_all(inputs, directory, embedder, defaults=(prefecture, municipality))
-    for card in cards:
+    for card, note in zip(cards, notes, strict=True):
+        if note is not None:   # JSON output stays one object per line: the note goes to stderr there
+            typer.echo(note, err=as_json)
         typer.echo(json.dumps(card.to_json(), ensure_ascii=False) if as_json else render_card(card))
+
+
+def cap_text(obj: dict[str, Any], where: str | None) -> str | None:
+    """Cut ``obj["text"]`` to the chat's limit (``MAX_CHARS``), like the chat does; the note saying so, or None."""
+    text = obj["text"]
+    if len(text) <= MAX_CHARS:
+        return None
+    obj["text"] = text[:MAX_CHARS]
+    place = f"{where}: " if where else ""
+    return (f"{place}注意: 入力が{len(text):,}文字あったため、最初の{MAX_CHARS:,}文字だけを読みました"
+            f"（the text has {len(text):,} characters; only the first {MAX_CHARS:,} were read）。")
 
 
 def read_batch(path: Path) -> list[tuple[str, dict[str, Any]]]:
