@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from knowledge import audit
 from knowledge.db import bump_version
 from knowledge.errors import ValidationFailed
+from knowledge.jsonl import JsonLineError, parse_line, split_lines
 from knowledge.municipalities import MunicipalityDirectory
 from knowledge.records import Record, join_list, record_type, split_list, validate_record
 
@@ -118,13 +119,13 @@ def _read_text(path: Path) -> str:
 
 def _parse_jsonl(path: Path, text: str) -> ParsedFile:
     parsed = ParsedFile()
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in split_lines(text):
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
-        except json.JSONDecodeError as exc:
-            parsed.problems.append(f"{path}:{number}: json: invalid JSON ({exc.msg} at column {exc.colno})")
+            value = parse_line(line)
+        except JsonLineError as exc:
+            parsed.problems.append(f"{path}:{number}: {exc}")
             continue
         if not isinstance(value, dict):
             parsed.problems.append(
