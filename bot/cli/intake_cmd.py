@@ -6,7 +6,6 @@ through it one by one or as a JSONL batch.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Optional
 
@@ -14,6 +13,7 @@ import typer
 
 from bot.cli.common import database, handle_errors
 from bot.dialogue.understand import analyze
+from bot.terminal import json_line, printable
 from knowledge.cards import IntakeCard
 from knowledge.errors import GunmaneError, ValidationFailed
 from knowledge.jsonl import read_jsonl
@@ -48,7 +48,7 @@ def analyze_command(
             directory = MunicipalityDirectory(session)
         cards = analyse_all(inputs, directory, embedder, defaults=(prefecture, municipality))
     for card in cards:
-        typer.echo(json.dumps(card.to_json(), ensure_ascii=False) if as_json else render_card(card))
+        typer.echo(json_line(card.to_json()) if as_json else printable(render_card(card)))
 
 
 def read_batch(path: Path) -> list[tuple[str, dict[str, Any]]]:
