@@ -40,6 +40,7 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("PRAGMA secure_delete=ON")  # deleted and overwritten content is zeroed, not left in free space
             cur.close()
 
         return engine
@@ -110,6 +111,35 @@ def open_database(settings: Settings, command_name: str | None = None) -> Databa
     if command_name is not None:
         db.check_schema(command_name)
     return db
+
+
+# ---------------------------------------------------------------- erasure on disk
+
+
+def flush_erased_after_commit(session: Session) -> None:
+    """Once ``session`` commits, rewrite SQLite's files so erased values leave no copy on disk.
+
+    ``secure_delete`` (set on every connection) zeroes the old bytes in the
+    pages an erasure rewrites, but in WAL mode those pages go to the ``-wal``
+    file first and the main file keeps its old pages until a checkpoint. A
+    ``wal_checkpoint(TRUNCATE)`` copies the new pages into the main file and
+    empties the ``-wal``; it waits (busy_timeout) for readers of an older
+    snapshot, so a server that keeps the database open does not keep the
+    copies. It must run outside the erasing transaction, hence after commit,
+    on a connection of its own. PostgreSQL: see docs/reliability.md (VACUUM).
+    """
+    engine = session.get_bind()
+    if not isinstance(engine, Engine) or engine.dialect.name != "sqlite":
+        return
+
+    def checkpoint(_session: Session) -> None:
+        with engine.connect() as conn:
+            busy, _log_frames, _copied = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        if busy:
+            log.warning("after an erasure the SQLite checkpoint could not finish (a reader held the database for "
+                        "%s s); the -wal file keeps old pages until the next checkpoint", 30)
+
+    event.listen(session, "after_commit", checkpoint, once=True)
 
 
 # ---------------------------------------------------------------- data versions
