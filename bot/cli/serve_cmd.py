@@ -12,6 +12,7 @@ import logging
 import typer
 
 from bot.cli.common import fail, handle_errors, settings, setup_logging
+from bot.ports import ensure_port_free
 from knowledge.db import open_database
 
 log = logging.getLogger("gunmane.slack")
@@ -40,6 +41,8 @@ def serve_slack(
     setup_logging(cfg.log_level)
     mode = "socket" if socket else "http"
     check_credentials(cfg, mode)
+    if mode == "http":
+        ensure_port_free(host, port)
     db = open_database(cfg, "serve slack")
     try:
         forget_events_older_than(db, days=7)
