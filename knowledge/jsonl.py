@@ -70,8 +70,8 @@ def split_lines(text: str) -> Iterator[tuple[int, str]]:
 
 
 def field_label(key: object) -> str:
-    """A field name fit to print: as it is when short and plain, else its escaped, shortened repr."""
-    if isinstance(key, str) and key and len(key) <= _LABEL_LIMIT and key.isprintable():
+    """A field name fit to print: as it is when short and plain, else its escaped, shortened repr (``' '``)."""
+    if isinstance(key, str) and key and key == key.strip() and len(key) <= _LABEL_LIMIT and key.isprintable():
         return key
     text = repr(key)
     return text if len(text) <= _LABEL_LIMIT else text[: _LABEL_LIMIT - 1] + "…"
@@ -99,7 +99,8 @@ def parse_line(line: str) -> Any:
     try:
         value = json.loads(line, parse_int=_int_or_marker)
     except json.JSONDecodeError as exc:
-        raise InvalidJson(f"{exc.msg} at column {exc.colno}") from None
+        where = "column" if exc.msg.endswith(" at") else "at column"  # "Unterminated string starting at"
+        raise InvalidJson(f"{exc.msg} {where} {exc.colno}") from None
     except RecursionError:  # deeper than the interpreter's limit: the parser gave up, name the field by a scan
         raise JsonLineError(_deep_field(line), _too_deep()) from None
     check_value(value)
