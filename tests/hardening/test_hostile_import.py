@@ -6,9 +6,12 @@ database) or the importer itself, and checks that nothing was written.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
+import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -252,3 +255,39 @@ def test_batch_readers_keep_line_separators_inside_a_line(db, cli_env, tmp_path)
     result = invoke(cli_env, "match", "--batch", str(batch), "--json", "--kind", "case")
     assert result.exit_code == 0, result.output
     assert [json.loads(line)["query"] for line in result.stdout.split("\n") if line] == texts
+
+
+# ---------------------------------------------------------------- file arguments that are not files
+
+
+def test_a_directory_or_an_endless_pipe_is_a_problem_not_a_traceback(db, cli_env, tmp_path, monkeypatch):
+    folder = tmp_path / "advisors.jsonl"
+    folder.mkdir()
+    (problem,) = refused(cli_env, db, "advisor", folder)
+    assert problem == f"{folder}:1: file: this is a directory; give the .csv or .jsonl file in it"
+
+    from knowledge import io as knowledge_io
+
+    monkeypatch.setattr(knowledge_io, "MAX_FILE_BYTES", 1_000)
+    pipe = tmp_path / "pipe.jsonl"
+    os.mkfifo(pipe)
+
+    def feed() -> None:  # more than the limit; the reader stops early and closes, which may break the pipe
+        with contextlib.suppress(BrokenPipeError):
+            pipe.write_bytes(b"{}\n" * 100_000)
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    with pytest.raises(ValidationFailed) as err, db.session() as s:
+        import_records(s, "advisor", pipe, actor="test")
+    assert err.value.problems == [f"{pipe}:1: file: more than 0 MB; the limit is 0 MB — split it"]
+    writer.join(timeout=30)
+    assert not writer.is_alive()
+
+
+def test_export_to_a_place_that_cannot_be_written(db, cli_env, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x", encoding="utf-8")
+    result = invoke(cli_env, "export", "advisor", str(blocker / "out.csv"))
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert result.stderr.startswith(f"error: Cannot write {blocker / 'out.csv'}: ")
