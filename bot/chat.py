@@ -15,7 +15,7 @@ from typing import TextIO
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.render import number_choices, turn_to_json
 from bot.dialogue.replies import Choice, ConversationKey, IncomingChoice, IncomingMessage
-from bot.terminal import json_line, printable
+from bot.terminal import json_line, printable, typed
 
 PLATFORM = "terminal"
 
@@ -36,6 +36,7 @@ class TerminalChat:
 
     def send(self, line: str) -> None:
         """One user line: a number picks a choice of the last turn, anything else is a message."""
+        line = typed(line)
         stripped = line.strip()
         choice = self.choices.get(int(stripped)) if stripped.isdigit() else None
         incoming = IncomingChoice(choice.value) if choice is not None else IncomingMessage(line)

@@ -9,6 +9,10 @@ stored. So human-readable output shows such characters as visible escapes
 odd, and nothing is lost — and JSON output writes them as ``\\uXXXX`` escapes,
 which a JSON reader turns back into the same text. Rich tables get ``Text``
 cells, so ``[link=…]`` in a name is shown, not interpreted as markup.
+
+The other way round, :func:`typed` makes what a terminal user typed storable:
+Python reads bytes that are not UTF-8 as lone surrogates, which no database
+can store.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from rich.text import Text
 
 # C0 controls except tab and newline, DEL, C1 controls, bidirectional embeddings/overrides/isolates,
 # and lone surrogates (which cannot even be encoded for output).
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
@@ -46,3 +51,8 @@ def cell(value: object) -> Text:
 def json_line(value: Any) -> str:
     """``value`` as one line of JSON (non-ASCII kept readable) with no character a terminal would run."""
     return _UNSAFE.sub(_json_escape, json.dumps(value, ensure_ascii=False, default=str))
+
+
+def typed(text: str) -> str:
+    """Input read from a terminal or pipe with every byte that was not UTF-8 (a lone surrogate) as U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)

@@ -8,16 +8,22 @@ JSON output keeps the exact text (as ``\\uXXXX`` escapes).
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner
 
+from bot.chat import TerminalChat
 from bot.cli import app
-from bot.terminal import cell, json_line, printable
+from bot.dialogue.engine import DialogueEngine
+from bot.dialogue.messages import say
+from bot.terminal import cell, json_line, printable, typed
 from knowledge.db import Database, bump_version
-from knowledge.models import Advisor, Introduction
+from knowledge.models import Advisor, Consultation, Introduction
+from matching.embedders.fake import FakeEmbedder
 
 HOSTILE = "悪意\x1b[31m赤\x1b[0m\x1b]8;;http://evil.example/\x07link\x1b]8;;\x07\r上書き\u202eevil\x9b2J[link=http://x]m[/link]"
 SHOWN = "悪意\\x1b[31m赤\\x1b[0m\\x1b]8;;http://evil.example/\\x07link\\x1b]8;;\\x07\\x0d上書き\\u202eevil\\x9b2J"
@@ -114,3 +120,16 @@ def test_chat_in_the_terminal(db, hostile_advisor, cli_env):
         assert result.exit_code == 0, result.output
         assert_clean(result.stdout)
     assert "悪意" in result.stdout
+
+
+def test_typed_bytes_that_are_not_utf8_do_not_break_the_chat(db, settings, hostile_advisor):
+    assert typed("橋\udc82\udca0の点検\ud800") == "橋\ufffd\ufffdの点検\ufffd"
+    # piped Shift_JIS bytes arrive as lone surrogates (stdin's surrogateescape); the consultation is still stored
+    out = io.StringIO()
+    chat = TerminalChat(DialogueEngine(db, settings, embedder=FakeEmbedder()), "sjis", out)
+    assert chat.run_lines(["奈良県宇陀市です。橋の点検\udc82\udca0を頼める人がいない\n", "1\n", "1\n"]) == 3
+    shown = out.getvalue()
+    assert say("ja", "internal_error") not in shown
+    assert "悪意" in shown  # the results came
+    with db.session() as s:
+        assert s.scalar(select(Consultation.text)) == "奈良県宇陀市です。橋の点検\ufffd\ufffdを頼める人がいない"
