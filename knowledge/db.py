@@ -25,6 +25,7 @@ from knowledge.settings import Settings
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
+BUSY_TIMEOUT_S = 30  # SQLite: how long a writer (or a checkpoint) waits for the others
 
 
 def make_engine(url: str) -> Engine:
@@ -32,14 +33,14 @@ def make_engine(url: str) -> Engine:
         path = Path(url.removeprefix("sqlite:///"))
         if str(path) != ":memory:":
             path.parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
             cur.execute("PRAGMA secure_delete=ON")  # deleted and overwritten content is zeroed, not left in free space
             cur.close()
 
@@ -137,7 +138,7 @@ def flush_erased_after_commit(session: Session) -> None:
             busy, _log_frames, _copied = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
         if busy:
             log.warning("after an erasure the SQLite checkpoint could not finish (a reader held the database for "
-                        "%s s); the -wal file keeps old pages until the next checkpoint", 30)
+                        "%s s); the -wal file keeps old pages until the next checkpoint", BUSY_TIMEOUT_S)
 
     event.listen(session, "after_commit", checkpoint, once=True)
 
