@@ -203,16 +203,16 @@ def _whole_number(value: Any) -> Any:
         return value
     if isinstance(value, bool):
         raise ValueError(f"{str(value).lower()} is not a number; write a whole number such as 3")
-    if isinstance(value, OversizedNumber) or (isinstance(value, str) and len(value.strip().lstrip("+-")) > _MAX_DIGITS):
-        digits = value.digits if isinstance(value, OversizedNumber) else len(value.strip().lstrip("+-"))
-        raise ValueError(
-            f"is a number of {digits:,} digits, far outside the allowed range; write a whole number such as 3"
-        )
     if isinstance(value, str):
-        if not _INTEGER.fullmatch(value.strip()):
+        text = value.strip()
+        if not _INTEGER.fullmatch(text):
             raise ValueError(f"{shown(value)} is not a whole number; write it in digits 0-9, such as 3")
-        return int(value.strip())
-    return value  # floats and anything else: pydantic's integer check (2.0 → 2; 2.5, NaN, "x" are errors)
+        value = int(text) if len(text.lstrip("+-")) <= _MAX_DIGITS else OversizedNumber(len(text.lstrip("+-")))
+    if isinstance(value, OversizedNumber):
+        raise ValueError(
+            f"is a number of {value.digits:,} digits, far outside the allowed range; write a whole number such as 3"
+        )
+    return value  # ints, and floats for pydantic's integer check (2.0 → 2; 2.5, NaN are errors)
 
 
 def _true_or_false(value: Any) -> Any:

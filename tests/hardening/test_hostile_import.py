@@ -291,3 +291,12 @@ def test_export_to_a_place_that_cannot_be_written(db, cli_env, tmp_path):
     result = invoke(cli_env, "export", "advisor", str(blocker / "out.csv"))
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
     assert result.stderr.startswith(f"error: Cannot write {blocker / 'out.csv'}: ")
+
+
+def test_long_text_in_an_integer_cell_is_not_called_a_number(db, tmp_path):
+    path = csv_file(tmp_path / "i.csv", [{**ADVISOR, "capacity": "three hundred and twenty-one"}])
+    with pytest.raises(ValidationFailed) as err, db.session() as s:
+        import_records(s, "advisor", path, actor="test")
+    assert err.value.problems == [
+        f"{path}:2: capacity: 'three hundred and twenty-one' is not a whole number; write it in digits 0-9, such as 3"
+    ]
