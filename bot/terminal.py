@@ -27,6 +27,7 @@ from rich.text import Text
 # and lone surrogates (which cannot even be encoded for output).
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_JSON_UNSAFE = re.compile(_UNSAFE.pattern[:-1] + "\u2028\u2029]")
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -49,8 +50,12 @@ def cell(value: object) -> Text:
 
 
 def json_line(value: Any) -> str:
-    """``value`` as one line of JSON (non-ASCII kept readable) with no character a terminal would run."""
-    return _UNSAFE.sub(_json_escape, json.dumps(value, ensure_ascii=False, default=str))
+    """``value`` as one line of JSON (non-ASCII kept readable) with no character a terminal would run.
+
+    U+2028 and U+2029 are escaped too, so a reader that splits lines with
+    ``str.splitlines`` (or JavaScript before ES2019) still sees one line.
+    """
+    return _JSON_UNSAFE.sub(_json_escape, json.dumps(value, ensure_ascii=False, default=str))
 
 
 def typed(text: str) -> str:

@@ -58,6 +58,8 @@ def test_printable_escapes_only_what_a_terminal_would_run():
     assert printable("\ud800") == "\\ud800"
     assert cell("[bold]x[/bold]").plain == "[bold]x[/bold]"
     assert json.loads(json_line({"n": HOSTILE})) == {"n": HOSTILE} and not any(r in json_line(HOSTILE) for r in RAW)
+    lines = json_line({"n": "a\u2028b\u2029c\u0085d"})
+    assert json.loads(lines) == {"n": "a\u2028b\u2029c\u0085d"} and len(lines.splitlines()) == 1
 
 
 def test_list_table_and_json(hostile_advisor, cli_env):
