@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from knowledge import audit
-from knowledge.db import bump_version
+from knowledge.db import bump_version, flush_erased_after_commit
 from knowledge.errors import NotFound
 from knowledge.models import (
     Advisor,
@@ -101,6 +101,7 @@ def _finish(
     report = ForgetReport(kind, ext_id, erased)
     _redact_own_audit(session, kind, ext_id)
     report.scrubbed = scrub_everywhere(session, secrets)
+    flush_erased_after_commit(session)  # no copy left in SQLite's files or -wal once this commits
     bump_version(session, kind)
     audit.record(
         session,

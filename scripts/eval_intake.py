@@ -56,7 +56,7 @@ class Tally:
 
 def read_labelled(path: Path) -> list[dict]:  # type: ignore[type-arg]
     rows = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for n, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
         if not line.strip():
             continue
         try:

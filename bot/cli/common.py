@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import typer
 from pydantic import ValidationError
 
+from bot.terminal import printable
 from knowledge.db import Database, open_database
 from knowledge.errors import ConfigError, GunmaneError, ValidationFailed
 from knowledge.settings import Settings, load_settings
@@ -56,11 +57,11 @@ def handle_errors(func: F) -> F:
             return func(*args, **kwargs)
         except ValidationFailed as exc:
             for problem in exc.problems:
-                typer.echo(problem, err=True)
+                typer.echo(printable(problem), err=True)
             typer.echo(f"{len(exc.problems)} problem(s); nothing was changed.", err=True)
             raise typer.Exit(1) from exc
         except GunmaneError as exc:
-            typer.echo(f"error: {exc}", err=True)
+            typer.echo(printable(f"error: {exc}"), err=True)
             raise typer.Exit(1) from exc
 
     return wrapper  # type: ignore[return-value]

@@ -13,7 +13,8 @@ from rich.table import Table
 
 from bot.cli.common import database, handle_errors
 from bot.cli.db_cmd import db_app
-from knowledge.io import export_records, import_records, jsonl_line, records_of_kind
+from bot.terminal import cell, json_line, printable
+from knowledge.io import export_records, import_records, records_of_kind
 from knowledge.records import Record
 from knowledge.taxonomy import get_taxonomy
 
@@ -67,8 +68,8 @@ def import_command(
         with db.session() as session:
             report = import_records(session, kind.value, file, actor=actor, dry_run=dry_run)
     for warning in report.warnings:
-        typer.echo(f"warning: {warning}", err=True)
-    typer.echo(report.summary())
+        typer.echo(printable(f"warning: {warning}"), err=True)
+    typer.echo(printable(report.summary()))
 
 
 @handle_errors
@@ -95,7 +96,7 @@ def list_command(
             records = records_of_kind(session, kind.value)
     if as_json:
         for record in records:
-            typer.echo(jsonl_line(record))
+            typer.echo(json_line(record.contract_dict()))
         return
     console = Console()
     if not console.is_terminal:  # piped to a file or a pager: do not squeeze the table into 80 columns
@@ -148,7 +149,7 @@ def records_table(kind: str, records: list[Record], *, show_contacts: bool = Fal
         table.add_column(column, overflow="fold", min_width=len(column), no_wrap=column == "id")
     for record in records:
         values = record.contract_dict()
-        table.add_row(*(_cell(values, column, show_contacts) for column in COLUMNS[kind]))
+        table.add_row(*(cell(_cell(values, column, show_contacts)) for column in COLUMNS[kind]))
     return table
 
 

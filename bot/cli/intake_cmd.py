@@ -6,7 +6,6 @@ through it one by one or as a JSONL batch.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Optional
 
@@ -15,6 +14,7 @@ import typer
 from bot.cli.common import database, handle_errors
 from bot.dialogue.cleaning import MAX_CHARS
 from bot.dialogue.understand import analyze
+from bot.terminal import json_line, printable
 from knowledge.cards import IntakeCard
 from knowledge.errors import GunmaneError, ValidationFailed
 from knowledge.jsonl import read_jsonl
@@ -54,7 +54,7 @@ def analyze_command(
     for card, note in zip(cards, notes, strict=True):
         if note is not None:   # JSON output stays one object per line: the note goes to stderr there
             typer.echo(note, err=as_json)
-        typer.echo(json.dumps(card.to_json(), ensure_ascii=False) if as_json else render_card(card))
+        typer.echo(json_line(card.to_json()) if as_json else printable(render_card(card)))
 
 
 def cap_text(obj: dict[str, Any], where: str | None) -> str | None:

@@ -12,6 +12,7 @@ import typer
 
 from bot.cli.common import handle_errors, settings
 from bot.monitoring.logs import configure_logging
+from bot.ports import ensure_port_free
 from knowledge.db import open_database
 
 log = logging.getLogger("gunmane.lineworks")
@@ -31,6 +32,7 @@ def serve_lineworks(
     cfg = settings()
     configure_logging(cfg)
     config = lineworks_config(cfg)
+    ensure_port_free(host, port)
     from bot.dialogue.engine import DialogueEngine  # the engine loads indexes and models: only when serving
     from bot.slack.processed_events import forget_events_older_than  # moves with claim_event (issue 11)
 

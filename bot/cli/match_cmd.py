@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Optional
 import typer
 
 from bot.cli.common import database, handle_errors
+from bot.terminal import cell, json_line
 
 if TYPE_CHECKING:
     from knowledge.db import Database
@@ -47,8 +48,6 @@ def _match(
     text: str | None, kind: str, prefecture: str | None, municipality: str | None, top: int,
     as_json: bool, batch: Path | None, mode: str,
 ) -> None:
-    import json
-
     from knowledge.errors import ConfigError
     from matching.batch import MatchRequest, check_places, kinds_for, output_object, read_requests, run_requests
     from matching.embedders import make_embedder
@@ -74,7 +73,7 @@ def _match(
                 matcher.asker(prefecture, municipality)
             for _request, query, results in run_requests(matcher, requests, mode=mode):  # type: ignore[arg-type]
                 if as_json:
-                    typer.echo(json.dumps(output_object(query, results), ensure_ascii=False))
+                    typer.echo(json_line(output_object(query, results)))
                 else:
                     _print_results(query, results)
 
@@ -86,11 +85,11 @@ def _print_results(query, results) -> None:  # type: ignore[no-untyped-def]
     from rich.table import Table
 
     kind_labels = {"advisor": "アドバイザー", "case": "先行事例", "engineer": "近隣の技術職員", "training": "研修・視察"}
-    table = Table(title=f"{kind_labels[query.kind]} — {query.text}", title_justify="left", show_lines=False)
+    table = Table(title=cell(f"{kind_labels[query.kind]} — {query.text}"), title_justify="left", show_lines=False)
     for column, style in (("#", "dim"), ("id", "cyan"), ("名前・題名", ""), ("score", ""), ("理由", "green")):
         table.add_column(column, style=style or None, overflow="fold")
     for rank, result in enumerate(results, start=1):
-        table.add_row(str(rank), result.id, result.title, f"{result.score:.3f}", result.why)
+        table.add_row(str(rank), cell(result.id), cell(result.title), f"{result.score:.3f}", cell(result.why))
     console = Console(width=160)
     if results:
         console.print(table)

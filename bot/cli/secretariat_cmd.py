@@ -14,7 +14,6 @@ bot.report, print. Every change is made under the name given by ``--by``
 from __future__ import annotations
 
 import getpass
-import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -26,9 +25,11 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.cli.common import database, handle_errors
+from bot.terminal import cell, json_line, printable
 from knowledge import audit, curation
 from knowledge import introductions as intros
 from knowledge.errors import ValidationFailed
+from knowledge.jsonl import JsonLineError, parse_line
 from knowledge.municipalities import MunicipalityDirectory
 from knowledge.privacy import forget_advisor, forget_engineer
 from knowledge.records import record_type
@@ -68,6 +69,17 @@ def _parse_sets(pairs: list[str]) -> dict[str, Any]:
     if problems:
         raise ValidationFailed(problems)
     return data
+
+
+def _json_record(text: str) -> dict[str, Any]:
+    """The record given with ``--json``: one JSON object, checked like a line of a JSONL import."""
+    try:
+        value = parse_line(text)
+    except JsonLineError as exc:
+        raise ValidationFailed([f"--json: {exc}"]) from None
+    if not isinstance(value, dict):
+        raise ValidationFailed([f"--json: expected one JSON object {{\"id\": …}}, got {type(value).__name__}"])
+    return value
 
 
 def _mask(value: Any) -> str:
@@ -113,7 +125,7 @@ def _register_record_commands(app: typer.Typer, kind: str) -> typer.Typer:
         by: Optional[str] = By,
     ) -> None:
         """Add a new record (flags, JSON, or prompts)."""
-        data: dict[str, Any] = json.loads(from_json) if from_json else {}
+        data = _json_record(from_json) if from_json else {}
         data.update(_parse_sets(sets))
         if interactive or (not data and sys.stdin.isatty()):
             data.update(_prompt_record(kind, None))
@@ -159,10 +171,10 @@ def _register_record_commands(app: typer.Typer, kind: str) -> typer.Typer:
             if kind == "advisor":
                 extra["open_load"] = f"{intros.open_load(session, row.id)}/{row.capacity}"
         if as_json:
-            typer.echo(json.dumps(data, ensure_ascii=False))
+            typer.echo(json_line(data))
             return
         for key, value in {**data, **extra}.items():
-            typer.echo(f"{key:>14}: {_cell(value) if not isinstance(value, dict) else value}")
+            typer.echo(printable(f"{key:>14}: {_cell(value) if not isinstance(value, dict) else value}"))
 
     @sub.command("list")
     @handle_errors
@@ -182,14 +194,14 @@ def _register_record_commands(app: typer.Typer, kind: str) -> typer.Typer:
             records = [curation.to_data(kind, r) for r in rows]
         if as_json:
             for record in records:
-                typer.echo(json.dumps(record, ensure_ascii=False))
+                typer.echo(json_line(record))
             return
         table = Table(title=f"{KIND_HELP[kind]}: {len(records)}")
         for column in TABLE_COLUMNS[kind]:
             table.add_column(column, overflow="fold")
         for record in records:
             table.add_row(*[
-                _mask(record.get(c)) if c == "contact" and not show_contacts else _cell(record.get(c))
+                cell(_mask(record.get(c)) if c == "contact" and not show_contacts else _cell(record.get(c)))
                 for c in TABLE_COLUMNS[kind]
             ])
         console.print(table)
@@ -268,16 +280,16 @@ def _audit_cmd(
                  "id": e.record_id, "before": e.before, "after": e.after} for e in entries]
     if as_json:
         for row in rows:
-            typer.echo(json.dumps(row, ensure_ascii=False, default=str))
+            typer.echo(json_line(row))
         return
     if not rows:
         typer.echo("No audit entries.")
     for row in rows:
-        typer.echo(f"{row['at']}  {row['actor']}  {row['action']}  {row['kind']} {row['id'] or ''}")
+        typer.echo(printable(f"{row['at']}  {row['actor']}  {row['action']}  {row['kind']} {row['id'] or ''}"))
         if row["before"] is not None:
-            typer.echo(f"    before: {json.dumps(row['before'], ensure_ascii=False, default=str)}")
+            typer.echo(f"    before: {json_line(row['before'])}")
         if row["after"] is not None:
-            typer.echo(f"    after:  {json.dumps(row['after'], ensure_ascii=False, default=str)}")
+            typer.echo(f"    after:  {json_line(row['after'])}")
 
 
 # ---------------------------------------------------------------- introductions
@@ -311,13 +323,13 @@ def _register_intros(app: typer.Typer) -> None:
                 raise ValidationFailed([f"state: {exc}"]) from None
         if as_json:
             for row in rows:
-                typer.echo(json.dumps(row, ensure_ascii=False))
+                typer.echo(json_line(row))
             return
         table = Table(title=f"紹介: {len(rows)}")
         for column in ("id", "state", "target_kind", "target", "requester", "requested_at", "rating"):
             table.add_column(column)
         for row in rows:
-            table.add_row(*[_cell(row[c]) for c in ("id", "state", "target_kind", "target", "requester",
+            table.add_row(*[cell(_cell(row[c])) for c in ("id", "state", "target_kind", "target", "requester",
                                                      "requested_at", "rating")])
         console.print(table)
 
@@ -343,9 +355,9 @@ def _register_intros(app: typer.Typer) -> None:
                    f"{len(report.sent)} delivered in chat, {len(report.outbox)} for the secretariat to send:")
         for message in report.outbox:
             address = message.recipient.address or "(no contact on record)"
-            typer.echo(f"  #{message.intro_id} → {message.side} {address}")
-            for line in message.text.splitlines():
-                typer.echo(f"      {line}")
+            typer.echo(printable(f"  #{message.intro_id} → {message.side} {address}"))
+            for line in message.text.split("\n"):
+                typer.echo(printable(f"      {line}"))
 
     @sub.command("remind")
     @handle_errors

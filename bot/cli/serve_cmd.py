@@ -15,6 +15,7 @@ import typer
 from bot.cli import lineworks_cmd
 from bot.cli.common import fail, handle_errors, settings
 from bot.monitoring.logs import configure_logging
+from bot.ports import ensure_port_free
 from knowledge.db import open_database
 
 log = logging.getLogger("gunmane.slack")
@@ -43,6 +44,8 @@ def serve_slack(
     configure_logging(cfg)
     mode = "socket" if socket else "http"
     check_credentials(cfg, mode)
+    if mode == "http":
+        ensure_port_free(host, port)
     db = open_database(cfg, "serve slack")
     try:
         forget_events_older_than(db, days=7)

@@ -164,7 +164,7 @@ def main() -> None:
             from matching.engine import Matcher
 
             settings = load_settings(data_dir=Path(tmp), database_url=f"sqlite:///{tmp}/demo.db")
-            texts = [json.loads(line)["text"] for line in args.texts.read_text(encoding="utf-8").splitlines()
+            texts = [json.loads(line)["text"] for line in args.texts.read_text(encoding="utf-8").split("\n")
                      if line.strip()]
             matcher = Matcher(db, make_embedder(settings), settings)
         print(seed_demo_activity(db, texts=texts, matcher=matcher))

@@ -13,6 +13,7 @@ from aiohttp import web
 
 from bot.cli.common import handle_errors, settings
 from bot.monitoring.logs import configure_logging
+from bot.ports import ensure_port_free
 from bot.teams.auth import INSECURE_WARNING, has_credentials, teams_auth
 from bot.teams.server import MESSAGES_PATH, create_teams_server
 from knowledge.db import open_database
@@ -37,6 +38,7 @@ def serve_teams(
     if insecure_local and not secured:
         log.warning(INSECURE_WARNING)  # the first line the server logs, on purpose
     auth = teams_auth(cfg, insecure_local=insecure_local)
+    ensure_port_free(host, port)
     if insecure_local and secured:
         log.warning("--insecure-local ignored: Teams credentials are set, so every request is authenticated.")
     from bot.dialogue.engine import DialogueEngine  # the engine loads indexes and models: only when serving
