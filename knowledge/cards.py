@@ -15,12 +15,22 @@ class MunicipalityRef(BaseModel):
     name: str
 
 
+class SchemeSuggestion(BaseModel):
+    """A collaboration scheme that fits the sub-issue (taxonomy ``scheme`` code) and why, in words."""
+
+    code: str
+    why: str
+
+
 class SubIssueCard(BaseModel):
     text: str
     fields: list[str] = Field(default_factory=list)
     processes: list[str] = Field(default_factory=list)
     pains: list[str] = Field(default_factory=list)
     wanted: list[str] = Field(default_factory=list)
+    # Second version of the contract: a concise title (≤ 40 characters) and fitting schemes, best first.
+    title: str = ""
+    schemes: list[SchemeSuggestion] = Field(default_factory=list)
 
 
 class IntakeCard(BaseModel):
