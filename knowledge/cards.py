@@ -38,6 +38,9 @@ class IntakeCard(BaseModel):
     municipality: MunicipalityRef | None = None
     ambiguous: list[MunicipalityRef] = Field(default_factory=list)
     sub_issues: list[SubIssueCard] = Field(default_factory=list)
+    # Not part of the contract's JSON: the municipality came from a self-reference (「宇陀市の者です」),
+    # so it may replace the one remembered in the profile; a plain mention may not.
+    municipality_explicit: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """The contract's shape: ``municipality`` is a ref, ``{"ambiguous": [...]}`` or null."""
