@@ -8,6 +8,8 @@ Two families, fields separated by ``|`` (every value stays under 150 characters)
     ir|<sub issue id>|<kind>|<db id>     request an introduction (checked against the
                                          sub-issue's owner and its recommendations)
     mr|<sub issue id>|<kind>             more results of one kind (owner checked)
+    ic|<sub issue id>|<case db id>       an introduction to someone at a case's body (0: the named
+                                         body itself); checked against the sub-issue's owner
     ia|<introduction id>                 the requested person accepts (identity checked)
     id|<introduction id>                 the requested person declines (identity checked)
 """
@@ -47,7 +49,15 @@ class IntroReply:
     accept: bool
 
 
-Token = Answer | IntroRequest | MoreResults | IntroReply
+@dataclass(frozen=True)
+class CaseIntroRequest:
+    """紹介を依頼 on a precedent case (or, with ``case_id`` 0, on the named body) of a named request."""
+
+    sub_issue_id: int
+    case_id: int
+
+
+Token = Answer | IntroRequest | MoreResults | IntroReply | CaseIntroRequest
 
 
 def answer(nonce: str, question_id: int, value: str) -> str:
@@ -60,6 +70,10 @@ def intro_request(sub_issue_id: int, kind: str, db_id: int) -> str:
 
 def more_results(sub_issue_id: int, kind: str) -> str:
     return _checked(SEP.join(("mr", str(sub_issue_id), kind)))
+
+
+def case_intro_request(sub_issue_id: int, case_id: int) -> str:
+    return _checked(SEP.join(("ic", str(sub_issue_id), str(case_id))))
 
 
 def intro_reply(introduction_id: int, *, accept: bool) -> str:
@@ -85,6 +99,8 @@ def parse(value: str) -> Token | None:
                 return IntroRequest(int(sub), kind, int(db_id))
             case ["mr", sub, kind] if kind in ("advisor", "case", "engineer", "training"):
                 return MoreResults(int(sub), kind)
+            case ["ic", sub, case_id]:
+                return CaseIntroRequest(int(sub), int(case_id))
             case ["ia" | "id" as verb, intro_id]:
                 return IntroReply(int(intro_id), accept=verb == "ia")
     except ValueError:

@@ -14,11 +14,14 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from bot.dialogue import cleaning, messages, profiles, recommend
+from bot.dialogue import cleaning, counsel, messages, profiles, recommend
 from bot.dialogue.context import TurnContext
 from bot.dialogue.replies import Card, Question
+from bot.dialogue.scheme_fit import suggest
+from bot.dialogue.titles import make_title
 from knowledge.cards import IntakeCard, MunicipalityRef, SubIssueCard
 from knowledge.municipalities import MunicipalityDirectory
+from matching.intake import Extraction
 
 ASKED_ITEMS = ("fields", "processes", "wanted")
 EDITABLE = ("fields", "processes", "pains", "wanted")
@@ -58,18 +61,28 @@ def _text_idle(ctx: TurnContext, text: str) -> None:
     start_intake(ctx, text)
 
 
-def start_intake(ctx: TurnContext, text: str) -> None:
-    """Understand a problem description and go on to the first thing that is missing."""
+def start_intake(ctx: TurnContext, text: str, *, dont_know: bool = False) -> None:
+    """Understand a problem description and go on to the first thing that is missing.
+
+    Whose municipality: a self-reference in the text (「宇陀市の者です」) sets it and is
+    remembered; otherwise the profile's stands, and only without a profile does a
+    plain mention (「宇陀市の橋」) count. A municipality that is the subject of a
+    request or case was never taken by ``analyze``. A problem without a name (no
+    facility, no work understood, or 「何が課題か分からない」) goes to counselling.
+    """
     state = ctx.state
     card = ctx.services.analyze(text)
     if not card.sub_issues:
-        card.sub_issues = [SubIssueCard(text=text)]
+        card.sub_issues = [SubIssueCard(text=text, title=messages.shorten(text, 40))]
+    profile_place = profiles.place_of(ctx.session, ctx.key)
     found_place = card.municipality
-    if found_place is None and not card.ambiguous:
-        card.municipality = profiles.place_of(ctx.session, ctx.key)
+    if profile_place is not None and not card.municipality_explicit:
+        card.municipality, card.ambiguous, found_place = profile_place, [], None
+    elif found_place is None and not card.ambiguous:
+        card.municipality = profile_place
     if found_place is not None:
         profiles.remember_place(ctx.session, ctx.key, found_place, state.language)
-    if not _has_problem(ctx, card, text):
+    if not dont_know and not _has_problem(ctx, card, text):
         if found_place is not None:
             ctx.say("municipality_set", place=_place_text(found_place, ctx.lang))
         if card.ambiguous:
@@ -82,8 +95,12 @@ def start_intake(ctx: TurnContext, text: str) -> None:
     state.set_card(card)
     state.asked = []
     state.consultation_id = None
+    state.counsel = {}
     if found_place is not None:
         ctx.say("municipality_set", place=_place_text(found_place, ctx.lang))
+    if counsel.wants_counselling(card, dont_know):
+        counsel.start(ctx, card, text)
+        return
     if len(card.sub_issues) > 1:
         ctx.say("split_note", n=len(card.sub_issues))
     next_step(ctx)
@@ -316,8 +333,12 @@ def card_reply(ctx: TurnContext, card: IntakeCard, *, with_actions: bool) -> Car
         prefix = f"{i + 1}. " if numbered else ""
         rows.append((ctx.text("card_issue", n=i + 1) if numbered else ctx.text("card_issue", n="").strip(),
                      messages.shorten(sub.text, 200)))
+        if sub.title:
+            rows.append((prefix + ctx.text("card_title_row"), sub.title))
         for item in EDITABLE:
             rows.append((prefix + ctx.text(f"card_{item}"), messages.labels(item, getattr(sub, item), lang)))
+        if sub.schemes:
+            rows.append((prefix + ctx.text("card_schemes"), messages.scheme_labels([x.code for x in sub.schemes], lang)))
     actions = ()
     if with_actions:
         actions = ctx.choices([(ctx.text("accept"), "accept"), (ctx.text("edit"), "edit"),
@@ -504,6 +525,8 @@ def _apply_edit(ctx: TurnContext, codes: list[str]) -> None:
     card = state.intake_card()
     assert card is not None
     setattr(card.sub_issues[index], item, codes)
+    if not ctx.state.counsel:   # a counselled sub-issue keeps the schemes of its 見立て
+        card.sub_issues[index].schemes = suggest(card.sub_issues[index], lang=ctx.lang)
     state.set_card(card)
     state.step, state.ask = "confirm", {}
     _prompt_confirm(ctx, False)
@@ -528,9 +551,16 @@ def _text_edit_text(ctx: TurnContext, text: str) -> None:
         codes = list(getattr(found, item))
         if codes:
             setattr(sub, item, codes)
+    _refresh_title_and_schemes(ctx, sub, found)
     state.set_card(card)
     state.step, state.ask = "confirm", {}
     _prompt_confirm(ctx, False)
+
+
+def _refresh_title_and_schemes(ctx: TurnContext, sub: SubIssueCard, found: Extraction) -> None:
+    """A rewritten description gets its own title and schemes."""
+    sub.title = make_title(sub.text, found, lang=ctx.lang)
+    sub.schemes = suggest(sub, lang=ctx.lang)
 
 
 # ---------------------------------------------------------------- after the results
@@ -576,6 +606,9 @@ _PROMPTS = {
     "edit_value": _prompt_edit_value,
     "edit_text": _prompt_edit_text,
     "results": _prompt_results,
+    "counsel": lambda ctx, keep_id: counsel.prompt(ctx, keep_id=keep_id),
+    "answered": _prompt_results,
+    "named": _prompt_results,
 }
 
 _TEXT_HANDLERS = {
@@ -589,6 +622,9 @@ _TEXT_HANDLERS = {
     "edit_value": _text_edit_value,
     "edit_text": _text_edit_text,
     "results": _text_results,
+    "counsel": counsel.on_text,
+    "answered": _text_results,
+    "named": _text_results,
 }
 
 _ANSWER_HANDLERS = {
@@ -599,4 +635,12 @@ _ANSWER_HANDLERS = {
     "edit_pick": _answer_edit_pick,
     "edit_item": _answer_edit_item,
     "edit_value": _answer_edit_value,
+    "counsel": counsel.on_answer,
+    "answered": lambda ctx, value: _answered_offer(ctx, value),
 }
+
+
+def _answered_offer(ctx: TurnContext, value: str) -> None:
+    from bot.dialogue import answers
+
+    answers.on_offer(ctx, value)

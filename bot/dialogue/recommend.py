@@ -43,7 +43,7 @@ def recommend(ctx: TurnContext) -> None:
     by_sub: dict[int, dict[str, list[dict[str, Any]]]] = {}
     for (i, kind), results in zip(plan, found, strict=True):
         by_sub.setdefault(i, {})[kind] = _records(results, ctx.lang)
-    consultation = _store(ctx, card, by_sub, status="recommended")
+    consultation = store(ctx, card, by_sub, status="recommended")
     ctx.say("searching_done")
     for i, sub in enumerate(card.sub_issues):
         row = consultation.sub_issues[i]
@@ -135,7 +135,7 @@ def window_list(ctx: TurnContext, place: MunicipalityRef) -> ResultList | None:
     return ResultList(ctx.text("window_title", prefecture=place.prefecture), (item,))
 
 
-def _store(ctx: TurnContext, card: IntakeCard, by_sub: dict[int, dict[str, list[dict[str, Any]]]],
+def store(ctx: TurnContext, card: IntakeCard, by_sub: dict[int, dict[str, list[dict[str, Any]]]],
            *, status: str) -> Consultation:
     key: ConversationKey = ctx.key
     place = card.municipality
@@ -150,7 +150,8 @@ def _store(ctx: TurnContext, card: IntakeCard, by_sub: dict[int, dict[str, list[
         consultation.sub_issues.append(SubIssue(
             position=i, text=sub.text, fields=list(sub.fields), processes=list(sub.processes),
             pains=list(sub.pains), wanted=list(sub.wanted), recommendations=recs,
-            best_score=max(scores) if scores else None,
+            best_score=max(scores) if scores else None, title=sub.title or None,
+            schemes=[s.model_dump() for s in sub.schemes],
         ))
     ctx.session.add(consultation)
     ctx.session.flush()
@@ -171,7 +172,7 @@ def lookup(ctx: TurnContext, wanted: Lookup, original: str) -> None:
     results = ctx.services.matcher().match(_query(sub, wanted.kind, place))
     recs = _records(results, ctx.lang)
     card = IntakeCard(text=original, municipality=place, sub_issues=[sub])
-    consultation = _store(ctx, card, {0: {wanted.kind: recs}}, status="lookup")
+    consultation = store(ctx, card, {0: {wanted.kind: recs}}, status="lookup")
     kind_label = messages.label("kind", wanted.kind, ctx.lang)
     if not recs:
         ctx.say("no_results", kind=kind_label)

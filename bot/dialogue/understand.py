@@ -200,6 +200,12 @@ def find_own(text: str, directory: MunicipalityDirectory, *, prefecture: str | N
     return OwnPlace(None, [], False)
 
 
+def names_a_place(text: str, directory: MunicipalityDirectory) -> bool:
+    """Whether any municipality or prefecture is named (in whatever role)."""
+    cleaned = clean_text(text)
+    return bool(_mentions(cleaned, directory)) or bool(romaji.find(cleaned))
+
+
 def find_municipality(
     text: str, directory: MunicipalityDirectory, *, prefecture: str | None = None
 ) -> tuple[MunicipalityRef | None, list[MunicipalityRef]]:
