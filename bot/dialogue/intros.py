@@ -59,6 +59,8 @@ def contact_forms(platform: str, user_id: str) -> list[str]:
 
 
 def _target(session: Session, intro: Introduction) -> Advisor | Engineer | None:
+    if intro.target_kind not in ("advisor", "engineer"):   # brokered: a case or a body, nobody yet
+        return None
     model = Advisor if intro.target_kind == "advisor" else Engineer
     return session.get(model, intro.target_id)
 
@@ -269,7 +271,7 @@ def overview(session: Session, platform: str, user_id: str, *, limit: int = 20) 
         is_requester = (intro.requester_platform, intro.requester_id) == (platform, user_id)
         target = _target(session, intro)
         if is_requester:
-            counterpart = target.name if target is not None else "—"
+            counterpart = target.name if target is not None else target_label(session, intro)
         else:
             counterpart = messages.say("ja", "engineer_of", place=_requester_place(session, intro, "ja"))
         sub = session.get(SubIssue, intro.sub_issue_id) if intro.sub_issue_id else None
