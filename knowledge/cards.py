@@ -31,6 +31,8 @@ class SubIssueCard(BaseModel):
     # Second version of the contract: a concise title (≤ 40 characters) and fitting schemes, best first.
     title: str = ""
     schemes: list[SchemeSuggestion] = Field(default_factory=list)
+    # Not part of the contract's JSON: codes only the embedding fallback supports (a guess the dialogue confirms).
+    guessed: list[str] = Field(default_factory=list)
 
 
 class IntakeCard(BaseModel):
@@ -54,5 +56,5 @@ class IntakeCard(BaseModel):
         return {
             "text": self.text,
             "municipality": municipality,
-            "sub_issues": [s.model_dump() for s in self.sub_issues],
+            "sub_issues": [s.model_dump(exclude={"guessed"}) for s in self.sub_issues],
         }

@@ -32,6 +32,7 @@ MIN_GAIN = 0.02             # a question that would teach less than this (bits) 
 SECOND_CANDIDATE = 0.5      # another problem joins the 見立て when its belief is at least this share of the best's
 MIN_CANDIDATE = 0.12
 MAX_CANDIDATES = 3
+REQUIRED = (("assets", "fields"), ("time", "processes"))
 SUPPORT_WEIGHT = 2.0        # an answer "speaks for" a problem when its weight for it is at least this
 _STAFF = re.compile(r"(?:技術職|技術者|技師|土木職|職員|engineers?|staff)[^。.]{0,8}?"
                     r"(私一人|自分一人|ひとり|一人|1人|0人|ゼロ|いない|不在|二人|2人|三人|3人|四人|4人|五人|5人|\d+人|only me|none|no one|one|two|three)",
@@ -77,9 +78,13 @@ def next_question(data: CounselData, state: dict[str, Any]) -> QuestionSpec | No
     open_questions = [q for q in data.questions if q.id not in settled]
     if asked >= MAX_QUESTIONS or not open_questions:
         return None
-    if not state["facts"].get("fields") and "assets" not in settled and asked == MAX_QUESTIONS - 1:
-        return data.question("assets")   # the card needs the facilities; last chance to ask
-    if asked >= 2 and max(belief.values()) >= CLEAR_BELIEF:
+    # The card needs the facilities and the work: ask them before the 見立て when nothing told them yet.
+    required = [data.question(qid) for qid, fact in REQUIRED if not state["facts"].get(fact) and qid not in settled]
+    required_left = [q for q in required if q is not None]
+    stopping = asked >= 2 and max(belief.values()) >= CLEAR_BELIEF
+    if required_left and (len(required_left) >= MAX_QUESTIONS - asked or stopping):
+        return required_left[0]
+    if stopping:
         return None
     gains = sorted(((information_gain(data, belief, q), i, q) for i, q in enumerate(open_questions)), key=lambda g: (-g[0], g[1]))
     best_gain, _, best = gains[0]
@@ -162,6 +167,12 @@ def start(ctx: TurnContext, card: IntakeCard, text: str) -> None:
         options = options_for_text(question, text, codes)
         if question.fact == "staff" and staff is None:
             options = []
+        if question.fact in ("fields", "processes") and not any(o.facts.get(question.fact) for o in options):
+            options = []   # 「何もかも」 says little about which facilities: still ask
+        if options and question.fact not in ("staff", "fields"):
+            # They said they cannot name the problem: what the first words hint at counts, but is still asked.
+            state["belief"] = update(data, state["belief"], question, options)
+            continue
         if options:
             state["belief"] = update(data, state["belief"], question, options)
             state["settled"].append(question.id)
@@ -273,8 +284,11 @@ def candidates(data: CounselData, belief: dict[str, float]) -> list[tuple[Proble
     return chosen[:MAX_CANDIDATES] or [(data.problem(ranked[0][0]), top)]
 
 
-def _reason(problem: Problem, quotes: list[dict[str, Any]], lang: str) -> str:
-    own = [q["text"] for q in quotes if problem.id in q.get("problems", [])][:3] or [quotes[0]["text"]]
+def _reason(problem: Problem, quotes: list[dict[str, Any]], lang: str, *, top: bool) -> str:
+    own = [q["text"] for q in quotes if problem.id in q.get("problems", [])][:3]
+    if top and quotes and quotes[0]["text"] not in own:
+        own = [quotes[0]["text"], *own][:3]   # the first message is the heart of the matter
+    own = own or [quotes[0]["text"]]
     joined = "".join(f"「{q}」" for q in own) if lang != "en" else ", ".join(f"\"{q}\"" for q in own)
     return messages.say(lang, "counsel_reason", quotes=joined)
 
@@ -310,7 +324,7 @@ def finish(ctx: TurnContext) -> None:
         sub = _sub_issue(problem, state["facts"], state["quotes"], lang, top=n == 1)
         subs.append(sub)
         schemes = messages.scheme_labels([s.code for s in sub.schemes], lang)
-        lines.append(f"{n}. {problem.label[index]} — {_reason(problem, state['quotes'], lang)}")
+        lines.append(f"{n}. {problem.label[index]} — {_reason(problem, state['quotes'], lang, top=n == 1)}")
         if schemes:
             lines.append("   " + ctx.text("counsel_schemes", schemes=schemes))
     ctx.say_text("\n".join(lines))

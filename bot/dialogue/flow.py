@@ -74,6 +74,9 @@ def start_intake(ctx: TurnContext, text: str, *, dont_know: bool = False) -> Non
     card = ctx.services.analyze(text)
     if not card.sub_issues:
         card.sub_issues = [SubIssueCard(text=text, title=messages.shorten(text, 40))]
+    for sub in card.sub_issues:   # a guessed facility or work is asked, not assumed
+        sub.fields = [c for c in sub.fields if c not in sub.guessed]
+        sub.processes = [c for c in sub.processes if c not in sub.guessed]
     profile_place = profiles.place_of(ctx.session, ctx.key)
     found_place = card.municipality
     if profile_place is not None and not card.municipality_explicit:

@@ -28,7 +28,7 @@ from bot.dialogue.titles import make_title
 from knowledge.cards import IntakeCard, MunicipalityRef, SubIssueCard
 from knowledge.municipalities import MunicipalityDirectory, Place
 from matching.embedders.base import Embedder
-from matching.intake import clean_text, detect_language, extract_sub_issues
+from matching.intake import Extraction, clean_text, detect_language, extract_sub_issues
 
 _KANJI = re.compile(r"[\u3400-\u9fff々]")
 # Words right after a name that make it someone else's municipality (三条市みたいな委託).
@@ -214,6 +214,13 @@ def find_municipality(
     return own.found, own.ambiguous
 
 
+def _guessed(extraction: Extraction) -> list[str]:
+    """Field and process codes that only the embedding (or a weak rule) supports: the dialogue asks instead."""
+    sure = {(t.kind, t.code) for t in extraction.terms if t.source == "lexicon"}
+    return [t.code for t in extraction.terms
+            if t.kind in ("field", "process") and t.source != "lexicon" and (t.kind, t.code) not in sure]
+
+
 def analyze(
     text: str,
     *,
@@ -261,6 +268,7 @@ def analyze(
             pains=list(s.extraction.pains),
             wanted=list(s.extraction.wanted),
             title=make_title(s.text, s.extraction, lang=lang),
+            guessed=_guessed(s.extraction),
         )
         sub.schemes = suggest(sub, lang=lang)
         subs.append(sub)
