@@ -21,18 +21,16 @@ def answer(ctx: TurnContext, hit: Hit | None, *, offers: bool = True) -> None:
     options: list[tuple[str, str]] = []
     if hit is None:
         ctx.say("answer_unknown")
-        state.ask = {"entry": None}
     else:
         e = hit.entry
         ctx.say_text(e.text(ctx.lang) + "\n" + ctx.text("answer_source", source=e.source))
-        state.ask = {"entry": e.id}
         for code in e.schemes[:1]:
             label = get_taxonomy().english(code) if ctx.lang == "en" else get_taxonomy().label(code)
             options.append((ctx.text("offer_cases", scheme=label), f"cases:{code}"))
     if not offers:
         return
     options += [(ctx.text("offer_advisor"), "advisor"), (ctx.text("offer_window"), "window")]
-    state.step = "answered"
+    state.step, state.ask = "answered", {"entry": hit.entry.id if hit else None}
     ctx.ask(ctx.text("answer_offer"), options)
 
 
