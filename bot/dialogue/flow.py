@@ -19,6 +19,7 @@ from bot.dialogue.context import TurnContext
 from bot.dialogue.replies import Card, Question
 from bot.dialogue.scheme_fit import suggest
 from bot.dialogue.titles import make_title
+from bot.dialogue.understand import OwnPlace, asker_place
 from knowledge.cards import IntakeCard, MunicipalityRef, SubIssueCard
 from knowledge.municipalities import MunicipalityDirectory
 from matching.intake import Extraction
@@ -78,11 +79,9 @@ def start_intake(ctx: TurnContext, text: str, *, dont_know: bool = False) -> Non
         sub.fields = [c for c in sub.fields if c not in sub.guessed]
         sub.processes = [c for c in sub.processes if c not in sub.guessed]
     profile_place = profiles.place_of(ctx.session, ctx.key)
-    found_place = card.municipality
-    if profile_place is not None and not card.municipality_explicit:
-        card.municipality, card.ambiguous, found_place = profile_place, [], None
-    elif found_place is None and not card.ambiguous:
-        card.municipality = profile_place
+    own = OwnPlace(card.municipality, card.ambiguous, card.municipality_explicit)
+    card.municipality, card.ambiguous = asker_place(own, profile_place)
+    found_place = card.municipality if card.municipality is not None and card.municipality != profile_place else None
     if found_place is not None:
         profiles.remember_place(ctx.session, ctx.key, found_place, state.language)
     if not dont_know and not _has_problem(ctx, card, text):

@@ -53,7 +53,7 @@ _DONT_KNOW = re.compile(
     r"don'?t (?:even )?know (?:what|where|who)|not sure (?:what|where)|no idea (?:what|where))",
     re.IGNORECASE,
 )
-_THANKS = re.compile(r"^(?:ありがとう(?:ございます|ございました)?|助かりました|助かります|thanks?(?: you)?(?: very much| so much)?|"
+_THANKS = re.compile(r"^(?:ありがとう(?:ございます|ございました)?|助かりました|助かります|thanks?(?: you)?(?: very much| so much| a lot)?|"
                      r"thx|了解です|了解しました|わかりました|分かりました|承知しました|お疲れ様です|お疲れさまです|"
                      r"よろしくお願いします|よろしくお願いいたします|ok|okay|great|nice)[\s!！。.、,]*", re.IGNORECASE)
 _SMALLTALK = re.compile(r"^(?:元気|いい天気|暑い|寒い|how are you|what's up|あなたは誰|君は誰|who are you)", re.IGNORECASE)
@@ -81,6 +81,14 @@ def _social_only(text: str) -> bool:
     return not rest or bool(_SMALLTALK.match(rest))
 
 
+def _introduction_only(text: str) -> bool:
+    """「大津市です」「宇陀市役所の者です」: who they are, and nothing else yet."""
+    from bot.dialogue.titles import _parts
+
+    said_who = re.search(r"[市町村区県都府道課係]|役場|役所|city|town|village|prefecture", text, re.IGNORECASE)
+    return bool(said_who) and not _parts(text)
+
+
 def is_thanks(text: str) -> bool:
     return bool(re.match(r"^(?:ありがとう|助かり|thank|thx)", unicodedata.normalize("NFKC", text).strip(), re.IGNORECASE))
 
@@ -96,7 +104,10 @@ def is_named_request(text: str, has_place: bool) -> bool:
     obj = re.sub(r"(?:を|に|と|の方|の人)$", "", obj.strip())
     if _GENERIC_PEOPLE.match(obj) and not has_place:
         return False
-    return bool(_NAMED_TARGET.search(folded)) or (has_place and ("事例" in folded or "case" in folded.lower()))
+    if _NAMED_TARGET.search(folded):
+        return True
+    # 「下田市の方に話を聞きたい」: people of a named place
+    return has_place and bool(re.search(r"事例|case|(?:の方|の人|さん)(?:に|と|から)|someone|person", folded, re.IGNORECASE))
 
 
 def classify(text: str, *, names_a_place: bool = False, extraction: Extraction | None = None,
@@ -106,7 +117,7 @@ def classify(text: str, *, names_a_place: bool = False, extraction: Extraction |
         return Intents(("command",))
     if cleaning.quick_lookup(text) is not None:
         return Intents(("lookup",))
-    if cleaning.is_greeting(text) or _social_only(text):
+    if cleaning.is_greeting(text) or _social_only(text) or _introduction_only(text):
         return Intents(("social",))
     found = extraction if extraction is not None else extract(text)
     labels: list[str] = []
@@ -128,7 +139,8 @@ def classify(text: str, *, names_a_place: bool = False, extraction: Extraction |
     if not named:
         if dont_know:
             labels.append("vague")
-        elif found.fields or found.pains or (found.processes and "question" not in labels):
+        elif found.fields or (found.pains and found.processes) or (
+                (found.processes or found.pains) and "question" not in labels):
             labels.append("problem")
         elif "question" not in labels:
             labels.append("vague")

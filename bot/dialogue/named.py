@@ -19,7 +19,7 @@ from bot.dialogue import choices, messages, profiles, recommend, romaji
 from bot.dialogue.context import TurnContext
 from bot.dialogue.replies import Choice, ResultItem, ResultList
 from bot.dialogue.scheme_fit import named_schemes
-from bot.dialogue.understand import _mentions, _full_prefecture
+from bot.dialogue.understand import _full_prefecture, _mentions, find_own
 from knowledge.cards import IntakeCard, SubIssueCard
 from knowledge.models import Case, Engineer, Municipality
 from matching.intake import clean_text
@@ -94,7 +94,12 @@ def body_engineers(ctx: TurnContext, wanted: Targets) -> list[Engineer]:
 
 
 def handle(ctx: TurnContext, text: str) -> None:
+    own = find_own(text, ctx.services.directory())
+    if own.explicit and own.found is not None:   # 「燕市の建設課です。三条市の…」: the asker said who they are
+        profiles.remember_place(ctx.session, ctx.key, own.found, ctx.lang)
     wanted = targets(ctx, text)
+    if own.explicit and own.found is not None:
+        wanted.municipalities = [m for m in wanted.municipalities if m != (own.found.prefecture, own.found.name)]
     if not (wanted.municipalities or wanted.prefectures or wanted.schemes):
         ctx.say("named_nothing")
         return

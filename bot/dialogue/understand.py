@@ -200,6 +200,15 @@ def find_own(text: str, directory: MunicipalityDirectory, *, prefecture: str | N
     return OwnPlace(None, [], False)
 
 
+def asker_place(own: OwnPlace, profile: MunicipalityRef | None) -> tuple[MunicipalityRef | None, list[MunicipalityRef]]:
+    """The rule of issue 10: a self-reference wins; else the profile; only without a profile does a plain mention count."""
+    if own.explicit or profile is None:
+        if own.found is not None or own.ambiguous:
+            return own.found, own.ambiguous
+        return profile, []
+    return profile, []
+
+
 def names_a_place(text: str, directory: MunicipalityDirectory) -> bool:
     """Whether any municipality or prefecture is named (in whatever role)."""
     cleaned = clean_text(text)
