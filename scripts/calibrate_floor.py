@@ -51,7 +51,7 @@ def points(directory: Path, embedder_name: str, work: Path) -> tuple[str, dict[s
     from matching.types import MatchQuery
 
     ev = _eval_module()
-    settings = Settings(data_dir=work, database_url=f"sqlite:///{work / 'cal.db'}", embedder=embedder_name)
+    settings = Settings(data_dir=work, database_url=f"sqlite:///{work / 'cal.db'}", embedder=embedder_name)  # type: ignore[arg-type]  # checked by argparse choices
     engine = make_engine(settings.effective_database_url)
     upgrade(engine)
     db = Database(engine)
@@ -62,8 +62,13 @@ def points(directory: Path, embedder_name: str, work: Path) -> tuple[str, dict[s
     matcher = Matcher(db, embedder, settings, today=lambda: date(2026, 11, 24))
     out: dict[str, list[tuple[float, int]]] = {}
     for q in ev.read_queries(directory / "queries.jsonl"):
-        query = MatchQuery(text=q.request["text"], kind=q.kind, prefecture=q.request.get("prefecture"),
-                           municipality=q.request.get("municipality"), top=TOP + 20)
+        query = MatchQuery(
+            text=q.request["text"],
+            kind=q.kind,
+            prefecture=q.request.get("prefecture"),
+            municipality=q.request.get("municipality"),
+            top=TOP + 20,
+        )
         for result in matcher.match(query):
             if result.id in own[q.kind]:
                 out.setdefault(q.kind, []).append((result.score, q.relevant.get(result.id, 0)))
@@ -87,9 +92,14 @@ def best_floor(data: list[tuple[float, int]]) -> dict[str, float]:
         recall = hits / relevant if relevant else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
         if f1 > best["f1"]:
-            best = {"floor": round(floor, 4), "f1": round(f1, 3), "precision": round(precision, 3),
-                    "recall": round(recall, 3), "grade2_kept": round(kept_first / first, 3) if first else 1.0,
-                    "points": len(data)}
+            best = {
+                "floor": round(floor, 4),
+                "f1": round(f1, 3),
+                "precision": round(precision, 3),
+                "recall": round(recall, 3),
+                "grade2_kept": round(kept_first / first, 3) if first else 1.0,
+                "points": len(data),
+            }
     return best
 
 
@@ -105,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     report = {kind: best_floor(values) for kind, values in sorted(data.items())}
     print(json.dumps({"embedder": model_id, "floors": report}, ensure_ascii=False, indent=1))
     if args.write:
-        stored = json.loads(OUT.read_text(encoding="utf-8")) if OUT.exists() else {"about": __doc__.split("\n\n")[2]}
+        stored: dict[str, Any] = json.loads(OUT.read_text(encoding="utf-8")) if OUT.exists() else {}
+        stored.setdefault("about", (__doc__ or "").split("\n\n")[2])
         stored.setdefault("floors", {})[model_id] = {kind: r["floor"] for kind, r in report.items()}
         OUT.write_text(json.dumps(stored, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return 0

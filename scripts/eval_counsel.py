@@ -50,7 +50,7 @@ def evaluate(path: Path, embedder_name: str) -> dict[str, Any]:
 
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     with tempfile.TemporaryDirectory(prefix="gunmane-counsel-eval-") as tmp:
-        settings = Settings(data_dir=Path(tmp), database_url=f"sqlite:///{tmp}/e.db", embedder=embedder_name)
+        settings = Settings(data_dir=Path(tmp), database_url=f"sqlite:///{tmp}/e.db", embedder=embedder_name)  # type: ignore[arg-type]  # checked by argparse choices
         engine = make_engine(settings.effective_database_url)
         upgrade(engine)
         db = Database(engine)
@@ -79,22 +79,42 @@ def evaluate(path: Path, embedder_name: str) -> dict[str, Any]:
         profile = row.get("profile")
         ref = MunicipalityRef(prefecture=profile["prefecture"], name=profile["name"]) if profile else None
         place, ambiguous = asker_place(find_own(text, directory), ref)
-        got = (("ambiguous", frozenset((m.prefecture, m.name) for m in ambiguous)) if ambiguous
-               else (place.prefecture, place.name) if place else None)
+        got = (
+            ("ambiguous", frozenset((m.prefecture, m.name) for m in ambiguous))
+            if ambiguous
+            else (place.prefecture, place.name)
+            if place
+            else None
+        )
         right_place += got == _place(row.get("municipality"))
         if predicted != wanted or got != _place(row.get("municipality")):
-            errors.append({"text": text, "intents": sorted(wanted), "predicted": sorted(predicted),
-                           "municipality": str(_place(row.get("municipality"))), "got": str(got)})
+            errors.append(
+                {
+                    "text": text,
+                    "intents": sorted(wanted),
+                    "predicted": sorted(predicted),
+                    "municipality": str(_place(row.get("municipality"))),
+                    "got": str(got),
+                }
+            )
     n = len(rows) or 1
     per_intent = {
-        label: {"precision": round(tp[label] / (tp[label] + fp[label]), 3) if tp[label] + fp[label] else None,
-                "recall": round(tp[label] / (tp[label] + fn[label]), 3) if tp[label] + fn[label] else None,
-                "support": tp[label] + fn[label]}
+        label: {
+            "precision": round(tp[label] / (tp[label] + fp[label]), 3) if tp[label] + fp[label] else None,
+            "recall": round(tp[label] / (tp[label] + fn[label]), 3) if tp[label] + fn[label] else None,
+            "support": tp[label] + fn[label],
+        }
         for label in sorted(set(tp) | set(fp) | set(fn))
     }
-    return {"file": str(path), "embedder": embedder.model_id, "messages": len(rows),
-            "intent_accuracy": round(right_intent / n, 3), "municipality_accuracy": round(right_place / n, 3),
-            "per_intent": per_intent, "errors": errors}
+    return {
+        "file": str(path),
+        "embedder": embedder.model_id,
+        "messages": len(rows),
+        "intent_accuracy": round(right_intent / n, 3),
+        "municipality_accuracy": round(right_place / n, 3),
+        "per_intent": per_intent,
+        "errors": errors,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -124,7 +144,10 @@ def main(argv: list[str] | None = None) -> int:
         for label, s in report["per_intent"].items():
             print(f"    {label:<14} P={s['precision']}  R={s['recall']}  n={s['support']}")
         for e in report.get("errors", []):
-            print(f"  ✗ {e['text'][:60]}  intents {e['intents']} → {e['predicted']}  place {e['municipality']} → {e['got']}")
+            print(
+                f"  ✗ {e['text'][:60]}  intents {e['intents']} → {e['predicted']}  "
+                f"place {e['municipality']} → {e['got']}"
+            )
     return 0
 
 

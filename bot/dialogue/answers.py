@@ -60,4 +60,3 @@ def on_offer(ctx: TurnContext, value: str) -> None:
     else:
         ctx.say("unknown_choice")
         flow.prompt(ctx)
-

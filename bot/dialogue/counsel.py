@@ -27,18 +27,34 @@ from bot.dialogue.scheme_fit import suggest
 from knowledge.cards import IntakeCard, SubIssueCard
 
 MAX_QUESTIONS = 4
-CLEAR_BELIEF = 0.7          # stop early (after two questions) once one problem holds this much belief
-MIN_GAIN = 0.02             # a question that would teach less than this (bits) is not worth asking
-SECOND_CANDIDATE = 0.5      # another problem joins the 見立て when its belief is at least this share of the best's
+CLEAR_BELIEF = 0.7  # stop early (after two questions) once one problem holds this much belief
+MIN_GAIN = 0.02  # a question that would teach less than this (bits) is not worth asking
+SECOND_CANDIDATE = 0.5  # another problem joins the 見立て when its belief is at least this share of the best's
 MIN_CANDIDATE = 0.12
 MAX_CANDIDATES = 3
 REQUIRED = (("assets", "fields"), ("time", "processes"))
-SUPPORT_WEIGHT = 2.0        # an answer "speaks for" a problem when its weight for it is at least this
-_STAFF = re.compile(r"(?:技術職|技術者|技師|土木職|職員|engineers?|staff)[^。.]{0,8}?"
-                    r"(私一人|自分一人|ひとり|一人|1人|0人|ゼロ|いない|不在|二人|2人|三人|3人|四人|4人|五人|5人|\d+人|only me|none|no one|one|two|three)",
-                    re.IGNORECASE)
-_STAFF_WORD = {"私一人": "1", "自分一人": "1", "ひとり": "1", "一人": "1", "1人": "1", "one": "1", "only me": "1",
-               "0人": "0", "ゼロ": "0", "いない": "0", "不在": "0", "none": "0", "no one": "0"}
+SUPPORT_WEIGHT = 2.0  # an answer "speaks for" a problem when its weight for it is at least this
+_STAFF = re.compile(
+    r"(?:技術職|技術者|技師|土木職|職員|engineers?|staff)[^。.]{0,8}?"
+    r"(私一人|自分一人|ひとり|一人|1人|0人|ゼロ|いない|不在|二人|2人|三人|3人|四人|4人|五人|5人|\d+人|"
+    r"only me|none|no one|one|two|three)",
+    re.IGNORECASE,
+)
+_STAFF_WORD = {
+    "私一人": "1",
+    "自分一人": "1",
+    "ひとり": "1",
+    "一人": "1",
+    "1人": "1",
+    "one": "1",
+    "only me": "1",
+    "0人": "0",
+    "ゼロ": "0",
+    "いない": "0",
+    "不在": "0",
+    "none": "0",
+    "no one": "0",
+}
 
 
 # ---------------------------------------------------------------- belief and information gain
@@ -49,7 +65,9 @@ def likelihood(data: CounselData, question: QuestionSpec, option: Option, proble
     return (data.base_weight + option.weights.get(problem_id, 0.0)) / total
 
 
-def update(data: CounselData, belief: dict[str, float], question: QuestionSpec, options: list[Option]) -> dict[str, float]:
+def update(
+    data: CounselData, belief: dict[str, float], question: QuestionSpec, options: list[Option]
+) -> dict[str, float]:
     """Belief after the answer "one of ``options``" to ``question``."""
     if not options:
         return belief
@@ -86,7 +104,9 @@ def next_question(data: CounselData, state: dict[str, Any]) -> QuestionSpec | No
         return required_left[0]
     if stopping:
         return None
-    gains = sorted(((information_gain(data, belief, q), i, q) for i, q in enumerate(open_questions)), key=lambda g: (-g[0], g[1]))
+    gains = sorted(
+        ((information_gain(data, belief, q), i, q) for i, q in enumerate(open_questions)), key=lambda g: (-g[0], g[1])
+    )
     best_gain, _, best = gains[0]
     if best_gain < MIN_GAIN:
         return None
@@ -107,7 +127,14 @@ def _staff_of(text: str) -> str | None:
     word = m.group(1).lower()
     if word in _STAFF_WORD:
         return _STAFF_WORD[word]
-    digits = re.sub(r"\D", "", word) or {"二人": "2", "三人": "3", "四人": "4", "五人": "5", "two": "2", "three": "3"}.get(word, "")
+    digits = re.sub(r"\D", "", word) or {
+        "二人": "2",
+        "三人": "3",
+        "四人": "4",
+        "五人": "5",
+        "two": "2",
+        "three": "3",
+    }.get(word, "")
     if not digits:
         return None
     n = int(digits)
@@ -158,8 +185,14 @@ def wants_counselling(card: IntakeCard, said_dont_know: bool) -> bool:
 def start(ctx: TurnContext, card: IntakeCard, text: str) -> None:
     data = counsel_data()
     belief = {p.id: 1.0 / len(data.problems) for p in data.problems}
-    state: dict[str, Any] = {"belief": belief, "asked": [], "settled": [], "facts": {}, "quotes": [],
-                             "first": messages.shorten(text, 300)}
+    state: dict[str, Any] = {
+        "belief": belief,
+        "asked": [],
+        "settled": [],
+        "facts": {},
+        "quotes": [],
+        "first": messages.shorten(text, 300),
+    }
     codes = _codes(card)
     state["facts"].update({k: list(v) for k, v in codes.items() if v})
     staff = _staff_of(text)
@@ -168,7 +201,7 @@ def start(ctx: TurnContext, card: IntakeCard, text: str) -> None:
         if question.fact == "staff" and staff is None:
             options = []
         if question.fact in ("fields", "processes") and not any(o.facts.get(question.fact) for o in options):
-            options = []   # 「何もかも」 says little about which facilities: still ask
+            options = []  # 「何もかも」 says little about which facilities: still ask
         if options and question.fact not in ("staff", "fields"):
             # They said they cannot name the problem: what the first words hint at counts, but is still asked.
             state["belief"] = update(data, state["belief"], question, options)
@@ -224,8 +257,12 @@ def prompt(ctx: TurnContext, *, keep_id: bool = True) -> None:
     index = 1 if ctx.lang == "en" else 0
     options = [(o.label[index], o.id) for o in question.options] + [(ctx.text("skip"), "skip")]
     n = len(ctx.state.counsel.get("asked", [])) + 1
-    ctx.ask(ctx.text("counsel_question", n=n, text=question.text[index]), options, hint=ctx.text("counsel_free_hint"),
-            keep_id=keep_id)
+    ctx.ask(
+        ctx.text("counsel_question", n=n, text=question.text[index]),
+        options,
+        hint=ctx.text("counsel_free_hint"),
+        keep_id=keep_id,
+    )
 
 
 def on_answer(ctx: TurnContext, value: str) -> None:
@@ -253,7 +290,7 @@ def on_text(ctx: TurnContext, text: str) -> None:
     codes = {"fields": list(found.fields), "processes": list(found.processes), "pains": list(found.pains)}
     options = options_for_text(question, text, codes)
     facts = ctx.state.counsel["facts"]
-    for kind, values in codes.items():   # what they typed counts even when no option fits
+    for kind, values in codes.items():  # what they typed counts even when no option fits
         current = facts.setdefault(kind, [])
         current.extend(v for v in values if v not in current)
     if not options:
@@ -287,13 +324,15 @@ def candidates(data: CounselData, belief: dict[str, float]) -> list[tuple[Proble
 def _reason(problem: Problem, quotes: list[dict[str, Any]], lang: str, *, top: bool) -> str:
     own = [q["text"] for q in quotes if problem.id in q.get("problems", [])][:3]
     if top and quotes and quotes[0]["text"] not in own:
-        own = [quotes[0]["text"], *own][:3]   # the first message is the heart of the matter
+        own = [quotes[0]["text"], *own][:3]  # the first message is the heart of the matter
     own = own or [quotes[0]["text"]]
-    joined = "".join(f"「{q}」" for q in own) if lang != "en" else ", ".join(f"\"{q}\"" for q in own)
+    joined = "".join(f"「{q}」" for q in own) if lang != "en" else ", ".join(f'"{q}"' for q in own)
     return messages.say(lang, "counsel_reason", quotes=joined)
 
 
-def _sub_issue(problem: Problem, facts: dict[str, Any], quotes: list[dict[str, Any]], lang: str, top: bool) -> SubIssueCard:
+def _sub_issue(
+    problem: Problem, facts: dict[str, Any], quotes: list[dict[str, Any]], lang: str, top: bool
+) -> SubIssueCard:
     index = 1 if lang == "en" else 0
     fields = list(facts.get("fields") or [])
     said = list(facts.get("processes") or [])
@@ -303,8 +342,14 @@ def _sub_issue(problem: Problem, facts: dict[str, Any], quotes: list[dict[str, A
     pains = [p for p in facts.get("pains") or [] if p in problem.pains] or list(facts.get("pains") or [])
     pains = pains or list(problem.pains[:1])
     words = " / ".join(q["text"] for q in quotes)
-    sub = SubIssueCard(text=f"{problem.label[0]}：{words}", fields=fields, processes=processes, pains=pains,
-                       wanted=["advisor", "case"], title=problem.label[index][:40])
+    sub = SubIssueCard(
+        text=f"{problem.label[0]}：{words}",
+        fields=fields,
+        processes=processes,
+        pains=pains,
+        wanted=["advisor", "case"],
+        title=problem.label[index][:40],
+    )
     sub.schemes = suggest(sub, lang=lang, staff=facts.get("staff"), problems=[problem])
     return sub
 

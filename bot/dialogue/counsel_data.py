@@ -21,7 +21,7 @@ DATA_FILE = Path(__file__).resolve().parents[2] / "knowledge" / "data" / "counse
 @dataclass(frozen=True)
 class SchemeFit:
     code: str
-    why: tuple[str, str]   # (ja, en)
+    why: tuple[str, str]  # (ja, en)
 
 
 @dataclass(frozen=True)
@@ -74,8 +74,14 @@ def _pair(value: list[str]) -> tuple[str, str]:
 
 def parse(raw: dict[str, Any]) -> CounselData:
     problems = tuple(
-        Problem(p["id"], _pair(p["label"]), tuple(p["fields"]), tuple(p["processes"]), tuple(p["pains"]),
-                tuple(SchemeFit(s["code"], _pair(s["why"])) for s in p["schemes"]))
+        Problem(
+            p["id"],
+            _pair(p["label"]),
+            tuple(p["fields"]),
+            tuple(p["processes"]),
+            tuple(p["pains"]),
+            tuple(SchemeFit(s["code"], _pair(s["why"])) for s in p["schemes"]),
+        )
         for p in raw["problems"]
     )
     known = {p.id for p in problems}
@@ -85,9 +91,18 @@ def parse(raw: dict[str, Any]) -> CounselData:
         for o in q["options"]:
             unknown = set(o["weights"]) - known
             if unknown:
-                raise ValueError(f"counselling.json: option {q['id']}/{o['id']} names unknown problems {sorted(unknown)}")
-            options.append(Option(o["id"], _pair(o["label"]), dict(o["facts"]), tuple(o["words"]),
-                                  {k: float(v) for k, v in o["weights"].items()}))
+                raise ValueError(
+                    f"counselling.json: option {q['id']}/{o['id']} names unknown problems {sorted(unknown)}"
+                )
+            options.append(
+                Option(
+                    o["id"],
+                    _pair(o["label"]),
+                    dict(o["facts"]),
+                    tuple(o["words"]),
+                    {k: float(v) for k, v in o["weights"].items()},
+                )
+            )
         questions.append(QuestionSpec(q["id"], _pair(q["text"]), q["fact"], tuple(options)))
     words = {code: tuple(ws) for code, ws in raw.get("scheme_words", {}).items()}
     return CounselData(float(raw.get("base_weight", 1.0)), problems, tuple(questions), words)

@@ -340,7 +340,8 @@ def card_reply(ctx: TurnContext, card: IntakeCard, *, with_actions: bool) -> Car
         for item in EDITABLE:
             rows.append((prefix + ctx.text(f"card_{item}"), messages.labels(item, getattr(sub, item), lang)))
         if sub.schemes:
-            rows.append((prefix + ctx.text("card_schemes"), messages.scheme_labels([x.code for x in sub.schemes], lang)))
+            schemes = messages.scheme_labels([x.code for x in sub.schemes], lang)
+            rows.append((prefix + ctx.text("card_schemes"), schemes))
     actions = ()
     if with_actions:
         actions = ctx.choices([(ctx.text("accept"), "accept"), (ctx.text("edit"), "edit"),

@@ -34,18 +34,25 @@ _QUESTION = re.compile(
     re.IGNORECASE,
 )
 # 「何センチで出動するか基準を決めてる？」 is a technical question about their own work, not about 群マネ.
-_GUNMANE_TOPIC = re.compile(r"(群マネ|gunmane|地域インフラ群|人の群マネ|事務局|相談窓口|メンテ相談|手引き|入門超百科|モデル地域|束)",
-                            re.IGNORECASE)
+_GUNMANE_TOPIC = re.compile(
+    r"(群マネ|gunmane|地域インフラ群|人の群マネ|事務局|相談窓口|メンテ相談|手引き|入門超百科|モデル地域|束)",
+    re.IGNORECASE,
+)
 _REQUEST = re.compile(
     r"(?:紹介して|紹介してほしい|紹介して欲しい|紹介いただ|紹介をお願い|紹介してもら|つないで|繋いで|つなげて|つないでもら|"
     r"話したい|話をしたい|話を聞きたい|話を伺いたい|お話を|聞いてみたい|連絡を取りたい|連絡したい|連絡先|会いたい|"
     r"introduce|put (?:me|us) in touch|talk (?:to|with)|speak (?:to|with)|get in touch|contact)",
     re.IGNORECASE,
 )
-_GENERIC_PEOPLE = re.compile(r"^(?:アドバイザー|専門家|詳しい人|詳しい方|近隣の技術者|技術者|誰か|だれか|an? advisor|an? expert|someone)",
-                             re.IGNORECASE)
-_NAMED_TARGET = re.compile(r"(担当者|担当の方|事例の人|事例の方|事例の担当|の職員の方|さんと|さんに|さんを|"
-                           r"person in charge|people (?:at|in|from)|someone (?:at|in|from)|the case)", re.IGNORECASE)
+_GENERIC_PEOPLE = re.compile(
+    r"^(?:アドバイザー|専門家|詳しい人|詳しい方|近隣の技術者|技術者|誰か|だれか|an? advisor|an? expert|someone)",
+    re.IGNORECASE,
+)
+_NAMED_TARGET = re.compile(
+    r"(担当者|担当の方|事例の人|事例の方|事例の担当|の職員の方|さんと|さんに|さんを|"
+    r"person in charge|people (?:at|in|from)|someone (?:at|in|from)|the case)",
+    re.IGNORECASE,
+)
 _DONT_KNOW = re.compile(
     r"(何が課題|何が問題|なにが課題|何から(?:手を付け|手をつけ|始め|はじめ)|どこから(?:手を付け|手をつけ|始め)|"
     r"誰に(?:相談|頼|聞)[^。]{0,12}(?:分から|わから|分かん|わかん)|どうしたら(?:いい|よい)か(?:も)?(?:分から|わから)|"
@@ -53,17 +60,23 @@ _DONT_KNOW = re.compile(
     r"don'?t (?:even )?know (?:what|where|who)|not sure (?:what|where)|no idea (?:what|where))",
     re.IGNORECASE,
 )
-_THANKS = re.compile(r"^(?:ありがとう(?:ございます|ございました)?|助かりました|助かります|thanks?(?: you)?(?: very much| so much| a lot)?|"
-                     r"thx|了解です|了解しました|わかりました|分かりました|承知しました|お疲れ様です|お疲れさまです|"
-                     r"よろしくお願いします|よろしくお願いいたします|ok|okay|great|nice)[\s!！。.、,]*", re.IGNORECASE)
-_SMALLTALK = re.compile(r"^(?:元気|いい天気|暑い|寒い|how are you|what's up|あなたは誰|君は誰|who are you)", re.IGNORECASE)
+_THANKS = re.compile(
+    r"^(?:ありがとう(?:ございます|ございました)?|助かりました|助かります|"
+    r"thanks?(?: you)?(?: very much| so much| a lot)?|"
+    r"thx|了解です|了解しました|わかりました|分かりました|承知しました|お疲れ様です|お疲れさまです|"
+    r"よろしくお願いします|よろしくお願いいたします|ok|okay|great|nice)[\s!！。.、,]*",
+    re.IGNORECASE,
+)
+_SMALLTALK = re.compile(
+    r"^(?:元気|いい天気|暑い|寒い|how are you|what's up|あなたは誰|君は誰|who are you)", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
 class Intents:
     labels: tuple[str, ...]
-    hit: knowledge_base.Hit | None = None      # the knowledge-base entry a question asks for
-    dont_know: bool = False                   # they said they cannot name the problem
+    hit: knowledge_base.Hit | None = None  # the knowledge-base entry a question asks for
+    dont_know: bool = False  # they said they cannot name the problem
 
     def has(self, label: str) -> bool:
         return label in self.labels
@@ -74,8 +87,12 @@ def _social_only(text: str) -> bool:
     for _ in range(4):
         before = rest
         rest = _THANKS.sub("", rest).strip()
-        rest = re.sub(r"^(?:こんにちは|こんばんは|おはようございます|はじめまして|hello|hi|hey)[\s!！。.、,]*", "", rest,
-                      flags=re.IGNORECASE).strip()
+        rest = re.sub(
+            r"^(?:こんにちは|こんばんは|おはようございます|はじめまして|hello|hi|hey)[\s!！。.、,]*",
+            "",
+            rest,
+            flags=re.IGNORECASE,
+        ).strip()
         if rest == before:
             break
     return not rest or bool(_SMALLTALK.match(rest))
@@ -90,7 +107,9 @@ def _introduction_only(text: str) -> bool:
 
 
 def is_thanks(text: str) -> bool:
-    return bool(re.match(r"^(?:ありがとう|助かり|thank|thx)", unicodedata.normalize("NFKC", text).strip(), re.IGNORECASE))
+    return bool(
+        re.match(r"^(?:ありがとう|助かり|thank|thx)", unicodedata.normalize("NFKC", text).strip(), re.IGNORECASE)
+    )
 
 
 def is_named_request(text: str, has_place: bool) -> bool:
@@ -107,11 +126,14 @@ def is_named_request(text: str, has_place: bool) -> bool:
     if _NAMED_TARGET.search(folded):
         return True
     # 「下田市の方に話を聞きたい」: people of a named place
-    return has_place and bool(re.search(r"事例|case|(?:の方|の人|さん)(?:に|と|から)|someone|person", folded, re.IGNORECASE))
+    return has_place and bool(
+        re.search(r"事例|case|(?:の方|の人|さん)(?:に|と|から)|someone|person", folded, re.IGNORECASE)
+    )
 
 
-def classify(text: str, *, names_a_place: bool = False, extraction: Extraction | None = None,
-             embedder: Embedder | None = None) -> Intents:
+def classify(
+    text: str, *, names_a_place: bool = False, extraction: Extraction | None = None, embedder: Embedder | None = None
+) -> Intents:
     """The intents of one message. ``names_a_place``: a municipality or prefecture is named in it (any role)."""
     if cleaning.command_of(text) is not None:
         return Intents(("command",))
@@ -135,12 +157,15 @@ def classify(text: str, *, names_a_place: bool = False, extraction: Extraction |
         labels.append("named_request")
     dont_know = bool(_DONT_KNOW.search(unicodedata.normalize("NFKC", text)))
     if asks and not named and not dont_know and "question" not in labels and not (found.fields or found.processes):
-        labels.append("question")   # a question the knowledge base cannot answer: said so, with the offers
+        labels.append("question")  # a question the knowledge base cannot answer: said so, with the offers
     if not named:
         if dont_know:
             labels.append("vague")
-        elif found.fields or (found.pains and found.processes) or (
-                (found.processes or found.pains) and "question" not in labels):
+        elif (
+            found.fields
+            or (found.pains and found.processes)
+            or ((found.processes or found.pains) and "question" not in labels)
+        ):
             labels.append("problem")
         elif "question" not in labels:
             labels.append("vague")

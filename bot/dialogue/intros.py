@@ -292,13 +292,15 @@ def case_engineer(session: Session, case: Case) -> Engineer | None:
         Engineer.discoverable.is_(True), Engineer.forgotten.is_(False), Engineer.municipality.in_(bodies),
     ).order_by(Engineer.id))
     for engineer in rows:
-        if engineer.prefecture == case.prefecture or engineer.municipality == engineer.prefecture or not case.prefecture:
+        same_prefecture = engineer.prefecture == case.prefecture or not case.prefecture
+        if same_prefecture or engineer.municipality == engineer.prefecture:
             return engineer
     return None
 
 
 def request_case(ctx: TurnContext, token: choices.CaseIntroRequest) -> None:
-    """紹介を依頼 on a case of a named request: to a consenting engineer of its body, else brokered to the secretariat."""
+    """紹介を依頼 on a case of a named request: to a consenting engineer of its body, else brokered
+    to the secretariat."""
     sub = recommend.owned_sub_issue(ctx, token.sub_issue_id)
     if sub is None:
         return

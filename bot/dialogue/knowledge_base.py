@@ -23,11 +23,11 @@ import numpy as np
 from matching.embedders.base import Embedder
 
 DATA_FILE = Path(__file__).resolve().parents[2] / "knowledge" / "data" / "gunmane_knowledge.json"
-MIN_KEY_WEIGHT = 2.0      # a matched key of at least two characters
+MIN_KEY_WEIGHT = 2.0  # a matched key of at least two characters
 # The topic word itself: 「群マネを導入する手順」 is about the steps, not about what 群マネ is.
 GENERIC_KEYS = {"群マネ", "gunmane"}
 GENERIC_WEIGHT = 1.5
-EMBEDDING_MIN_Z = 3.0     # a paraphrase with no key: the closest entry must stand out this far (z over all entries)
+EMBEDDING_MIN_Z = 3.0  # a paraphrase with no key: the closest entry must stand out this far (z over all entries)
 
 
 @dataclass(frozen=True)
@@ -58,8 +58,14 @@ def _fold(text: str) -> str:
 def entries() -> tuple[Entry, ...]:
     raw = json.loads(DATA_FILE.read_text(encoding="utf-8"))
     return tuple(
-        Entry(e["id"], tuple(e["keys"]), (e["answer"][0], e["answer"][1]), e["source"], tuple(e["schemes"]),
-              tuple(e["examples"]))
+        Entry(
+            e["id"],
+            tuple(e["keys"]),
+            (e["answer"][0], e["answer"][1]),
+            e["source"],
+            tuple(e["schemes"]),
+            tuple(e["examples"]),
+        )
         for e in raw["entries"]
     )
 

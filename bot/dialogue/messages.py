@@ -264,8 +264,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Let's sort out the problem together. I'll ask a few questions — pick an answer or write freely.",
     ),
     "counsel_question": ("質問{n}：{text}", "Question {n}: {text}"),
-    "counsel_free_hint": ("当てはまらなければ、ご自分の言葉で書いてください", "If none fits, write it in your own words"),
-    "counsel_noted": ("ありがとうございます。いただいた言葉のまま記録しました。", "Thank you — noted in your own words."),
+    "counsel_free_hint": (
+        "当てはまらなければ、ご自分の言葉で書いてください", "If none fits, write it in your own words",
+    ),
+    "counsel_noted": (
+        "ありがとうございます。いただいた言葉のまま記録しました。", "Thank you — noted in your own words.",
+    ),
     "counsel_assessment": (
         "伺った内容から、次のような課題ではないかと見立てました。",
         "From what you told me, this is my first assessment of the problem:",
@@ -278,7 +282,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "answer_source": ("出典：{source}", "Source: {source}"),
     "answer_unknown": (
         "申し訳ありません、そのご質問にはこのボットの知識ではお答えできません。正確なことは、地域の相談窓口か、アドバイザーにお尋ねください。",
-        "Sorry, that question is beyond what this bot knows. For an accurate answer, please ask your regional consultation "
+        "Sorry, that question is beyond what this bot knows. For an accurate answer, please ask your regional "
+        "consultation "
         "window or an advisor.",
     ),
     "answer_offer": ("あわせてご案内できます：", "I can also show you:"),
@@ -306,7 +311,8 @@ TEXTS: dict[str, tuple[str, str]] = {
                            "Engineers of \"{target}\" who agreed to be introduced."),
     "named_body_only": (
         "「{target}」の事例や、紹介を受けてもよいとされている技術者は登録されていません。事務局に紹介先を探してもらうよう依頼できます。",
-        "No case or consenting engineer of \"{target}\" is on record. I can ask the secretariat to find someone for you.",
+        "No case or consenting engineer of \"{target}\" is on record. I can ask the secretariat to find someone "
+        "for you.",
     ),
     "named_nothing": (
         "お名前の団体や事例が見つかりませんでした。自治体名や事例の型（例：「三条市」「奈良県の代行」）で、もう一度書いていただけますか？",
@@ -317,14 +323,18 @@ TEXTS: dict[str, tuple[str, str]] = {
     "request_case_intro": ("この事例の方に紹介を依頼", "Request an introduction"),
     "intro_case_engineer": (
         "事例「{case}」に関わる{place}の技術者の方に紹介を依頼しました。先方が承諾したら、お互いの連絡先をお知らせします。",
-        "I asked an engineer of {place} involved in \"{case}\" for an introduction. Contacts are shared once they accept.",
+        "I asked an engineer of {place} involved in \"{case}\" for an introduction. Contacts are shared once they "
+        "accept.",
     ),
     "intro_brokered": (
         "「{case}」の団体の方への紹介を、事務局に依頼しました。事務局が担当の方を探してつなぎます（連絡先は、先方が承諾してからお知らせします）。",
-        "I asked the secretariat to find someone at the body behind \"{case}\" and put you in touch (contacts are shared "
+        "I asked the secretariat to find someone at the body behind \"{case}\" and put you in touch (contacts are "
+        "shared "
         "only after they accept).",
     ),
-    "intro_brokered_already": ("その紹介は、すでに事務局に依頼済みです。", "You have already asked the secretariat for that."),
+    "intro_brokered_already": (
+        "その紹介は、すでに事務局に依頼済みです。", "You have already asked the secretariat for that.",
+    ),
     # ---------------------------------------------------------------- honest results
     "below_floor": (
         "{kind}：ご相談に十分合う候補は見つかりませんでした。",

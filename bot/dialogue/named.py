@@ -29,7 +29,7 @@ MAX_CASES = 5
 
 @dataclass
 class Targets:
-    municipalities: list[tuple[str, str]] = field(default_factory=list)   # (prefecture, name)
+    municipalities: list[tuple[str, str]] = field(default_factory=list)  # (prefecture, name)
     prefectures: list[str] = field(default_factory=list)
     schemes: list[str] = field(default_factory=list)
 
@@ -58,7 +58,7 @@ def targets(ctx: TurnContext, text: str) -> Targets:
                 out.prefectures.append(pref)
             elif (pref, name) not in out.municipalities:
                 out.municipalities.append((pref, name))
-    if len(out.municipalities) > 1 and out.prefectures:   # 伊達市 narrowed by 「福島の」
+    if len(out.municipalities) > 1 and out.prefectures:  # 伊達市 narrowed by 「福島の」
         narrowed = [m for m in out.municipalities if m[0] in out.prefectures]
         out.municipalities = narrowed or out.municipalities
     return out
@@ -78,7 +78,7 @@ def matching_cases(ctx: TurnContext, wanted: Targets) -> list[Case]:
         else:
             hit = bool(wanted.schemes)
         if hit and wanted.schemes and not set(wanted.schemes) & set(case.scheme or []):
-            hit = not names and not wanted.prefectures   # a scheme alone never passes here
+            hit = not names and not wanted.prefectures  # a scheme alone never passes here
         if hit:
             out.append(case)
     return out[:MAX_CASES]
@@ -87,15 +87,22 @@ def matching_cases(ctx: TurnContext, wanted: Targets) -> list[Case]:
 def body_engineers(ctx: TurnContext, wanted: Targets) -> list[Engineer]:
     found = []
     for pref, name in wanted.municipalities:
-        found += list(ctx.session.scalars(select(Engineer).where(
-            Engineer.prefecture == pref, Engineer.municipality == name, Engineer.discoverable.is_(True),
-            Engineer.forgotten.is_(False))))
+        found += list(
+            ctx.session.scalars(
+                select(Engineer).where(
+                    Engineer.prefecture == pref,
+                    Engineer.municipality == name,
+                    Engineer.discoverable.is_(True),
+                    Engineer.forgotten.is_(False),
+                )
+            )
+        )
     return found[:3]
 
 
 def handle(ctx: TurnContext, text: str) -> None:
     own = find_own(text, ctx.services.directory())
-    if own.explicit and own.found is not None:   # 「燕市の建設課です。三条市の…」: the asker said who they are
+    if own.explicit and own.found is not None:  # 「燕市の建設課です。三条市の…」: the asker said who they are
         profiles.remember_place(ctx.session, ctx.key, own.found, ctx.lang)
     wanted = targets(ctx, text)
     if own.explicit and own.found is not None:
@@ -122,36 +129,69 @@ def handle(ctx: TurnContext, text: str) -> None:
     label = wanted.label or messages.scheme_labels(wanted.schemes, ctx.lang)
     if cases:
         ctx.say("named_found_cases", target=label)
-        items = tuple(ResultItem(kind="case", id=r["id"], title=r["title"], why=r["why"], detail=r["detail"],
-                                 actions=(Choice(ctx.text("request_case_intro"),
-                                                 choices.case_intro_request(row_sub.id, int(r["db_id"])), "primary"),))
-                      for r in recs["case"])
+        items = tuple(
+            ResultItem(
+                kind="case",
+                id=r["id"],
+                title=r["title"],
+                why=r["why"],
+                detail=r["detail"],
+                actions=(
+                    Choice(
+                        ctx.text("request_case_intro"),
+                        choices.case_intro_request(row_sub.id, int(r["db_id"])),
+                        "primary",
+                    ),
+                ),
+            )
+            for r in recs["case"]
+        )
         ctx.replies.append(ResultList(messages.label("kind", "case", ctx.lang), items))
     if engineers:
         ctx.say("named_found_people", target=label)
-        ctx.replies.append(recommend.result_list(ctx.lang, messages.label("kind", "engineer", ctx.lang), row_sub.id,
-                                                 "engineer", recs["engineer"]))
+        ctx.replies.append(
+            recommend.result_list(
+                ctx.lang, messages.label("kind", "engineer", ctx.lang), row_sub.id, "engineer", recs["engineer"]
+            )
+        )
     if not cases and not engineers:
         if "body" not in recs:
             ctx.say("named_nothing")
         else:
             ctx.say("named_body_only", target=label)
-            item = ResultItem(kind="body", id=f"{recs['body']['prefecture']}{recs['body']['name']}", title=label, why="",
-                              actions=(Choice(ctx.text("named_broker_button"), choices.case_intro_request(row_sub.id, 0),
-                                              "primary"),))
+            item = ResultItem(
+                kind="body",
+                id=f"{recs['body']['prefecture']}{recs['body']['name']}",
+                title=label,
+                why="",
+                actions=(
+                    Choice(ctx.text("named_broker_button"), choices.case_intro_request(row_sub.id, 0), "primary"),
+                ),
+            )
             ctx.replies.append(ResultList(label, (item,)))
     ctx.state.step, ctx.state.ask = "named", {}
 
 
 def _case_record(case: Case) -> dict[str, Any]:
     bodies = "・".join(case.municipalities or []) or (case.prefecture or "")
-    return {"id": case.ext_id, "db_id": case.id, "score": 1.0, "title": case.title,
-            "why": messages.scheme_labels(list(case.scheme or []), "ja"),
-            "detail": f"{bodies} — {messages.shorten(case.summary, 80)}", "distance_km": None}
+    return {
+        "id": case.ext_id,
+        "db_id": case.id,
+        "score": 1.0,
+        "title": case.title,
+        "why": messages.scheme_labels(list(case.scheme or []), "ja"),
+        "detail": f"{bodies} — {messages.shorten(case.summary, 80)}",
+        "distance_km": None,
+    }
 
 
 def _engineer_record(engineer: Engineer) -> dict[str, Any]:
-    return {"id": engineer.ext_id, "db_id": engineer.id, "score": 1.0, "title": engineer.name,
-            "why": messages.shorten(engineer.expertise, 60),
-            "detail": f"{engineer.prefecture}{engineer.municipality} {engineer.department or ''}".strip(),
-            "distance_km": None}
+    return {
+        "id": engineer.ext_id,
+        "db_id": engineer.id,
+        "score": 1.0,
+        "title": engineer.name,
+        "why": messages.shorten(engineer.expertise, 60),
+        "detail": f"{engineer.prefecture}{engineer.municipality} {engineer.department or ''}".strip(),
+        "distance_km": None,
+    }

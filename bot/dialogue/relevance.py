@@ -22,8 +22,11 @@ def floors(model_id: str) -> dict[str, float]:
     stored = json.loads(FLOORS_FILE.read_text(encoding="utf-8")).get("floors", {})
     found = stored.get(model_id)
     if found is None:
-        log.warning("no relevance floors calibrated for embedder %s; every result is shown "
-                    "(run scripts/calibrate_floor.py DIR --write)", model_id)
+        log.warning(
+            "no relevance floors calibrated for embedder %s; every result is shown "
+            "(run scripts/calibrate_floor.py DIR --write)",
+            model_id,
+        )
         return {}
     return {kind: float(value) for kind, value in found.items()}
 

@@ -25,16 +25,69 @@ from functools import lru_cache
 from pathlib import Path
 
 TABLE = Path(__file__).resolve().parents[2] / "knowledge" / "data" / "municipality_romaji.json"
-SUFFIX_TYPES = {"city": "shi", "shi": "shi", "town": "machi", "machi": "machi", "cho": "machi", "village": "mura",
-                "mura": "mura", "son": "mura", "ward": "ku", "ku": "ku"}
+SUFFIX_TYPES = {
+    "city": "shi",
+    "shi": "shi",
+    "town": "machi",
+    "machi": "machi",
+    "cho": "machi",
+    "village": "mura",
+    "mura": "mura",
+    "son": "mura",
+    "ward": "ku",
+    "ku": "ku",
+}
 _KANJI_OF = {"shi": "市", "machi": "町", "cho": "町", "mura": "村", "son": "村", "ku": "区"}
 PREFECTURE_WORDS = ("prefecture", "pref", "ken", "fu", "to", "do")
 # Capitalised English words that are also romaji of a municipality (Ono, Mino, Ikeda …) only count as places with a cue.
 _CUES = ("in", "of", "for", "from", "at", "near", "city", "town", "village")
 _WORD = re.compile(r"[A-Za-zÀ-ɏ'’]+(?:-[A-Za-z]+)?")
-_STOP = {"i", "we", "our", "the", "a", "an", "hi", "hello", "hey", "my", "this", "is", "am", "are", "and", "or", "to",
-         "road", "bridge", "bridges", "department", "can", "you", "me", "please", "thanks", "thank", "no", "not",
-         "how", "what", "who", "do", "does", "in", "of", "for", "from", "at", "it", "its", "they", "there", "here"}
+_STOP = {
+    "i",
+    "we",
+    "our",
+    "the",
+    "a",
+    "an",
+    "hi",
+    "hello",
+    "hey",
+    "my",
+    "this",
+    "is",
+    "am",
+    "are",
+    "and",
+    "or",
+    "to",
+    "road",
+    "bridge",
+    "bridges",
+    "department",
+    "can",
+    "you",
+    "me",
+    "please",
+    "thanks",
+    "thank",
+    "no",
+    "not",
+    "how",
+    "what",
+    "who",
+    "do",
+    "does",
+    "in",
+    "of",
+    "for",
+    "from",
+    "at",
+    "it",
+    "its",
+    "they",
+    "there",
+    "here",
+}
 
 
 def fold(word: str) -> str:
@@ -48,8 +101,8 @@ def fold(word: str) -> str:
 
 @dataclass(frozen=True)
 class RomajiTable:
-    municipalities: dict[str, list[tuple[str, str, str]]]   # folded romaji → [(prefecture, name, suffix type)]
-    prefectures: dict[str, str]                              # folded romaji → prefecture
+    municipalities: dict[str, list[tuple[str, str, str]]]  # folded romaji → [(prefecture, name, suffix type)]
+    prefectures: dict[str, str]  # folded romaji → prefecture
 
     def places(self, key: str, suffix: str | None) -> list[tuple[str, str]]:
         rows = self.municipalities.get(key, [])
@@ -71,10 +124,10 @@ def table() -> RomajiTable:
 
 @dataclass(frozen=True)
 class RomajiMention:
-    start: int                      # character offset in the text
+    start: int  # character offset in the text
     end: int
-    candidates: tuple[tuple[str, str], ...]   # (prefecture, name); the prefecture itself when name == prefecture
-    prefecture_hint: str | None     # "Sakai, Osaka" → 大阪府
+    candidates: tuple[tuple[str, str], ...]  # (prefecture, name); the prefecture itself when name == prefecture
+    prefecture_hint: str | None  # "Sakai, Osaka" → 大阪府
 
 
 def _tokens(text: str) -> list[tuple[str, int, int]]:
@@ -101,8 +154,9 @@ def find(text: str) -> list[RomajiMention]:
     return out
 
 
-def _read(t: RomajiTable, tokens: list[tuple[str, int, int]], i: int, key: str, glued: str | None,
-          text: str) -> tuple[RomajiMention | None, int]:
+def _read(
+    t: RomajiTable, tokens: list[tuple[str, int, int]], i: int, key: str, glued: str | None, text: str
+) -> tuple[RomajiMention | None, int]:
     start, end = tokens[i][1], tokens[i][2]
     nxt = tokens[i + 1][0].lower() if i + 1 < len(tokens) else ""
     suffix = glued or (nxt if nxt in SUFFIX_TYPES else None)

@@ -50,14 +50,17 @@ def _named_reason(code: str, lang: str) -> str:
     return f"ご相談の中で「{label}」に触れられているためです。" if lang != "en" else f"You mentioned {label}."
 
 
-def suggest(sub: SubIssueCard, *, lang: str = "ja", staff: str | None = None,
-            problems: list[Problem] | None = None) -> list[SchemeSuggestion]:
+def suggest(
+    sub: SubIssueCard, *, lang: str = "ja", staff: str | None = None, problems: list[Problem] | None = None
+) -> list[SchemeSuggestion]:
     """Schemes for one sub-issue; ``problems`` (the counselling 見立て) replaces the code-based guess."""
     index = 1 if lang == "en" else 0
     out: list[SchemeSuggestion] = []
     for code in named_schemes(sub.text):
         out.append(SchemeSuggestion(code=code, why=_named_reason(code, lang)))
-    chosen = problems if problems is not None else [p for p, _ in ranked_problems(sub.fields, sub.processes, sub.pains)[:2]]
+    chosen = (
+        problems if problems is not None else [p for p, _ in ranked_problems(sub.fields, sub.processes, sub.pains)[:2]]
+    )
     fits = [fit for problem in chosen for fit in problem.schemes]
     if staff in ("0", "1"):
         fits.sort(key=lambda fit: fit.code not in OFFLOADING)

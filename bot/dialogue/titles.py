@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from matching.intake import Extraction, clean_text, code_label
+from matching.intake import Extraction, Language, clean_text, code_label
 
 MAX_TITLE = 40
 
@@ -21,12 +21,15 @@ _SENTENCE = re.compile(r"(?<=[。！？!?\n])|(?<=[.](?=\s))")
 _GREETING = re.compile(
     r"^(?:お疲れ様です|お疲れさまです|おつかれさまです|お世話になっております|お世話になります|いつもお世話になっております|"
     r"こんにちは|こんばんは|おはようございます|はじめまして|初めまして|突然すみません|突然失礼します|失礼します|すみません|"
-    r"すいません|恐れ入ります|ご相談です|相談です|質問です|hi|hello|hey|good (?:morning|afternoon|evening)|dear [a-z ]+|"
+    r"すいません|恐れ入ります|ご相談です|相談です|質問です|"
+    r"hi|hello|hey|good (?:morning|afternoon|evening)|dear [a-z ]+|"
     r"thanks|thank you)[\s、,.!！。]*",
     re.IGNORECASE,
 )
-_FILLER = re.compile(r"^(?:えっと|えーと|あの|あのー|その|正直|実は|ちょっと|ところで|さて|なんか|ええと|well|so|um)[\s、,ー]*",
-                     re.IGNORECASE)
+_FILLER = re.compile(
+    r"^(?:えっと|えーと|あの|あのー|その|正直|実は|ちょっと|ところで|さて|なんか|ええと|well|so|um)[\s、,ー]*",
+    re.IGNORECASE,
+)
 _SELF_INTRO = re.compile(
     r"^[^。]{0,40}?(?:市|町|村|区|県|都|府|道|課|係|室|部|役場|役所|事務所|担当|職員|者|技術職)"
     r"(?:の[^。、]{0,10}?(?:課|係|室|部|局|担当|担当者|職員|者|技術職))?"
@@ -49,7 +52,9 @@ def _parts(text: str) -> list[str]:
     out = []
     for sentence in sentences:
         rest = sentence
-        for _ in range(4):   # 「お疲れ様です、あの、五城目町の建設課です。」: peel greeting, filler, self-introduction in turn
+        for _ in range(
+            4
+        ):  # 「お疲れ様です、あの、五城目町の建設課です。」: peel greeting, filler, self-introduction in turn
             before = rest
             rest = _GREETING.sub("", rest, count=1)
             rest = _FILLER.sub("", rest, count=1)
@@ -68,7 +73,7 @@ def _trim(text: str) -> str:
 
 
 def _from_codes(extraction: Extraction, lang: str) -> str:
-    language = "en" if lang == "en" else "ja"
+    language: Language = "en" if lang == "en" else "ja"
     fields = [code_label("field", c, language) for c in extraction.fields[:2]]
     processes = [code_label("process", c, language) for c in extraction.processes[:2]]
     pains = [code_label("pain", c, language) for c in extraction.pains[:1]]

@@ -50,7 +50,8 @@ _SUBJECT_AFTER = re.compile(
     r"ケース)(?:の方)?(?:を|に|と|から|について|の話|は)"
 )
 _EN_SELF_BEFORE = re.compile(r"(?:i work (?:for|at|in)|i(?:'m| am) (?:with|from|at)|we(?:'re| are) (?:from|in|at)|"
-                             r"our (?:city|town|village)(?: of)?|here in|this is|from)\s+(?:the\s+)?[^.]*$", re.IGNORECASE)
+                             r"our (?:city|town|village)(?: of)?|here in|this is|from)\s+(?:the\s+)?[^.]*$",
+                             re.IGNORECASE)
 _EN_SUBJECT_BEFORE = re.compile(r"(?:introduce (?:me|us) to|put (?:me|us) in touch with|talk (?:to|with)|contact|"
                                 r"case (?:of|in|from)|like|similar to|person (?:in charge )?(?:at|in|of))"
                                 r"\s+(?:the\s+|someone (?:at|in|from)\s+)?[^.]{0,40}$", re.IGNORECASE)
@@ -201,7 +202,8 @@ def find_own(text: str, directory: MunicipalityDirectory, *, prefecture: str | N
 
 
 def asker_place(own: OwnPlace, profile: MunicipalityRef | None) -> tuple[MunicipalityRef | None, list[MunicipalityRef]]:
-    """The rule of issue 10: a self-reference wins; else the profile; only without a profile does a plain mention count."""
+    """The rule of issue 10: a self-reference wins; else the profile; only without a profile does a plain
+    mention count."""
     if own.explicit or profile is None:
         if own.found is not None or own.ambiguous:
             return own.found, own.ambiguous

@@ -21,8 +21,9 @@ _TEXTS: dict[str, str] = {
     "not_reached": "本人に Teams で届けられなかったため、メール等での連絡をお願いします。",
     "intro_accepted": "【事務局】紹介 #{id}: {kind}「{target}」が承諾しました。連絡先を双方に共有しました。",
     "intro_declined": "【事務局】紹介 #{id}: {kind}「{target}」は今回は見送りとなりました。",
-    "intro_brokered": "【事務局】紹介依頼 #{id}: {requester} から{target}の方への紹介依頼がありました。紹介を受けてもよいとされている方が"
-                      "いないため、担当の方を探して `gunmane intros reassign {id} --kind engineer --to ID` で割り当ててください。",
+    "intro_brokered": "【事務局】紹介依頼 #{id}: {requester} から{target}の方への紹介依頼がありました。"
+                      "紹介を受けてもよいとされている方がいないため、担当の方を探して "
+                      "`gunmane intros reassign {id} --kind engineer --to ID` で割り当ててください。",
 }
 _KINDS = {"advisor": "アドバイザー", "engineer": "技術者"}
 

@@ -31,45 +31,190 @@ class Profile:
     pains: list[str]
     tried: str
     fitting: set[str]
-    typed: dict[str, str] = field(default_factory=dict)   # question id → what they type instead of pressing
+    typed: dict[str, str] = field(default_factory=dict)  # question id → what they type instead of pressing
     lang: str = "ja"
 
 
 PROFILES = [
-    Profile("one_engineer_bridges", "正直、何が課題なのかもよく分からない。技術職は私一人で、何もかも回ってない",
-            ["bridge"], ["inspection"], "1", "cycle", ["staff_shortage"], "nothing", {"delegation", "joint_procurement"}),
-    Profile("no_engineer_bridges", "何から手をつければいいか分からなくて", ["bridge"], ["inspection"], "0", "cycle",
-            ["staff_shortage"], "prefecture", {"delegation", "joint_procurement", "wide_area"}),
-    Profile("daily_roads", "毎日バタバタで、何が問題なのか整理できない", ["road"], ["patrol", "weeding", "cleaning"], "2-5",
-            "nothing", ["staff_shortage"], "nothing", {"comprehensive_outsourcing", "multi_field", "joint_procurement"}),
-    Profile("park_weeding_typed", "相談したいことがあるのですが、うまく言えません", ["park"], ["weeding"], "2-5", "renewal",
-            ["contracting"], "outsourced", {"comprehensive_outsourcing", "multi_year", "jv_cooperative"},
-            typed={"assets": "公園です", "time": "公園の草刈りです"}),
-    Profile("snow", "誰に相談したらいいかも分からない状態です", ["road"], ["snow_removal"], "2-5", "renewal",
-            ["contracting"], "outsourced", {"jv_cooperative", "comprehensive_outsourcing", "multi_year"}),
-    Profile("repairs", "何が課題なのか自分でもよくわからない", ["bridge"], ["design", "construction"], "1", "nothing",
-            ["budget"], "prefecture", {"delegation", "multi_year", "joint_procurement"}),
-    Profile("plan", "何が課題か分からないので話を聞いてほしい", ["bridge"], ["planning"], "1", "plan",
-            ["know_how"], "nothing", {"delegation", "council", "wide_area"}),
-    Profile("records", "何が課題なのかもよく分からない", ["road"], ["planning", "data"], "2-5", "plan",
-            ["records"], "nothing", {"wide_area", "multi_field", "comprehensive_outsourcing", "council", "delegation"}),
-    Profile("complaints", "何もかも回ってない感じです", ["road"], ["counter"], "1", "nothing", ["residents"],
-            "nothing", {"comprehensive_outsourcing", "multi_field"}),
-    Profile("retirement", "何が問題なのかはっきりしないのですが不安です", ["bridge"], ["inspection"], "2-5", "retire",
-            ["know_how"], "neighbours", {"council", "delegation", "wide_area", "joint_procurement"}),
-    Profile("sewer", "何が課題なのかもよく分からない", ["sewerage"], ["inspection"], "6+", "nothing", ["aging"],
-            "outsourced", {"wide_area", "comprehensive_outsourcing", "multi_year"}, typed={"assets": "下水道の管路です"}),
-    Profile("new_tech", "どこから手をつけていいかわからない", ["bridge"], ["inspection"], "2-5", "tech", ["know_how"],
-            "neighbours", {"council", "wide_area", "delegation", "joint_procurement"}),
-    Profile("river_disaster", "何が課題なのかよくわからない", ["river"], ["patrol", "weeding", "cleaning"], "2-5", "nothing",
-            ["disaster"], "nothing", {"jv_cooperative", "comprehensive_outsourcing", "wide_area", "multi_field"}),
-    Profile("ordering_know_how", "何から始めたらいいかわからない。技術職がいない", ["park"], ["procurement"], "0", "renewal",
-            ["know_how"], "nothing", {"joint_procurement", "delegation", "council", "multi_year"}),
-    Profile("contract_renewal", "何が課題なのかも分からない", ["road"], ["procurement"], "2-5", "renewal",
-            ["contracting"], "outsourced", {"multi_year", "jv_cooperative", "comprehensive_outsourcing"}),
-    Profile("english_one_engineer", "Honestly I don't know what the problem is. I'm the only engineer and nothing gets done.",
-            ["bridge"], ["inspection"], "1", "cycle", ["staff_shortage"], "nothing", {"delegation", "joint_procurement"},
-            lang="en"),
+    Profile(
+        "one_engineer_bridges",
+        "正直、何が課題なのかもよく分からない。技術職は私一人で、何もかも回ってない",
+        ["bridge"],
+        ["inspection"],
+        "1",
+        "cycle",
+        ["staff_shortage"],
+        "nothing",
+        {"delegation", "joint_procurement"},
+    ),
+    Profile(
+        "no_engineer_bridges",
+        "何から手をつければいいか分からなくて",
+        ["bridge"],
+        ["inspection"],
+        "0",
+        "cycle",
+        ["staff_shortage"],
+        "prefecture",
+        {"delegation", "joint_procurement", "wide_area"},
+    ),
+    Profile(
+        "daily_roads",
+        "毎日バタバタで、何が問題なのか整理できない",
+        ["road"],
+        ["patrol", "weeding", "cleaning"],
+        "2-5",
+        "nothing",
+        ["staff_shortage"],
+        "nothing",
+        {"comprehensive_outsourcing", "multi_field", "joint_procurement"},
+    ),
+    Profile(
+        "park_weeding_typed",
+        "相談したいことがあるのですが、うまく言えません",
+        ["park"],
+        ["weeding"],
+        "2-5",
+        "renewal",
+        ["contracting"],
+        "outsourced",
+        {"comprehensive_outsourcing", "multi_year", "jv_cooperative"},
+        typed={"assets": "公園です", "time": "公園の草刈りです"},
+    ),
+    Profile(
+        "snow",
+        "誰に相談したらいいかも分からない状態です",
+        ["road"],
+        ["snow_removal"],
+        "2-5",
+        "renewal",
+        ["contracting"],
+        "outsourced",
+        {"jv_cooperative", "comprehensive_outsourcing", "multi_year"},
+    ),
+    Profile(
+        "repairs",
+        "何が課題なのか自分でもよくわからない",
+        ["bridge"],
+        ["design", "construction"],
+        "1",
+        "nothing",
+        ["budget"],
+        "prefecture",
+        {"delegation", "multi_year", "joint_procurement"},
+    ),
+    Profile(
+        "plan",
+        "何が課題か分からないので話を聞いてほしい",
+        ["bridge"],
+        ["planning"],
+        "1",
+        "plan",
+        ["know_how"],
+        "nothing",
+        {"delegation", "council", "wide_area"},
+    ),
+    Profile(
+        "records",
+        "何が課題なのかもよく分からない",
+        ["road"],
+        ["planning", "data"],
+        "2-5",
+        "plan",
+        ["records"],
+        "nothing",
+        {"wide_area", "multi_field", "comprehensive_outsourcing", "council", "delegation"},
+    ),
+    Profile(
+        "complaints",
+        "何もかも回ってない感じです",
+        ["road"],
+        ["counter"],
+        "1",
+        "nothing",
+        ["residents"],
+        "nothing",
+        {"comprehensive_outsourcing", "multi_field"},
+    ),
+    Profile(
+        "retirement",
+        "何が問題なのかはっきりしないのですが不安です",
+        ["bridge"],
+        ["inspection"],
+        "2-5",
+        "retire",
+        ["know_how"],
+        "neighbours",
+        {"council", "delegation", "wide_area", "joint_procurement"},
+    ),
+    Profile(
+        "sewer",
+        "何が課題なのかもよく分からない",
+        ["sewerage"],
+        ["inspection"],
+        "6+",
+        "nothing",
+        ["aging"],
+        "outsourced",
+        {"wide_area", "comprehensive_outsourcing", "multi_year"},
+        typed={"assets": "下水道の管路です"},
+    ),
+    Profile(
+        "new_tech",
+        "どこから手をつけていいかわからない",
+        ["bridge"],
+        ["inspection"],
+        "2-5",
+        "tech",
+        ["know_how"],
+        "neighbours",
+        {"council", "wide_area", "delegation", "joint_procurement"},
+    ),
+    Profile(
+        "river_disaster",
+        "何が課題なのかよくわからない",
+        ["river"],
+        ["patrol", "weeding", "cleaning"],
+        "2-5",
+        "nothing",
+        ["disaster"],
+        "nothing",
+        {"jv_cooperative", "comprehensive_outsourcing", "wide_area", "multi_field"},
+    ),
+    Profile(
+        "ordering_know_how",
+        "何から始めたらいいかわからない。技術職がいない",
+        ["park"],
+        ["procurement"],
+        "0",
+        "renewal",
+        ["know_how"],
+        "nothing",
+        {"joint_procurement", "delegation", "council", "multi_year"},
+    ),
+    Profile(
+        "contract_renewal",
+        "何が課題なのかも分からない",
+        ["road"],
+        ["procurement"],
+        "2-5",
+        "renewal",
+        ["contracting"],
+        "outsourced",
+        {"multi_year", "jv_cooperative", "comprehensive_outsourcing"},
+    ),
+    Profile(
+        "english_one_engineer",
+        "Honestly I don't know what the problem is. I'm the only engineer and nothing gets done.",
+        ["bridge"],
+        ["inspection"],
+        "1",
+        "cycle",
+        ["staff_shortage"],
+        "nothing",
+        {"delegation", "joint_procurement"},
+        lang="en",
+    ),
 ]
 
 
@@ -154,15 +299,33 @@ def test_the_next_question_is_the_one_that_separates_the_candidates_best() -> No
         return {h: (0.49 if h in (a, b) else 0.02 / (len(uniform) - 2)) for h in uniform}
 
     facts = {"fields": ["bridge"], "processes": ["inspection"]}
-    first = next_question(data, {"belief": between("maintenance_plan", "skills_succession"), "asked": ["time"],
-                                 "settled": ["assets"], "facts": facts})
-    second = next_question(data, {"belief": between("contractor_shortage", "procurement_know_how"), "asked": ["time"],
-                                  "settled": ["assets"], "facts": facts})
+    first = next_question(
+        data,
+        {
+            "belief": between("maintenance_plan", "skills_succession"),
+            "asked": ["time"],
+            "settled": ["assets"],
+            "facts": facts,
+        },
+    )
+    second = next_question(
+        data,
+        {
+            "belief": between("contractor_shortage", "procurement_know_how"),
+            "asked": ["time"],
+            "settled": ["assets"],
+            "facts": facts,
+        },
+    )
     assert first is not None and second is not None
-    assert first.id == "coming"       # 計画の見直し vs ベテランの退職: what is coming tells them apart
-    assert second.id in ("pain", "staff")   # 入札不調 vs やり方がわからない: the pain, or how many engineers
-    assert next_question(data, {"belief": uniform, "asked": ["time", "assets", "pain", "coming"], "settled": [],
-                                "facts": facts}) is None   # never more than four questions
+    assert first.id == "coming"  # 計画の見直し vs ベテランの退職: what is coming tells them apart
+    assert second.id in ("pain", "staff")  # 入札不調 vs やり方がわからない: the pain, or how many engineers
+    assert (
+        next_question(
+            data, {"belief": uniform, "asked": ["time", "assets", "pain", "coming"], "settled": [], "facts": facts}
+        )
+        is None
+    )  # never more than four questions
 
 
 def test_what_the_first_message_says_is_not_asked_again(engine) -> None:

@@ -31,7 +31,7 @@ def test_a_question_about_gunmane_gets_a_sourced_answer_and_offers(alice):
     turn = alice.say("地域インフラ群再生戦略マネジメントについて詳しく教えて欲しい。")
     said = texts(turn)
     assert "複数の自治体" in said and "出典：" in said and "地域インフラ群再生戦略マネジメントについて" in said
-    assert "どの施設" not in said                    # not the old facility question
+    assert "どの施設" not in said  # not the old facility question
     labels = [c.label for c in all_choices(turn)]
     assert "アドバイザーに相談する" in labels and "地域の相談窓口を見る" in labels
     assert alice.step() == "answered"
@@ -148,11 +148,20 @@ def test_named_request_for_a_case_is_brokered_without_a_consenting_engineer(engi
 
 def test_named_request_goes_to_a_consenting_engineer_of_the_case(engine, seeded):
     with seeded.session() as s:
-        s.add(Engineer(ext_id="eng-sanjo", name="三条 太郎（架空）", prefecture="新潟県", municipality="三条市",
-                       expertise="包括的民間委託の運用。", discoverable=True, contact="UENGSANJO1"))
+        s.add(
+            Engineer(
+                ext_id="eng-sanjo",
+                name="三条 太郎（架空）",
+                prefecture="新潟県",
+                municipality="三条市",
+                expertise="包括的民間委託の運用。",
+                discoverable=True,
+                contact="UENGSANJO1",
+            )
+        )
     conv = Conversation(engine, "U_N2")
     turn = conv.say("三条市の包括委託の事例の人と話したい")
-    assert "UENGSANJO1" not in str(turn.replies)          # no contact before acceptance
+    assert "UENGSANJO1" not in str(turn.replies)  # no contact before acceptance
     turn = conv.press("この事例の方に紹介を依頼")
     (notice,) = notices(turn)
     assert notice.event == "intro_requested"
@@ -196,7 +205,9 @@ def test_a_foreign_or_forged_case_button_is_refused(engine):
 
 
 def test_nothing_above_the_floor_is_said_and_recorded_as_unmet(alice, seeded, monkeypatch):
-    monkeypatch.setattr(relevance, "floors", lambda model_id: {k: 99.0 for k in ("advisor", "case", "engineer", "training")})
+    monkeypatch.setattr(
+        relevance, "floors", lambda model_id: {k: 99.0 for k in ("advisor", "case", "engineer", "training")}
+    )
     alice.say("奈良県宇陀市です。橋の点検を頼める人がいない")
     alice.press("アドバイザー")
     turn = alice.press("この内容で探す")

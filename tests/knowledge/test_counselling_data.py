@@ -24,20 +24,30 @@ def test_the_knowledge_base_has_forty_sourced_short_entries() -> None:
         assert len([s for s in re.split("。", e.answer[0]) if s.strip()]) <= 5, e.id
         assert set(e.schemes) <= schemes, e.id
     covered = {code for e in entries for code in e.schemes}
-    assert {"delegation", "joint_procurement", "council", "comprehensive_outsourcing", "multi_year",
-            "performance_spec", "jv_cooperative"} <= covered
+    assert {
+        "delegation",
+        "joint_procurement",
+        "council",
+        "comprehensive_outsourcing",
+        "multi_year",
+        "performance_spec",
+        "jv_cooperative",
+    } <= covered
 
 
-@pytest.mark.parametrize(("question", "entry"), [
-    ("群マネって何ですか", "what_gunmane"),
-    ("人の群マネとは", "people_gunmane"),
-    ("包括的民間委託について教えて", "comprehensive_outsourcing"),
-    ("性能規定とは？", "performance_spec"),
-    ("相談窓口はどこですか", "window_what"),
-    ("群マネを導入する手順は", "steps"),
-    ("三つの束って何", "three_bundles"),
-    ("What is gunmane?", "what_gunmane"),
-])
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("群マネって何ですか", "what_gunmane"),
+        ("人の群マネとは", "people_gunmane"),
+        ("包括的民間委託について教えて", "comprehensive_outsourcing"),
+        ("性能規定とは？", "performance_spec"),
+        ("相談窓口はどこですか", "window_what"),
+        ("群マネを導入する手順は", "steps"),
+        ("三つの束って何", "three_bundles"),
+        ("What is gunmane?", "what_gunmane"),
+    ],
+)
 def test_questions_find_their_entry(question: str, entry: str) -> None:
     hit = knowledge_base.find(question)
     assert hit is not None and hit.entry.id == entry
@@ -68,14 +78,17 @@ def test_every_municipality_has_a_romaji_reading() -> None:
     assert len(table.prefectures) == 47
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("Sakai city, Osaka", [("大阪府", "堺市")]),
-    ("Sakai-shi in Osaka Prefecture", [("大阪府", "堺市")]),
-    ("We are in Uda, Nara", [("奈良県", "宇陀市")]),
-    ("Soni village", [("奈良県", "曽爾村")]),
-    ("Ōita city", [("大分県", "大分市")]),
-    ("Fuchu city", [("広島県", "府中市"), ("東京都", "府中市")]),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Sakai city, Osaka", [("大阪府", "堺市")]),
+        ("Sakai-shi in Osaka Prefecture", [("大阪府", "堺市")]),
+        ("We are in Uda, Nara", [("奈良県", "宇陀市")]),
+        ("Soni village", [("奈良県", "曽爾村")]),
+        ("Ōita city", [("大分県", "大分市")]),
+        ("Fuchu city", [("広島県", "府中市"), ("東京都", "府中市")]),
+    ],
+)
 def test_romanised_names(text: str, expected: list[tuple[str, str]]) -> None:
     found = romaji.find(text)
     assert found and sorted(found[0].candidates) == sorted(expected)
