@@ -225,11 +225,19 @@ def _codes(card: IntakeCard) -> dict[str, list[str]]:
     return out
 
 
-def _quote(text: str) -> str:
-    from bot.dialogue.titles import make_title
-    from matching.intake import extract
+_CANNOT_NAME = re.compile(r"(何が課題|何が問題|なにが課題|分から|わから|don'?t (?:even )?know|not sure|no idea)", re.IGNORECASE)
 
-    return make_title(text, extract(text))
+
+def _quote(text: str) -> str:
+    """The user's own words to quote: what they said about their situation (「技術職は私一人」),
+    not 「何が課題か分からない」 nor a greeting."""
+    from bot.dialogue.titles import strip_greeting
+    from matching.intake import clean_text
+
+    sentences = [strip_greeting(s).strip(" 、,。.") for s in re.split(r"(?<=[。！？!?])|(?<=[.])\s", clean_text(text))]
+    sentences = [s for s in sentences if s]
+    kept = [s for s in sentences if not _CANNOT_NAME.search(s)] or sentences
+    return messages.shorten("、".join(kept[:2]) if kept else text, 60)
 
 
 def _first_support(data: CounselData, state: dict[str, Any]) -> list[str]:

@@ -106,6 +106,11 @@ def _introduction_only(text: str) -> bool:
     return bool(said_who) and not _parts(text)
 
 
+def said_dont_know(text: str) -> bool:
+    """「何が課題か分からない」「誰に相談すればいいか分からない」: they cannot name the problem."""
+    return bool(_DONT_KNOW.search(unicodedata.normalize("NFKC", text)))
+
+
 def is_thanks(text: str) -> bool:
     return bool(
         re.match(r"^(?:ありがとう|助かり|thank|thx)", unicodedata.normalize("NFKC", text).strip(), re.IGNORECASE)

@@ -63,7 +63,7 @@ def recommend(ctx: TurnContext) -> None:
                 ctx.say("below_floor" if kind in below.get(i, set()) else "no_results",
                         kind=messages.label("kind", kind, ctx.lang))
                 continue
-            title = ctx.text("results_title", n=i + 1, text=messages.shorten(sub.text, 20),
+            title = ctx.text("results_title", n=i + 1, text=messages.shorten(sub.title or sub.text, 24),
                              kind=messages.label("kind", kind, ctx.lang))
             ctx.replies.append(result_list(ctx.lang, title, row.id, kind, recs[:SHOWN], more=len(recs) > SHOWN))
     window = window_list(ctx, place)

@@ -68,6 +68,17 @@ def _parts(text: str) -> list[str]:
     return out
 
 
+def strip_greeting(text: str) -> str:
+    """A sentence without its opening greeting or filler (「お疲れ様です、」「正直、」「Hi,」)."""
+    rest = text.strip()
+    for _ in range(3):
+        before = rest
+        rest = _FILLER.sub("", _GREETING.sub("", rest, count=1), count=1)
+        if rest == before:
+            break
+    return rest
+
+
 def _trim(text: str) -> str:
     return _ENDINGS.sub("", text).strip(" 、,。.") or text.strip(" 、,。.")
 
