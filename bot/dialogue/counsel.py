@@ -234,7 +234,8 @@ def _quote(text: str) -> str:
     from bot.dialogue.titles import strip_greeting
     from matching.intake import clean_text
 
-    sentences = [strip_greeting(s).strip(" 、,。.") for s in re.split(r"(?<=[。！？!?])|(?<=[.])\s", clean_text(text))]
+    pieces = re.split(r"(?<=[。！？!?])|(?<=[.])\s", clean_text(text))
+    sentences = [strip_greeting(s).strip(" 、,。.") for s in pieces]
     sentences = [s for s in sentences if s]
     kept = [s for s in sentences if not _CANNOT_NAME.search(s)] or sentences
     return messages.shorten("、".join(kept[:2]) if kept else text, 60)
