@@ -225,7 +225,8 @@ def _codes(card: IntakeCard) -> dict[str, list[str]]:
     return out
 
 
-_CANNOT_NAME = re.compile(r"(何が課題|何が問題|なにが課題|分から|わから|don'?t (?:even )?know|not sure|no idea)", re.IGNORECASE)
+_CANNOT_NAME = re.compile(r"(何が課題|何が問題|なにが課題|分から|わから|don'?t (?:even )?know|not sure|no idea)",
+                          re.IGNORECASE)
 
 
 def _quote(text: str) -> str:
