@@ -43,7 +43,7 @@ _SELF_INTRO_EN = re.compile(
 )
 _ENDINGS = re.compile(
     r"(?:んですけど|んですが|のですが|のですけど|ですが|ですけど|ますが|けど|でして|と思いまして|と思っていまして|"
-    r"と思っています|と思っております|(?<=たい)です|なんです|んです|のです|なあ|なぁ|かな|よね|…|\.\.\.)*[、。,.!！?？\s]*$"
+    r"と思っています|と思っております|(?<=たい)です|(?<=[^のこ])のと|(?<=件)と|(?<=[^\s、])と(?=$)|なんです|んです|のです|なあ|なぁ|かな|よね|…|\.\.\.)*[、。,.!！?？\s]*$"
 )
 
 
@@ -104,6 +104,10 @@ def _shorten(text: str, words: list[str]) -> str:
         candidate = _trim("".join(clauses))
         if len(candidate) <= MAX_TITLE and (not words or any(w in candidate for w in words)):
             return candidate
+    if " " in text:   # English: cut at a word boundary while an understood word stays
+        cut = text[: MAX_TITLE + 1].rsplit(" ", 1)[0].rstrip(" ,;:")
+        if not words or any(w in cut for w in words):
+            return cut
     return ""
 
 
@@ -112,7 +116,10 @@ def make_title(text: str, extraction: Extraction, *, lang: str = "ja") -> str:
     cleaned = clean_text(text if isinstance(text, str) else "")
     parts = _parts(cleaned)
     words = [t.word for t in extraction.terms if t.source == "lexicon" and t.word]
-    chosen = next((p for p in parts if any(w in p for w in words)), parts[0] if parts else "")
+    # The sentence that names a facility or the work; else any understood word; else the first.
+    subject = [t.word for t in extraction.terms if t.source == "lexicon" and t.kind in ("field", "process")]
+    chosen = next((p for p in parts if any(w in p for w in subject)), "")
+    chosen = chosen or next((p for p in parts if any(w in p for w in words)), parts[0] if parts else "")
     title = _shorten(_trim(chosen), words) if chosen else ""
     if not title:
         title = _from_codes(extraction, lang)
