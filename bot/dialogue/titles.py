@@ -106,6 +106,8 @@ def _shorten(text: str, words: list[str]) -> str:
             return candidate
     if " " in text:   # English: cut at a word boundary while an understood word stays
         cut = text[: MAX_TITLE + 1].rsplit(" ", 1)[0].rstrip(" ,;:")
+        cut = re.sub(r"(?:\s+(?:and|or|but|only|the|a|an|to|with|of|we|it|that|can't|cannot))+$", "", cut,
+                     flags=re.IGNORECASE)
         if not words or any(w in cut for w in words):
             return cut
     return ""
