@@ -153,7 +153,10 @@ def classify(
     asks = bool(_QUESTION.search(text))
     if asks and not named:
         hit = knowledge_base.find(text, embedder)
-        about_gunmane = hit is not None and (hit.score >= knowledge_base.MIN_KEY_WEIGHT or _GUNMANE_TOPIC.search(text))
+        by_words = hit is not None and bool(hit.matched) and hit.score >= knowledge_base.MIN_KEY_WEIGHT
+        # A paraphrase matched by meaning alone is a 群マネ question only when it is not about their own facility.
+        by_meaning = hit is not None and not hit.matched and not found.fields
+        about_gunmane = by_words or by_meaning or (hit is not None and bool(_GUNMANE_TOPIC.search(text)))
         if about_gunmane or (_GUNMANE_TOPIC.search(text) and not found.fields):
             labels.append("question")
         else:
