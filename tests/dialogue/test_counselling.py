@@ -347,3 +347,23 @@ def test_the_assessment_quotes_the_users_own_words(engine) -> None:
             break
         turn = conv.say("橋の点検が追いつかない、定期点検の時期なので")
     assert "「橋の点検が追いつかない、定期点検の時期なので」" in texts(turn)
+
+
+@pytest.mark.parametrize("answer", ["", "🙂🙂🙂", "x" * 5000, "<@U123> <!channel> <script>alert(1)</script>", "\u0000\u200b橋"])
+def test_odd_answers_to_a_counselling_question_never_fail(engine, answer: str) -> None:
+    conv = Conversation(engine, "U_ODD")
+    conv.say("何が課題なのかもよく分からない")
+    turn = conv.say(answer)
+    said = texts(turn)
+    assert turn.replies and "うまく処理できませんでした" not in said
+    assert "<!channel>" not in said and "<script>" not in said
+
+
+def test_forged_or_stale_counselling_buttons_are_refused(engine) -> None:
+    conv = Conversation(engine, "U_FORGE")
+    turn = conv.say("何が課題なのかもよく分からない")
+    question = next(r for r in turn.replies if isinstance(r, Question))
+    nonce, qid = question.choices[0].value.split("|")[1:3]
+    for value in (f"q|{nonce}|{qid}|no_such_option", f"q|{nonce}|{qid}|" + "a" * 130, f"q|{nonce}|999|inspection"):
+        turn = conv.press_value(value)
+        assert turn.replies and "質問" in texts(turn)
