@@ -144,7 +144,9 @@ def find(text: str) -> list[RomajiMention]:
         word, start, end = tokens[i]
         base, _, glued = word.partition("-")
         glued_suffix = glued.lower() if glued.lower() in SUFFIX_TYPES else None
-        if base[:1].isupper() and base.lower() not in _STOP and len(fold(base)) >= 3:
+        followed = i + 1 < len(tokens) and tokens[i + 1][0].lower() in SUFFIX_TYPES
+        # Lower case counts only with a suffix right after it ("sakai city", "uda-shi").
+        if (base[:1].isupper() or glued_suffix or followed) and base.lower() not in _STOP and len(fold(base)) >= 3:
             mention, used = _read(t, tokens, i, fold(base), glued_suffix, text)
             if mention is not None:
                 out.append(mention)
@@ -187,7 +189,7 @@ def _prefecture_after(t: RomajiTable, tokens: list[tuple[str, int, int]], j: int
     for k in range(j, min(j + 3, len(tokens))):
         word = tokens[k][0]
         key = fold(word.partition("-")[0])
-        if key in t.prefectures and word[:1].isupper():
+        if key in t.prefectures:
             return t.prefectures[key]
         if word.lower() not in ("in", "of", "prefecture", "pref"):
             return None

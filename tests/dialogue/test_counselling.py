@@ -349,7 +349,9 @@ def test_the_assessment_quotes_the_users_own_words(engine) -> None:
     assert "「橋の点検が追いつかない、定期点検の時期なので」" in texts(turn)
 
 
-@pytest.mark.parametrize("answer", ["", "🙂🙂🙂", "x" * 5000, "<@U123> <!channel> <script>alert(1)</script>", "\u0000\u200b橋"])
+@pytest.mark.parametrize(
+    "answer", ["", "🙂🙂🙂", "x" * 5000, "<@U123> <!channel> <script>alert(1)</script>", "\u0000\u200b橋"]
+)
 def test_odd_answers_to_a_counselling_question_never_fail(engine, answer: str) -> None:
     conv = Conversation(engine, "U_ODD")
     conv.say("何が課題なのかもよく分からない")

@@ -86,6 +86,7 @@ def test_every_municipality_has_a_romaji_reading() -> None:
         ("We are in Uda, Nara", [("奈良県", "宇陀市")]),
         ("Soni village", [("奈良県", "曽爾村")]),
         ("Ōita city", [("大分県", "大分市")]),
+        ("i work for sakai city in osaka", [("大阪府", "堺市")]),
         ("Fuchu city", [("広島県", "府中市"), ("東京都", "府中市")]),
     ],
 )
