@@ -40,6 +40,7 @@ _GUNMANE_TOPIC = re.compile(
 )
 _REQUEST = re.compile(
     r"(?:紹介して|紹介してほしい|紹介して欲しい|紹介いただ|紹介をお願い|紹介してもら|つないで|繋いで|つなげて|つないでもら|"
+    r"つながりたい|繋がりたい|お話でき|お話しでき|お話を伺|担当者を教えて|"
     r"話したい|話をしたい|話を聞きたい|話を伺いたい|お話を|聞いてみたい|連絡を取りたい|連絡したい|連絡先|会いたい|"
     r"introduce|put (?:me|us) in touch|talk (?:to|with)|speak (?:to|with)|get in touch|contact)",
     re.IGNORECASE,
@@ -56,19 +57,30 @@ _NAMED_TARGET = re.compile(
 _DONT_KNOW = re.compile(
     r"(何が課題|何が問題|なにが課題|何から(?:手を付け|手をつけ|始め|はじめ)|どこから(?:手を付け|手をつけ|始め)|"
     r"誰に(?:相談|頼|聞)[^。]{0,12}(?:分から|わから|分かん|わかん)|どうしたら(?:いい|よい)か(?:も)?(?:分から|わから)|"
-    r"何もかも|全部回ってない|全然回ってない|何も回ってない|回らない[^。]{0,6}全部|整理できない|"
+    r"何もかも|全部回ってない|全然回ってない|何も回ってない|回らない[^。]{0,6}全部|整理できない|整理がつ(?:かない|いていない)|"
+    r"何が(?:一番の|いちばんの)?(?:課題|問題)|"
     r"don'?t (?:even )?know (?:what|where|who)|not sure (?:what|where)|no idea (?:what|where))",
     re.IGNORECASE,
 )
 _THANKS = re.compile(
-    r"^(?:ありがとう(?:ございます|ございました)?|助かりました|助かります|"
+    r"^(?:(?:どうも)?ありがとう(?:ございます|ございました)?|参考になりました|助かりました|助かります|"
     r"thanks?(?: you)?(?: very much| so much| a lot)?|"
     r"thx|了解です|了解しました|わかりました|分かりました|承知しました|お疲れ様です|お疲れさまです|"
+    r"(?:いつも)?お世話になっております|お世話になります|"
     r"よろしくお願いします|よろしくお願いいたします|ok|okay|great|nice)[\s!！。.、,]*",
     re.IGNORECASE,
 )
 _SMALLTALK = re.compile(
     r"^(?:元気|いい天気|暑い|寒い|how are you|what's up|あなたは誰|君は誰|who are you)", re.IGNORECASE
+)
+
+
+# A polite opening that asks to be heard, not a question about 群マネ (「話を聞いてもらえますか」).
+_OPENING = re.compile(
+    r"(話を聞いて(?:もらえ|いただけ|ほしい|欲しい)|相談(?:したい|させて)[^。？?]{0,12}(?:が|けど|でしょうか|ですか)|"
+    r"相談に乗って|can i ask (?:for )?(?:some )?(?:help|advice)|i need (?:some )?(?:help|advice)|"
+    r"could you help)",
+    re.IGNORECASE,
 )
 
 
@@ -88,7 +100,7 @@ def _social_only(text: str) -> bool:
         before = rest
         rest = _THANKS.sub("", rest).strip()
         rest = re.sub(
-            r"^(?:こんにちは|こんばんは|おはようございます|はじめまして|hello|hi|hey)[\s!！。.、,]*",
+            r"^(?:こんにちは|こんばんは|おはようございます|はじめまして|hello|hi|hey)(?: there)?[\s!！。.、,]*",
             "",
             rest,
             flags=re.IGNORECASE,
@@ -150,7 +162,8 @@ def classify(
     labels: list[str] = []
     hit: knowledge_base.Hit | None = None
     named = is_named_request(text, names_a_place)
-    asks = bool(_QUESTION.search(text))
+    opening = bool(_OPENING.search(text)) and not found.fields and not found.processes
+    asks = bool(_QUESTION.search(text)) and not opening
     if asks and not named:
         hit = knowledge_base.find(text, embedder)
         by_words = hit is not None and bool(hit.matched) and hit.score >= knowledge_base.MIN_KEY_WEIGHT

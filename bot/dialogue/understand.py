@@ -48,6 +48,7 @@ _SELF_BEFORE = re.compile(r"(?:うちの|私の|わたしの|当|我が|わが)(
 _SUBJECT_AFTER = re.compile(
     r"^(?:さん)?(?:の|に|と|で)?(?:[^\s、。,.]{0,12}?)(?:担当者|担当の方|職員の方|方|人|さん|事例|例|取り組み|取組|やり方|"
     r"ケース)(?:の方)?(?:を|に|と|から|について|の話|は)"
+    r"|^の[^\s、。,.]{0,8}?(?:みたいな|みたいに|のような|のように|方式|型の)"   # 三条市の包括委託みたいな
 )
 _EN_SELF_BEFORE = re.compile(r"(?:i work (?:for|at|in)|i(?:'m| am) (?:with|from|at)|we(?:'re| are) (?:from|in|at)|"
                              r"our (?:city|town|village)(?: of)?|here in|this is|from)\s+(?:the\s+)?[^.]*$",
