@@ -30,7 +30,7 @@ from knowledge.models import INTRO_STATES, Advisor, Engineer, Introduction, utcn
 OPEN_STATES = ("requested",)
 ACTIVE_STATES = ("accepted",)  # accepted and not yet completed: counts against capacity
 FOLLOWUP_STATES = ("accepted", "completed")
-REASSIGNABLE_STATES = ("requested", "declined", "expired")
+REASSIGNABLE_STATES = ("requested", "declined", "expired", "brokered")
 RATING_MIN, RATING_MAX = 1, 5
 COMMENT_MAX = 2000
 Side = Literal["requester", "target"]
@@ -325,6 +325,8 @@ def reassign(session: Session, intro_id: int, *, target_kind: str, target_id: in
     the new one carries the same requester, consultation, sub-issue and message.
     """
     old = get(session, intro_id, lock=True)
+    if old.state == "brokered":
+        return assign_brokered(session, intro_id, target_kind=target_kind, target_id=target_id, actor=actor)
     if old.state not in REASSIGNABLE_STATES:
         raise ConflictError(
             f"Introduction {intro_id} is {old.state}; only requested, declined or expired introductions "
@@ -368,3 +370,72 @@ def reassign(session: Session, intro_id: int, *, target_kind: str, target_id: in
     audit.record(session, actor=actor, action="intro_reassign", kind="introduction", record_id=str(old.id),
                  before=before, after={**_snapshot(old), "reassigned_to": new.id})
     return new
+
+
+# ---------------------------------------------------------------- introductions about a case (brokered)
+
+BROKERED_KINDS = ("case", "body")   # nobody specific yet: the precedent case, or the municipality ("body")
+
+
+def request_brokered(
+    session: Session,
+    *,
+    requester_platform: str,
+    requester_id: str,
+    target_kind: str,
+    target_id: int,
+    case_id: int | None = None,
+    consultation_id: int | None = None,
+    sub_issue_id: int | None = None,
+    body: dict[str, str] | None = None,
+) -> Introduction:
+    """A request to be put in touch with someone at a case's body (or a named municipality) when no
+    consenting engineer of it is on record: the secretariat sees it as ``brokered`` and assigns a person
+    (``assign_brokered``). Asking twice returns the open request."""
+    if target_kind not in BROKERED_KINDS:
+        raise ValueError(f"unknown brokered target kind {target_kind!r}; use one of {', '.join(BROKERED_KINDS)}")
+    existing = session.scalar(select(Introduction).where(
+        Introduction.requester_platform == requester_platform, Introduction.requester_id == requester_id,
+        Introduction.target_kind == target_kind, Introduction.target_id == target_id,
+        Introduction.state == "brokered",
+    ))
+    if existing is not None:
+        return existing
+    intro = Introduction(
+        requester_platform=requester_platform, requester_id=requester_id, target_kind=target_kind,
+        target_id=target_id, case_id=case_id, consultation_id=consultation_id, sub_issue_id=sub_issue_id,
+        state="brokered", requested_at=utcnow(), extra={"body": body} if body else {},
+    )
+    session.add(intro)
+    session.flush()
+    audit.record(session, actor=f"{requester_platform}:{requester_id}", action="intro_broker",
+                 kind="introduction", record_id=str(intro.id), after=_snapshot(intro))
+    return intro
+
+
+def assign_brokered(session: Session, intro_id: int, *, target_kind: str, target_id: int, actor: str) -> Introduction:
+    """The secretariat hands a brokered request to a person: the same introduction becomes a normal
+    request to that advisor or engineer (who then accepts or declines)."""
+    intro = get(session, intro_id, lock=True)
+    if intro.state != "brokered":
+        raise ConflictError(f"Introduction {intro_id} is {intro.state}; only brokered requests are assigned this way.")
+    if target_kind == "advisor":
+        advisor = session.get(Advisor, target_id)
+        if advisor is None or advisor.status != "active" or advisor.forgotten:
+            raise ConflictError("This advisor is not available for introductions at the moment.")
+    elif target_kind == "engineer":
+        engineer = session.get(Engineer, target_id)
+        if engineer is None or engineer.forgotten:
+            raise ConflictError("This engineer is not available for introductions.")
+    else:
+        raise ConflictError(f"A brokered request is assigned to an advisor or an engineer, not a {target_kind}.")
+    before = _snapshot(intro)
+    extra = dict(intro.extra or {})
+    extra["brokered_as"] = {"target_kind": intro.target_kind, "target_id": intro.target_id}
+    intro.extra = extra
+    intro.target_kind, intro.target_id, intro.state, intro.acted_by = target_kind, target_id, "requested", actor
+    intro.requested_at = utcnow()
+    session.flush()
+    audit.record(session, actor=actor, action="intro_assign", kind="introduction", record_id=str(intro.id),
+                 before=before, after=_snapshot(intro))
+    return intro

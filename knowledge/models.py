@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -226,10 +227,15 @@ class SubIssue(Base):
     wanted: Mapped[list[str]] = mapped_column(default=list)
     recommendations: Mapped[dict[str, Any]] = mapped_column(default=dict)
     best_score: Mapped[float | None] = mapped_column(Float)
+    title: Mapped[str | None] = mapped_column(Text)
+    schemes: Mapped[list[Any] | None] = mapped_column(JSON)          # [{code, why}] of the card
+    # Nothing cleared the relevance floor: a need the secretariat has no answer for yet (counted by the report).
+    unmet: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     consultation: Mapped[Consultation] = relationship(back_populates="sub_issues")
 
 
-INTRO_STATES = ("requested", "accepted", "declined", "expired", "completed")
+# "brokered": a request about a case or a body with nobody to ask yet; the secretariat finds and assigns a person.
+INTRO_STATES = ("requested", "accepted", "declined", "expired", "completed", "brokered")
 
 
 class Introduction(Timestamped, Base):
@@ -241,7 +247,7 @@ class Introduction(Timestamped, Base):
     sub_issue_id: Mapped[int | None] = mapped_column(ForeignKey("sub_issues.id", ondelete="SET NULL"))
     requester_platform: Mapped[str] = mapped_column(String(16))
     requester_id: Mapped[str] = mapped_column(String(128), index=True)
-    target_kind: Mapped[str] = mapped_column(String(16))  # advisor | engineer
+    target_kind: Mapped[str] = mapped_column(String(16))  # advisor | engineer | case, body (brokered)
     target_id: Mapped[int] = mapped_column(Integer, index=True)
     state: Mapped[str] = mapped_column(String(16), default="requested", index=True)
     message: Mapped[str | None] = mapped_column(Text)
@@ -256,6 +262,8 @@ class Introduction(Timestamped, Base):
     rating: Mapped[int | None] = mapped_column(Integer)
     comment: Mapped[str | None] = mapped_column(Text)
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The precedent case the requester asked about (「三条市の事例の担当者と話したい」), whoever the target is.
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"))
 
 
 class ProcessedEvent(Base):

@@ -296,10 +296,15 @@ def _audit_cmd(
 
 
 def _intro_row(session: Any, intro: Any) -> dict[str, Any]:
-    target = curation.find_by_db_id(session, intro.target_kind, intro.target_id)
+    if intro.target_kind == "body":   # a brokered request about a municipality: no record to name
+        body = (intro.extra or {}).get("body") or {}
+        target_id: str | None = f"{body.get('prefecture', '')}{body.get('name', '')}" or None
+    else:
+        target = curation.find_by_db_id(session, intro.target_kind, intro.target_id)
+        target_id = target.ext_id if target else None
     return {
         "id": intro.id, "state": intro.state, "target_kind": intro.target_kind,
-        "target": target.ext_id if target else None,
+        "target": target_id,
         "requester": f"{intro.requester_platform}:{intro.requester_id}",
         "requested_at": intro.requested_at.isoformat(timespec="seconds"),
         "rating": intro.rating, "reminded": intro.reminder_sent_at is not None,
@@ -313,7 +318,7 @@ def _register_intros(app: typer.Typer) -> None:
     @sub.command("list")
     @handle_errors
     def list_cmd(state: Optional[str] = typer.Option(None, "--state", help="requested, accepted, declined, "
-                                                     "expired, completed"),
+                                                     "expired, completed, brokered"),
                  as_json: bool = typer.Option(False, "--json")) -> None:
         """List introductions, oldest first."""
         with database("intros list") as (_, db), db.session() as session:

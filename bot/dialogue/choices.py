@@ -8,6 +8,8 @@ Two families, fields separated by ``|`` (every value stays under 150 characters)
     ir|<sub issue id>|<kind>|<db id>     request an introduction (checked against the
                                          sub-issue's owner and its recommendations)
     mr|<sub issue id>|<kind>             more results of one kind (owner checked)
+    ic|<sub issue id>|<case db id>       an introduction to someone at a case's body (0: the named
+                                         body itself); checked against the sub-issue's owner
     ia|<introduction id>                 the requested person accepts (identity checked)
     id|<introduction id>                 the requested person declines (identity checked)
 
@@ -59,7 +61,15 @@ class IntroReply:
     accept: bool
 
 
-Token = Answer | IntroRequest | MoreResults | IntroReply
+@dataclass(frozen=True)
+class CaseIntroRequest:
+    """紹介を依頼 on a precedent case (or, with ``case_id`` 0, on the named body) of a named request."""
+
+    sub_issue_id: int
+    case_id: int
+
+
+Token = Answer | IntroRequest | MoreResults | IntroReply | CaseIntroRequest
 
 
 def answer(nonce: str, question_id: int, value: str) -> str:
@@ -78,6 +88,10 @@ def more_results(sub_issue_id: int, kind: str) -> str:
     if kind not in RESULT_KINDS:
         raise ValueError(f"more results exist for {', '.join(RESULT_KINDS)}, not {kind!r}")
     return _checked(SEP.join(("mr", _number(sub_issue_id), kind)))
+
+
+def case_intro_request(sub_issue_id: int, case_id: int) -> str:
+    return _checked(SEP.join(("ic", _number(sub_issue_id), _number(case_id, lowest=0))))
 
 
 def intro_reply(introduction_id: int, *, accept: bool) -> str:
@@ -116,6 +130,8 @@ def parse(value: str) -> Token | None:
                 return IntroRequest(_id(sub), kind, _id(db_id))
             case ["mr", sub, kind] if kind in RESULT_KINDS:
                 return MoreResults(_id(sub), kind)
+            case ["ic", sub, case_id]:
+                return CaseIntroRequest(_id(sub), _id(case_id, lowest=0))
             case ["ia" | "id" as verb, intro_id]:
                 return IntroReply(_id(intro_id), accept=verb == "ia")
     except ValueError:

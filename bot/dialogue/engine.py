@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot.dialogue import choices, cleaning, commands, flow, intros, messages, recommend
+from bot.dialogue import answers, choices, cleaning, commands, flow, intents, intros, messages, named, recommend
 from bot.dialogue.context import Services, TurnContext
 from bot.dialogue.replies import (
     ConversationKey,
@@ -47,6 +47,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 ATTEMPTS = 3
 MIN_CHARS_FOR_LANGUAGE = 4   # "ok", "はい" do not switch the conversation's language
+# Steps at which a message is a new matter: its intents decide what happens (question, named request, problem).
+OPEN_STEPS = ("idle", "results", "answered", "named")
 
 
 class DialogueEngine:
@@ -150,10 +152,45 @@ class DialogueEngine:
                 ctx.say("lookup_continue")
                 flow.prompt(ctx)
             return
-        if ctx.state.step in ("idle", "results") and cleaning.is_greeting(text):
-            ctx.say("prompt_problem")
+        if ctx.state.step in OPEN_STEPS:
+            self._on_new_message(ctx, text)
+            return
+        if ctx.state.step in ("missing", "confirm", "counsel") and self._answered_aside(ctx, text):
             return
         flow.on_text(ctx, text)
+
+    def _classify(self, ctx: TurnContext, text: str) -> intents.Intents:
+        from bot.dialogue.understand import names_a_place
+
+        return intents.classify(text, names_a_place=names_a_place(text, self.services.directory()),
+                                embedder=self.services.embedder())
+
+    def _on_new_message(self, ctx: TurnContext, text: str) -> None:
+        """A message while nothing particular is awaited: act on each of its intents in turn."""
+        found = self._classify(ctx, text)
+        if found.labels == ("social",):
+            ctx.say("thanks_reply" if intents.is_thanks(text) else "prompt_problem")
+            return
+        consult = found.has("problem") or found.has("vague")
+        if found.has("question"):
+            answers.answer(ctx, found.hit, offers=not consult and not found.has("named_request"))
+        if found.has("named_request"):
+            named.handle(ctx, text)
+            return
+        if consult:
+            if found.has("question"):
+                ctx.say("answer_then_counsel")
+            flow.start_intake(ctx, text, dont_know=found.dont_know)
+
+    def _answered_aside(self, ctx: TurnContext, text: str) -> bool:
+        """A clear question about 群マネ in the middle of the intake: answer it, then ask the current question again."""
+        found = self._classify(ctx, text)
+        if found.labels != ("question",) or found.hit is None:
+            return False
+        answers.answer(ctx, found.hit, offers=False)
+        ctx.say("lookup_continue")
+        flow.prompt(ctx)
+        return True
 
     # ------------------------------------------------------------------ choices
 
@@ -175,6 +212,8 @@ class DialogueEngine:
             intros.request(ctx, token)
         elif isinstance(token, choices.MoreResults):
             recommend.more(ctx, token.sub_issue_id, token.kind)
+        elif isinstance(token, choices.CaseIntroRequest):
+            intros.request_case(ctx, token)
         else:
             intros.answer(ctx, token)
 

@@ -31,7 +31,7 @@ from bot.dialogue.replies import (
 )
 from knowledge import introductions
 from knowledge.errors import ConflictError, NotFound
-from knowledge.models import Advisor, Consultation, Engineer, Introduction, SubIssue
+from knowledge.models import Advisor, Case, Consultation, Engineer, Introduction, SubIssue
 
 PLATFORM_PREFIXES = ("slack", "teams", "terminal")
 _SLACK_ID = re.compile(r"[UW][A-Z0-9]{2,}")
@@ -59,6 +59,8 @@ def contact_forms(platform: str, user_id: str) -> list[str]:
 
 
 def _target(session: Session, intro: Introduction) -> Advisor | Engineer | None:
+    if intro.target_kind not in ("advisor", "engineer"):   # brokered: a case or a body, nobody yet
+        return None
     model = Advisor if intro.target_kind == "advisor" else Engineer
     return session.get(model, intro.target_id)
 
@@ -269,7 +271,7 @@ def overview(session: Session, platform: str, user_id: str, *, limit: int = 20) 
         is_requester = (intro.requester_platform, intro.requester_id) == (platform, user_id)
         target = _target(session, intro)
         if is_requester:
-            counterpart = target.name if target is not None else "—"
+            counterpart = target.name if target is not None else target_label(session, intro)
         else:
             counterpart = messages.say("ja", "engineer_of", place=_requester_place(session, intro, "ja"))
         sub = session.get(SubIssue, intro.sub_issue_id) if intro.sub_issue_id else None
@@ -278,3 +280,88 @@ def overview(session: Session, platform: str, user_id: str, *, limit: int = 20) 
             intro.requested_at, messages.shorten(sub.text, 40) if sub is not None else "",
         ))
     return out
+
+
+# ---------------------------------------------------------------- introductions about a case (named requests)
+
+
+def case_engineer(session: Session, case: Case) -> Engineer | None:
+    """A consenting engineer of a body that took part in ``case`` (its municipalities, or its prefecture's staff)."""
+    bodies = list(case.municipalities or [])
+    rows = session.scalars(select(Engineer).where(
+        Engineer.discoverable.is_(True), Engineer.forgotten.is_(False), Engineer.municipality.in_(bodies),
+    ).order_by(Engineer.id))
+    for engineer in rows:
+        same_prefecture = engineer.prefecture == case.prefecture or not case.prefecture
+        if same_prefecture or engineer.municipality == engineer.prefecture:
+            return engineer
+    return None
+
+
+def request_case(ctx: TurnContext, token: choices.CaseIntroRequest) -> None:
+    """紹介を依頼 on a case of a named request: to a consenting engineer of its body, else brokered
+    to the secretariat."""
+    sub = recommend.owned_sub_issue(ctx, token.sub_issue_id)
+    if sub is None:
+        return
+    recs = sub.recommendations or {}
+    platform, user = ctx.key.platform[:16], ctx.key.user[:128]
+    if token.case_id == 0:
+        body = recs.get("body")
+        if not body:
+            ctx.say("intro_not_offered")
+            return
+        intro = introductions.request_brokered(
+            ctx.session, requester_platform=platform, requester_id=user, target_kind="body",
+            target_id=int(body["db_id"]), consultation_id=sub.consultation_id, sub_issue_id=sub.id,
+            body={"prefecture": str(body["prefecture"]), "name": str(body["name"])},
+        )
+        _brokered_reply(ctx, intro, f"{body['prefecture']}{body['name']}" if body["name"] != body["prefecture"]
+                        else str(body["name"]))
+        return
+    if token.case_id not in {int(r["db_id"]) for r in recs.get("case", [])}:
+        ctx.say("intro_not_offered")
+        return
+    case = ctx.session.get(Case, token.case_id)
+    if case is None:
+        ctx.say("intro_not_offered")
+        return
+    engineer = case_engineer(ctx.session, case)
+    if engineer is not None:
+        intro = introductions.request(
+            ctx.session, requester_platform=platform, requester_id=user, target_kind="engineer",
+            target_id=engineer.id, consultation_id=sub.consultation_id, sub_issue_id=sub.id,
+        )
+        intro.case_id = case.id
+        intro.extra = dict(intro.extra or {}) | {"language": ctx.lang}
+        place = engineer.municipality if engineer.municipality == engineer.prefecture else \
+            f"{engineer.prefecture}{engineer.municipality}"
+        ctx.say("intro_case_engineer", case=case.title, place=place)
+        ctx.replies.append(Notice("intro_requested", intro.id))
+        return
+    intro = introductions.request_brokered(
+        ctx.session, requester_platform=platform, requester_id=user, target_kind="case", target_id=case.id,
+        case_id=case.id, consultation_id=sub.consultation_id, sub_issue_id=sub.id,
+    )
+    _brokered_reply(ctx, intro, case.title)
+
+
+def _brokered_reply(ctx: TurnContext, intro: Introduction, what: str) -> None:
+    if (intro.extra or {}).get("language"):
+        ctx.say("intro_brokered_already")
+        return
+    intro.extra = dict(intro.extra or {}) | {"language": ctx.lang}
+    ctx.say("intro_brokered", case=what)
+    ctx.replies.append(Notice("intro_brokered", intro.id))
+
+
+def target_label(session: Session, intro: Introduction) -> str:
+    """What a secretariat note names as the target: the person, the case, or the body (never a contact)."""
+    if intro.target_kind in ("advisor", "engineer"):
+        person = _target(session, intro)
+        return f"{person.name}（{person.ext_id}）" if person is not None else f"#{intro.target_id}"
+    if intro.target_kind == "case":
+        case = session.get(Case, intro.target_id)
+        return f"事例「{case.title}」（{case.ext_id}）" if case is not None else f"事例 #{intro.target_id}"
+    body = (intro.extra or {}).get("body") or {}
+    return f"{body.get('prefecture', '')}{body.get('name', '')}" or f"#{intro.target_id}"

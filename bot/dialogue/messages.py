@@ -258,6 +258,94 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "contact_on": ("{platform} のユーザー {user}", "{platform} user {user}"),
     "engineer_of": ("{place}の技術者", "an engineer of {place}"),
+    # ---------------------------------------------------------------- counselling (issue 10)
+    "counsel_intro": (
+        "状況を少しずつ伺って、課題を一緒に整理しますね。いくつか質問します（選ぶか、自由に書いてください）。",
+        "Let's sort out the problem together. I'll ask a few questions — pick an answer or write freely.",
+    ),
+    "counsel_question": ("質問{n}：{text}", "Question {n}: {text}"),
+    "counsel_free_hint": (
+        "当てはまらなければ、ご自分の言葉で書いてください", "If none fits, write it in your own words",
+    ),
+    "counsel_noted": (
+        "ありがとうございます。いただいた言葉のまま記録しました。", "Thank you — noted in your own words.",
+    ),
+    "counsel_assessment": (
+        "伺った内容から、次のような課題ではないかと見立てました。",
+        "From what you told me, this is my first assessment of the problem:",
+    ),
+    "counsel_reason": ("{quotes}とのことから。", "because you said {quotes}."),
+    "counsel_schemes": ("合いそうな連携の型：{schemes}", "Schemes that may fit: {schemes}"),
+    "card_title_row": ("件名", "Title"),
+    "card_schemes": ("連携の型", "Schemes"),
+    # ---------------------------------------------------------------- answers from the knowledge base
+    "answer_source": ("出典：{source}", "Source: {source}"),
+    "answer_unknown": (
+        "申し訳ありません、そのご質問にはこのボットの知識ではお答えできません。正確なことは、地域の相談窓口か、アドバイザーにお尋ねください。",
+        "Sorry, that question is beyond what this bot knows. For an accurate answer, please ask your regional "
+        "consultation "
+        "window or an advisor.",
+    ),
+    "answer_offer": ("あわせてご案内できます：", "I can also show you:"),
+    "offer_cases": ("{scheme}の先行事例を見る", "Precedent cases of {scheme}"),
+    "offer_advisor": ("アドバイザーに相談する", "Consult an advisor"),
+    "offer_window": ("地域の相談窓口を見る", "My regional consultation window"),
+    "offer_window_needs_place": (
+        "どちらの自治体のご担当か教えていただければ、地域の相談窓口をご案内します（例：「奈良県宇陀市です」）。",
+        "Tell me your municipality and I'll show your regional consultation window (e.g. \"Uda city, Nara\").",
+    ),
+    "offer_advisor_next": (
+        "アドバイザーへのご相談ですね。お困りのことを一言で書いていただければ、合う方をお探しします。",
+        "Happy to find an advisor: describe the problem in a sentence and I'll look for a good fit.",
+    ),
+    "thanks_reply": ("どういたしまして。ほかにもお困りのことがあれば、いつでも書いてください。",
+                     "You're welcome. Write any time something else comes up."),
+    "answer_then_counsel": ("ここからは、ご相談の内容を伺いますね。", "Now, about your own situation:"),
+    # ---------------------------------------------------------------- named requests
+    "named_found_cases": (
+        "「{target}」に関わる先行事例です。事例の団体の方への紹介を依頼できます（連絡先は、先方が承諾してからお知らせします）。",
+        "Precedent cases involving \"{target}\". You can ask to be introduced to someone at the body behind a case "
+        "(contacts are shared only after they accept).",
+    ),
+    "named_found_people": ("「{target}」の技術者で、紹介を受けてもよいとされている方です。",
+                           "Engineers of \"{target}\" who agreed to be introduced."),
+    "named_body_only": (
+        "「{target}」の事例や、紹介を受けてもよいとされている技術者は登録されていません。事務局に紹介先を探してもらうよう依頼できます。",
+        "No case or consenting engineer of \"{target}\" is on record. I can ask the secretariat to find someone "
+        "for you.",
+    ),
+    "named_nothing": (
+        "お名前の団体や事例が見つかりませんでした。自治体名や事例の型（例：「三条市」「奈良県の代行」）で、もう一度書いていただけますか？",
+        "I could not find that body or case. Could you name the municipality or the scheme (e.g. \"Sanjo\", "
+        "\"delegation in Nara\")?",
+    ),
+    "named_broker_button": ("事務局に紹介を依頼", "Ask the secretariat"),
+    "request_case_intro": ("この事例の方に紹介を依頼", "Request an introduction"),
+    "intro_case_engineer": (
+        "事例「{case}」に関わる{place}の技術者の方に紹介を依頼しました。先方が承諾したら、お互いの連絡先をお知らせします。",
+        "I asked an engineer of {place} involved in \"{case}\" for an introduction. Contacts are shared once they "
+        "accept.",
+    ),
+    "intro_brokered": (
+        "「{case}」の団体の方への紹介を、事務局に依頼しました。事務局が担当の方を探してつなぎます（連絡先は、先方が承諾してからお知らせします）。",
+        "I asked the secretariat to find someone at the body behind \"{case}\" and put you in touch (contacts are "
+        "shared "
+        "only after they accept).",
+    ),
+    "intro_brokered_already": (
+        "その紹介は、すでに事務局に依頼済みです。", "You have already asked the secretariat for that.",
+    ),
+    # ---------------------------------------------------------------- honest results
+    "below_floor": (
+        "{kind}：ご相談に十分合う候補は見つかりませんでした。",
+        "{kind}: nothing fits your problem well enough to suggest.",
+    ),
+    "unmet_all": (
+        "今回は、ご相談に十分合う候補が見つかりませんでした。無理にご紹介はしません。地域の相談窓口か、アドバイザーにご相談ください。"
+        "このご相談は、事務局が支援の足りない分野として把握します。",
+        "This time nothing fits your problem well enough, so I won't suggest anything weak. Please ask your regional "
+        "consultation window or an advisor; the secretariat records this as a need that is not yet met.",
+    ),
 }
 
 # Kinds of results, as headings (the same codes as ``wanted``).
@@ -306,6 +394,12 @@ def labels(kind: str, codes: list[str], lang: str) -> str:
     if not codes:
         return say(lang, "card_none")
     return ("、" if lang != "en" else ", ").join(label(kind, c, lang) for c in codes)
+
+
+def scheme_labels(codes: list[str], lang: str) -> str:
+    """「代行、共同発注」 — the taxonomy labels of scheme codes."""
+    tax = get_taxonomy()
+    return ("、" if lang != "en" else ", ").join(tax.english(c) if lang == "en" else tax.label(c) for c in codes)
 
 
 def choice_codes(kind: str) -> list[str]:

@@ -17,6 +17,8 @@ NOTICE_TEXT = {
                         "introduction request #{id} sent (to the person and the secretariat)"),
     "intro_accepted": ("紹介 #{id} が成立しました（連絡先を共有します）", "introduction #{id} accepted (contacts shared)"),
     "intro_declined": ("紹介 #{id} は見送られました", "introduction #{id} declined"),
+    "intro_brokered": ("紹介依頼 #{id} を事務局に送りました（事務局が紹介先を探します）",
+                       "introduction request #{id} sent to the secretariat (they will find someone)"),
 }
 
 

@@ -93,7 +93,8 @@ class ResultList:
 class Notice:
     """Not shown as such: tells the adapter to do something on another channel.
 
-    ``event`` is one of ``intro_requested``, ``intro_accepted``, ``intro_declined``;
+    ``event`` is one of ``intro_requested``, ``intro_accepted``, ``intro_declined``,
+    ``intro_brokered`` (a request the secretariat must find someone for: tell the secretariat);
     ``introduction_id`` names the introduction record.
     """
 

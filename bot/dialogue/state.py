@@ -34,7 +34,8 @@ class DialogueState:
 
     ``step`` is what the engine waits for (``idle``, ``municipality``,
     ``municipality_pick``, ``missing``, ``confirm``, ``edit_pick``,
-    ``edit_item``, ``edit_value``, ``edit_text``, ``results``); ``ask`` holds
+    ``edit_item``, ``edit_value``, ``edit_text``, ``results``, ``counsel``,
+    ``answered``, ``named``); ``ask`` holds
     that step's details (which sub-issue, which item, the candidates offered).
     """
 
@@ -48,6 +49,7 @@ class DialogueState:
     history: list[dict[str, Any]] = field(default_factory=list)
     old_nonces: list[str] = field(default_factory=list)
     consultation_id: int | None = None
+    counsel: dict[str, Any] = field(default_factory=dict)   # belief, facts and quotes of the counselling (counsel.py)
     last_at: str | None = None                   # ISO time of the last turn
     turns: int = 0
 

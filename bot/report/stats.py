@@ -94,7 +94,8 @@ def collect(session: Session, *, since: date | None = None, unmet_below: float =
             data.sub_issues += 1
             pairs = _pairs(sub)
             data.demand.update(pairs)
-            if sub.best_score is None or sub.best_score < unmet_below:
+            # The dialogue flags a sub-issue whose results all fell below the relevance floor (``unmet``).
+            if sub.unmet or sub.best_score is None or sub.best_score < unmet_below:
                 data.unmet_total += 1
                 data.unmet.update(pairs)
     data.funnel = _funnel(session, start)

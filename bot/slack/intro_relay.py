@@ -17,6 +17,7 @@ from typing import Protocol
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.dialogue.intros import target_label
 from bot.dialogue.replies import IntroView, Notice
 from bot.slack.blocks import SlackMessage, fallback, sections
 from bot.slack.delivery import Place, Poster
@@ -50,6 +51,7 @@ class IntroductionRelay:
             "intro_requested": self._requested,
             "intro_accepted": self._accepted,
             "intro_declined": self._declined,
+            "intro_brokered": self._brokered,
         }
         handler = handlers.get(notice.event)
         if handler is None:
@@ -90,6 +92,10 @@ class IntroductionRelay:
                 self.poster.post_replies(Place(channel), view.replies, view.language)
         self._tell_secretariat("secretariat_declined", intro_id)
 
+    def _brokered(self, intro_id: int) -> None:
+        """Nobody to ask yet (a case's body with no consenting engineer): only the secretariat is told."""
+        self._tell_secretariat("secretariat_brokered", intro_id)
+
     # ---- Slack
 
     def open_conversation(self, users: list[str]) -> str | None:
@@ -113,9 +119,12 @@ class IntroductionRelay:
             intro = session.get(Introduction, intro_id)
             if intro is None:
                 return f"#{intro_id}"
-            model = Advisor if intro.target_kind == "advisor" else Engineer
-            target = session.get(model, intro.target_id)
-            target_name = f"{target.name} ({target.ext_id})" if target is not None else f"#{intro.target_id}"
+            if intro.target_kind in ("case", "body"):
+                target_name = target_label(session, intro)
+            else:
+                model = Advisor if intro.target_kind == "advisor" else Engineer
+                target = session.get(model, intro.target_id)
+                target_name = f"{target.name} ({target.ext_id})" if target is not None else f"#{intro.target_id}"
             requester = f"{intro.requester_platform}:{intro.requester_id}"
             return say(key, id=intro.id, requester=requester, kind=kind_name(intro.target_kind),
                        target=target_name, **values)

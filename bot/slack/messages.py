@@ -115,6 +115,14 @@ _TEXTS: dict[str, dict[str, str]] = {
         "ja": "紹介 #{id}: {kind}「{target}」が承諾しました。",
         "en": "Introduction #{id}: {kind} “{target}” accepted.",
     },
+    "secretariat_brokered": {
+        "ja": "紹介依頼 #{id}: {requester} さんが{target}の方への紹介を希望しています。"
+              "紹介を受けてもよいとされている方がいないため、事務局で担当の方を探し、"
+              "`gunmane intros reassign {id} --kind engineer --to ID` で割り当ててください。",
+        "en": "Introduction #{id}: {requester} would like to be put in touch with someone at {target}. "
+              "Nobody on record has agreed to be introduced: please find a person and assign them with "
+              "`gunmane intros reassign {id} --kind engineer --to ID`.",
+    },
     "secretariat_declined": {
         "ja": "紹介 #{id}: {kind}「{target}」は辞退しました。依頼者には次の候補をご案内しました。",
         "en": "Introduction #{id}: {kind} “{target}” declined; the requester was offered the next candidate.",

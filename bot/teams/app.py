@@ -156,6 +156,8 @@ class TeamsBot:
         elif notice.event == "intro_declined":
             view = await asyncio.to_thread(self.engine.introduction_declined_view, intro_id)
             await self._deliver_to(context, view, view.recipient, language)
+        elif notice.event == "intro_brokered":
+            pass   # nobody to ask yet: only the secretariat is told (below)
         else:
             log.warning("unknown notice event %r for introduction %s; ignored", notice.event, intro_id)
             return

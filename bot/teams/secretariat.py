@@ -21,6 +21,9 @@ _TEXTS: dict[str, str] = {
     "not_reached": "本人に Teams で届けられなかったため、メール等での連絡をお願いします。",
     "intro_accepted": "【事務局】紹介 #{id}: {kind}「{target}」が承諾しました。連絡先を双方に共有しました。",
     "intro_declined": "【事務局】紹介 #{id}: {kind}「{target}」は今回は見送りとなりました。",
+    "intro_brokered": "【事務局】紹介依頼 #{id}: {requester} から{target}の方への紹介依頼がありました。"
+                      "紹介を受けてもよいとされている方がいないため、担当の方を探して "
+                      "`gunmane intros reassign {id} --kind engineer --to ID` で割り当ててください。",
 }
 _KINDS = {"advisor": "アドバイザー", "engineer": "技術者"}
 
@@ -50,6 +53,10 @@ def note(db: Database, event: str, intro_id: int, *, reached: bool = True) -> st
 
 
 def _target_name(session: Session, intro: Introduction) -> str:
+    if intro.target_kind in ("case", "body"):
+        from bot.dialogue.intros import target_label
+
+        return target_label(session, intro)
     model = Advisor if intro.target_kind == "advisor" else Engineer
     target = session.get(model, intro.target_id)
     return f"{target.name}（{target.ext_id}）" if target is not None else f"#{intro.target_id}"

@@ -26,7 +26,10 @@ def test_json_shape(cli_env: dict[str, str]) -> None:
     assert set(card) == {"text", "municipality", "sub_issues"}
     assert card["municipality"] == {"prefecture": "奈良県", "name": "宇陀市"}
     sub = card["sub_issues"][0]
-    assert set(sub) == {"text", "fields", "processes", "pains", "wanted"}
+    # Contract v2 (issue 10): every earlier key as it was, plus title and schemes.
+    assert set(sub) == {"text", "fields", "processes", "pains", "wanted", "title", "schemes"}
+    assert sub["title"] and len(sub["title"]) <= 40 and "宇陀市です" not in sub["title"]
+    assert sub["schemes"] and all(set(s) == {"code", "why"} and s["why"] for s in sub["schemes"])
     assert sub["fields"] == ["bridge"] and sub["processes"] == ["inspection"]
     assert "staff_shortage" in sub["pains"] and "advisor" in sub["wanted"]
 
