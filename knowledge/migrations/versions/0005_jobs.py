@@ -1,13 +1,13 @@
 """job runs of the scheduler
 
 Revision ID: 0005_jobs
-Revises: 0001
+Revises: 0002_counselling
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_jobs"
-down_revision = "0001"
+down_revision = "0002_counselling"
 branch_labels = None
 depends_on = None
 
