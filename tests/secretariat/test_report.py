@@ -13,9 +13,11 @@ from matplotlib import image as mpimg
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.report import build_report, collect, summary_text
+from bot.report import build_report
 from bot.report.demo_activity import seed_demo_activity
 from bot.report.fonts import japanese_font_family
+from bot.secretariat.report_data import collect
+from bot.secretariat.summaries import summary_text
 
 CHARTS = ["map.png", "demand_heatmap.png", "introduction_funnel.png", "unmet_needs.png", "advisor_load.png"]
 

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from bot.report.stats import UNSPECIFIED, ReportData
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from bot.secretariat.report_data import UNSPECIFIED, ReportData, collect
+from knowledge.models import utcnow
 from knowledge.taxonomy import get_taxonomy
+
+WEEK_DAYS = 7
 
 
 def _pair(field: str, process: str) -> str:
@@ -30,3 +37,9 @@ def summary_text(data: ReportData) -> str:
     full = [a for a in data.advisor_load if a.capacity and a.open >= a.capacity]
     lines.append(f"・受け入れ上限に達したアドバイザー: {len(full)}人 / {len(data.advisor_load)}人")
     return "\n".join(lines)
+
+
+def weekly_summary(session: Session, *, days: int = WEEK_DAYS, now: datetime | None = None) -> str:
+    """The summary of the last ``days`` days (the chat admin's 週次サマリー)."""
+    today = (now or utcnow()).date()
+    return summary_text(collect(session, since=today - timedelta(days=days), now=now))
