@@ -10,6 +10,8 @@ Two families, fields separated by ``|`` (every value stays under 150 characters)
     mr|<sub issue id>|<kind>             more results of one kind (owner checked)
     ia|<introduction id>                 the requested person accepts (identity checked)
     id|<introduction id>                 the requested person declines (identity checked)
+    fu|<introduction id>|<side>|<n>      a follow-up answer: rating n (1–5), or "-" for no comment
+                                         (identity checked against the side asked)
 """
 
 from __future__ import annotations
@@ -47,7 +49,14 @@ class IntroReply:
     accept: bool
 
 
-Token = Answer | IntroRequest | MoreResults | IntroReply
+@dataclass(frozen=True)
+class FollowupAnswer:
+    introduction_id: int
+    side: str                 # requester | target
+    rating: int | None        # None: "no comment" after a rating
+
+
+Token = Answer | IntroRequest | MoreResults | IntroReply | FollowupAnswer
 
 
 def answer(nonce: str, question_id: int, value: str) -> str:
@@ -64,6 +73,10 @@ def more_results(sub_issue_id: int, kind: str) -> str:
 
 def intro_reply(introduction_id: int, *, accept: bool) -> str:
     return _checked(SEP.join(("ia" if accept else "id", str(introduction_id))))
+
+
+def followup_answer(introduction_id: int, side: str, rating: int | None) -> str:
+    return _checked(SEP.join(("fu", str(introduction_id), side, "-" if rating is None else str(rating))))
 
 
 def _checked(value: str) -> str:
@@ -87,6 +100,8 @@ def parse(value: str) -> Token | None:
                 return MoreResults(int(sub), kind)
             case ["ia" | "id" as verb, intro_id]:
                 return IntroReply(int(intro_id), accept=verb == "ia")
+            case ["fu", intro_id, "requester" | "target" as side, rating]:
+                return FollowupAnswer(int(intro_id), side, None if rating == "-" else int(rating))
     except ValueError:
         return None
     return None

@@ -48,6 +48,7 @@ class DialogueState:
     history: list[dict[str, Any]] = field(default_factory=list)
     old_nonces: list[str] = field(default_factory=list)
     consultation_id: int | None = None
+    awaiting: dict[str, Any] = field(default_factory=dict)  # a typed answer wanted outside the steps (followups.py)
     last_at: str | None = None                   # ISO time of the last turn
     turns: int = 0
 
