@@ -4,7 +4,8 @@
 consultations per prefecture, field × process heat map, introduction funnel
 with the average rating, unmet needs, advisor load) and ``report.html``, one
 self-contained page with the charts embedded as data URIs. The numbers come
-from the secretariat service (bot/secretariat/report_data.py, summaries.py).
+from the secretariat service (bot/secretariat/report_data.py); ``summary.py``
+writes them as the short text summary, from the message catalogue.
 """
 
 from __future__ import annotations

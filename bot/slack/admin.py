@@ -26,6 +26,7 @@ from bot.dialogue.deliveries import notice_of
 from bot.dialogue.messages import label, say
 from bot.relay.dispatch import Dispatcher
 from bot.report import build_report
+from bot.report.summary import summary_text
 from bot.secretariat import curation, introductions, queues, summaries
 from bot.slack.admin_forms import (
     ADVISOR_VIEW,
@@ -117,7 +118,7 @@ class AdminTools:
 
     def _summary(self) -> str:
         with self.db.session() as session:
-            return summaries.weekly_summary(session)
+            return summary_text(summaries.weekly(session))
 
     def _advisor(self, ext_id: str) -> dict[str, Any]:
         with self.db.session() as session:
@@ -280,7 +281,7 @@ class AdminTools:
         with tempfile.TemporaryDirectory() as tmp:
             result = build_report(self.db, Path(tmp), since=since)
             client.files_upload_v2(
-                channel=channel, initial_comment=summaries.summary_text(result.summary),
+                channel=channel, initial_comment=summary_text(result.summary),
                 file_uploads=[
                     {"file": str(result.charts["map.png"]), "filename": "map.png",
                      "title": say(LANGUAGE, "admin_map_title")},
