@@ -43,7 +43,8 @@ class TerminalChat:
         numbered = number_choices(turn)
         self.choices = numbered.choices
         if self.json_lines:
-            self.out.write(json.dumps(turn_to_json(turn, user=line, numbers=numbered.choices), ensure_ascii=False) + "\n")
+            as_json = turn_to_json(turn, user=line, numbers=numbered.choices)
+            self.out.write(json.dumps(as_json, ensure_ascii=False) + "\n")
         else:
             if self.echo_user:
                 shown = f"[{stripped}] {choice.label}" if choice is not None else line
