@@ -6,6 +6,7 @@
     events.py       one de-duplication of incoming platform events (retries, redeliveries)
     references.py   stored ways to reach a chat user proactively (Teams conversation references)
     pages.py        stored pages of long messages, fetched by a "more" button
+    turns.py        one turn at a time per conversation, and a "working on it" note when slow
 
 Nothing here renders a message or knows a platform's API: adapters implement
 ``senders.Sender`` and render the replies themselves.
