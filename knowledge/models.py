@@ -7,7 +7,7 @@ to it). List-valued fields are JSON arrays. Timestamps are timezone-aware UTC.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -29,7 +29,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Base(DeclarativeBase):
@@ -53,7 +53,7 @@ class ConsultationWindow(Base):
     department: Mapped[str] = mapped_column(String(128))
     phone: Mapped[str] = mapped_column(String(32))
     email: Mapped[str] = mapped_column(String(128))
-    prefectures: Mapped[list["Prefecture"]] = relationship(back_populates="window")
+    prefectures: Mapped[list[Prefecture]] = relationship(back_populates="window")
 
 
 class Prefecture(Base):
@@ -210,7 +210,7 @@ class Consultation(Timestamped, Base):
     card: Mapped[dict[str, Any]] = mapped_column(default=dict)
     language: Mapped[str] = mapped_column(String(8), default="ja")
     status: Mapped[str] = mapped_column(String(16), default="open")
-    sub_issues: Mapped[list["SubIssue"]] = relationship(
+    sub_issues: Mapped[list[SubIssue]] = relationship(
         back_populates="consultation", cascade="all, delete-orphan", order_by="SubIssue.position"
     )
 
@@ -236,6 +236,8 @@ class SubIssue(Base):
 
 # "brokered": a request about a case or a body with nobody to ask yet; the secretariat finds and assigns a person.
 INTRO_STATES = ("requested", "accepted", "declined", "expired", "completed", "brokered")
+INTRO_OPEN_STATES = ("requested",)      # waiting for the person asked
+INTRO_ACTIVE_STATES = ("accepted",)     # accepted and not completed: counts against an advisor's capacity
 
 
 class Introduction(Timestamped, Base):

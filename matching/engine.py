@@ -24,8 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from knowledge.db import Database
-from knowledge.introductions import ACTIVE_STATES
-from knowledge.models import Introduction
+from knowledge.models import INTRO_ACTIVE_STATES, Introduction
 from knowledge.municipalities import MunicipalityDirectory
 from knowledge.settings import Settings
 from matching.embedders.base import Embedder
@@ -237,7 +236,7 @@ def _open_loads(session: Session, advisor_ids: list[int]) -> dict[int, int]:
         .where(
             Introduction.target_kind == "advisor",
             Introduction.target_id.in_(advisor_ids),
-            Introduction.state.in_(ACTIVE_STATES),
+            Introduction.state.in_(INTRO_ACTIVE_STATES),
         )
         .group_by(Introduction.target_id)
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import getpass
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from knowledge.records import Record
 from knowledge.taxonomy import get_taxonomy
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     advisor = "advisor"
     case = "case"
     engineer = "engineer"
@@ -107,7 +107,8 @@ def list_command(
 # ---------------------------------------------------------------- table rendering
 
 COLUMNS: dict[str, list[str]] = {
-    "advisor": ["id", "name", "affiliation", "status", "capacity", "fields", "processes", "place", "regions", "contact"],
+    "advisor": ["id", "name", "affiliation", "status", "capacity", "fields", "processes", "place", "regions",
+                "contact"],
     "case": ["id", "title", "scheme", "fields", "processes", "place", "population", "engineers"],
     "engineer": ["id", "name", "place", "department", "years", "fields", "processes", "discoverable", "contact"],
     "training": ["id", "title", "kind", "start_date", "end_date", "prefecture", "fields", "processes"],

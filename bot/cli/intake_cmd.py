@@ -7,7 +7,7 @@ through it one by one or as a JSONL batch.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
@@ -30,11 +30,11 @@ def register(app: typer.Typer) -> None:
 
 @handle_errors
 def analyze_command(
-    text: Optional[str] = typer.Argument(None, help="the first message, e.g. 「村道の橋の点検、職員が足りない」"),
+    text: str | None = typer.Argument(None, help="the first message, e.g. 「村道の橋の点検、職員が足りない」"),
     as_json: bool = typer.Option(False, "--json", help="print the contract's Intake analysis object"),
-    prefecture: Optional[str] = typer.Option(None, "--prefecture", help="the asker's prefecture (奈良県)"),
-    municipality: Optional[str] = typer.Option(None, "--municipality", help="the asker's municipality (宇陀市)"),
-    batch: Optional[Path] = typer.Option(
+    prefecture: str | None = typer.Option(None, "--prefecture", help="the asker's prefecture (奈良県)"),
+    municipality: str | None = typer.Option(None, "--municipality", help="the asker's municipality (宇陀市)"),
+    batch: Path | None = typer.Option(
         None, "--batch", help="JSONL file of {\"text\", \"prefecture\"?, \"municipality\"?}, one card per line"
     ),
 ) -> None:

@@ -34,12 +34,18 @@ def serve_lineworks(
     config = lineworks_config(cfg)
     ensure_port_free(host, port)
     from bot.dialogue.engine import DialogueEngine  # the engine loads indexes and models: only when serving
-    from bot.slack.processed_events import forget_events_older_than  # moves with claim_event (issue 11)
+    from bot.lineworks.api import LineWorksApi
+    from bot.lineworks.sender import LineWorksSender
+    from bot.relay.dispatch import Dispatcher
+    from bot.relay.events import forget_events_older_than
+    from bot.relay.senders import configured_senders
 
     db = open_database(cfg, "serve lineworks")
     try:
         forget_events_older_than(db, days=7, platform="lineworks")   # the de-duplication's old callback digests
-        app = create_lineworks_app(DialogueEngine(db, cfg), db, config)
+        sender = LineWorksSender(LineWorksApi(config), secretariat_users=cfg.secretariat_users)
+        dispatcher = Dispatcher(db, configured_senders(cfg, db).replacing(sender))
+        app = create_lineworks_app(DialogueEngine(db, cfg), db, config, sender=sender, notices=dispatcher.notify)
 
         def announce(_: str) -> None:  # aiohttp calls this once the port is bound
             log.info("LINE WORKS callback listening on http://%s:%d%s (bot %s)", host, port, CALLBACK_PATH,

@@ -12,12 +12,14 @@ Two families, fields separated by ``|`` (every value stays under 150 characters)
                                          body itself); checked against the sub-issue's owner
     ia|<introduction id>                 the requested person accepts (identity checked)
     id|<introduction id>                 the requested person declines (identity checked)
+    fu|<introduction id>|<side>|<n>      a follow-up answer: rating n (1–5), or "-" for no comment
+                                         (identity checked against the side asked)
 
 A value comes back from the chat platform, so anyone can send any text as one:
 ``parse`` accepts exactly the values the functions below produce — ids in
 canonical decimal within the database's integer range, nonces in
-``new_nonce``'s format — and answers ``None`` (an unknown choice) to anything
-else, never an exception.
+``new_nonce``'s format, ratings 1–5 — and answers ``None`` (an unknown choice)
+to anything else, never an exception.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from bot.dialogue.replies import MAX_CHOICE_VALUE
 SEP = "|"
 MAX_DB_ID = 2**31 - 1   # PostgreSQL's integer primary keys; a larger id cannot name a row (and overflows SQLite)
 INTRO_KINDS = ("advisor", "engineer")
+RATING_RANGE = (1, 5)   # bot.secretariat.feedback.RATING_MIN/MAX (the service checks again when storing)
 RESULT_KINDS = ("advisor", "case", "engineer", "training")
 _NONCE = re.compile(r"[0-9a-f]{8}")        # bot/dialogue/state.py new_nonce(): secrets.token_hex(4)
 _NUMBER = re.compile(r"0|[1-9][0-9]{0,9}")  # what str() writes for 0 … MAX_DB_ID: no sign, "_", padding or ３
@@ -69,7 +72,14 @@ class CaseIntroRequest:
     case_id: int
 
 
-Token = Answer | IntroRequest | MoreResults | IntroReply | CaseIntroRequest
+@dataclass(frozen=True)
+class FollowupAnswer:
+    introduction_id: int
+    side: str                 # requester | target
+    rating: int | None        # None: "no comment" after a rating
+
+
+Token = Answer | IntroRequest | MoreResults | IntroReply | CaseIntroRequest | FollowupAnswer
 
 
 def answer(nonce: str, question_id: int, value: str) -> str:
@@ -111,6 +121,22 @@ def _id(text: str, *, lowest: int = 1) -> int:
     return value
 
 
+def followup_answer(introduction_id: int, side: str, rating: int | None) -> str:
+    if side not in ("requester", "target"):
+        raise ValueError(f"a follow-up is answered by the requester or the target, not {side!r}")
+    if rating is not None and not (isinstance(rating, int) and not isinstance(rating, bool)
+                                   and RATING_RANGE[0] <= rating <= RATING_RANGE[1]):
+        raise ValueError(f"a follow-up rating is {RATING_RANGE[0]}–{RATING_RANGE[1]}, not {rating!r}")
+    return _checked(SEP.join(("fu", _number(introduction_id), side, "-" if rating is None else str(rating))))
+
+
+def _rating(text: str) -> int:
+    """A rating ``followup_answer`` writes (one digit within the range); ValueError otherwise."""
+    if not (len(text) == 1 and text.isdigit() and RATING_RANGE[0] <= int(text) <= RATING_RANGE[1]):
+        raise ValueError(text)
+    return int(text)
+
+
 def _checked(value: str) -> str:
     if len(value) > MAX_CHOICE_VALUE:
         raise ValueError(f"choice value longer than {MAX_CHOICE_VALUE} characters: {value[:40]}…")
@@ -134,6 +160,8 @@ def parse(value: str) -> Token | None:
                 return CaseIntroRequest(_id(sub), _id(case_id, lowest=0))
             case ["ia" | "id" as verb, intro_id]:
                 return IntroReply(_id(intro_id), accept=verb == "ia")
+            case ["fu", intro_id, "requester" | "target" as side, rating]:
+                return FollowupAnswer(_id(intro_id), side, None if rating == "-" else _rating(rating))
     except ValueError:
         return None
     return None

@@ -1,11 +1,22 @@
-"""Every text the engine says, in Japanese and English, and the labels of codes.
+"""The one message catalogue: every user-facing text, in Japanese and English, and the labels of codes.
 
 Japanese is polite but warm (です・ます) and short; English when the user writes
-English. ``say(lang, key, **values)`` formats one text.
+English. ``say(lang, key, **values)`` formats one text; the engine, the
+deliveries and every renderer (Slack, Teams, terminal, the CLI's labels) use it.
+
+Each entry is ``key: (Japanese, English)``. The catalogue is written in three
+tables by topic — ``TEXTS`` here (the conversation), ``NOTICE_TEXTS``
+(deliveries and secretariat notes) and ``PLATFORM_TEXTS`` (what the front ends
+show around the conversation) — and merged into ``CATALOGUE``; a key may appear
+only once. To add a text, add one line to the table of its topic.
 """
 
 from __future__ import annotations
 
+from typing import Literal
+
+from bot.dialogue.notice_texts import NOTICE_TEXTS
+from bot.dialogue.platform_texts import PLATFORM_TEXTS
 from knowledge.taxonomy import get_taxonomy
 from matching.intake import code_label, pain_codes, wanted_codes
 
@@ -15,7 +26,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "こんにちは、群マネ相談ボットです。インフラの維持管理で困っていることを伺って課題を整理し、"
         "アドバイザー・先行事例・近隣の技術者・研修をご紹介します。",
         "Hello, I'm the Gunmane consultation bot. Tell me what is hard about maintaining your "
-        "infrastructure; I'll sort out the problem and suggest advisors, precedent cases, engineers nearby and trainings.",
+        "infrastructure; I'll sort out the problem and suggest advisors, precedent cases, engineers nearby and "
+        "trainings.",
     ),
     "idle_restart": (
         "前回のやり取りから時間が空いたので、新しい相談として始めますね。",
@@ -81,7 +93,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     # ---------------------------------------------------------------- municipality
     "ask_municipality": (
         "どちらの自治体のご担当ですか？（例：「奈良県宇陀市」。県の職員の方は「奈良県」）",
-        "Which municipality do you work for? (e.g. \"奈良県宇陀市\"; prefectural staff: the prefecture, e.g. \"奈良県\")",
+        "Which municipality do you work for? (e.g. \"奈良県宇陀市\"; "
+        "prefectural staff: the prefecture, e.g. \"奈良県\")",
     ),
     "municipality_hint": ("自治体名を書いてください", "Type the municipality's name"),
     "ask_ambiguous": (
@@ -207,7 +220,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "intro_ask_target": (
         "{name}さん、群マネ相談ボットです。{place}の技術者の方から、次のご相談についてお話を伺いたいとのご依頼がありました。"
         "お受けいただけますか？（承諾いただくと、お互いの連絡先をお知らせします）",
-        "Hello {name}, this is the Gunmane consultation bot. An engineer from {place} would like to talk with you about "
+        "Hello {name}, this is the Gunmane consultation bot. An engineer from {place} would like to talk with you "
+        "about "
         "the issue below. Can you help? (If you accept, we share both contacts.)",
     ),
     "intro_request_card": ("ご相談の内容", "The consultation"),
@@ -348,28 +362,50 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
 }
 
-# Kinds of results, as headings (the same codes as ``wanted``).
+# One label per kind of record (the same codes as ``wanted``), used for headings and in every renderer.
 KIND_LABELS: dict[str, tuple[str, str]] = {
     "advisor": ("アドバイザー", "Advisor"),
-    "case": ("先行事例", "Precedent cases"),
-    "engineer": ("近隣の技術者", "Engineers nearby"),
-    "training": ("研修・視察", "Trainings and site visits"),
+    "case": ("先行事例", "Precedent case"),
+    "engineer": ("近隣の技術者", "Nearby engineer"),
+    "training": ("研修・視察", "Training / site visit"),
     "window": ("相談窓口", "Consultation window"),
 }
 
 STATE_LABELS: dict[str, tuple[str, str]] = {
-    "requested": ("依頼中", "requested"),
+    "requested": ("返事待ち", "waiting for an answer"),
     "accepted": ("成立", "accepted"),
     "declined": ("見送り", "declined"),
     "expired": ("期限切れ", "expired"),
     "completed": ("完了", "completed"),
 }
 
-PLATFORM_LABELS = {"slack": "Slack", "teams": "Teams", "terminal": "端末"}
+PLATFORM_LABELS: dict[str, tuple[str, str]] = {
+    "slack": ("Slack", "Slack"),
+    "teams": ("Teams", "Teams"),
+    "lineworks": ("LINE WORKS", "LINE WORKS"),
+    "terminal": ("端末", "the terminal"),
+}
+
+
+_INTAKE_KINDS: dict[str, Literal["field", "process", "pain", "wanted"]] = {
+    "fields": "field", "processes": "process", "pains": "pain", "wanted": "wanted"}
+
+
+def _merged(*tables: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    merged: dict[str, tuple[str, str]] = {}
+    for table in tables:
+        twice = merged.keys() & table.keys()
+        if twice:
+            raise ValueError(f"message keys defined twice in the catalogue: {', '.join(sorted(twice))}")
+        merged.update(table)
+    return merged
+
+
+CATALOGUE = _merged(TEXTS, NOTICE_TEXTS, PLATFORM_TEXTS)
 
 
 def say(lang: str, key: str, **values: object) -> str:
-    ja, en = TEXTS[key]
+    ja, en = CATALOGUE[key]
     text = en if lang == "en" else ja
     return text.format(**values) if values else text
 
@@ -381,13 +417,15 @@ def _pair(table: dict[str, tuple[str, str]], code: str, lang: str) -> str:
 
 
 def label(kind: str, code: str, lang: str) -> str:
-    """Display label of a code of ``kind``: fields, processes, pains, wanted (the intake's labels), state, kind."""
+    """Display label of a code of ``kind``: fields, processes, pains, wanted (the intake's labels), state, kind,
+    platform."""
     if kind == "state":
         return _pair(STATE_LABELS, code, lang)
     if kind == "kind":
         return _pair(KIND_LABELS, code, lang)
-    singular = {"fields": "field", "processes": "process", "pains": "pain", "wanted": "wanted"}[kind]
-    return code_label(singular, code, "en" if lang == "en" else "ja")
+    if kind == "platform":
+        return _pair(PLATFORM_LABELS, code, lang)
+    return code_label(_INTAKE_KINDS[kind], code, "en" if lang == "en" else "ja")
 
 
 def labels(kind: str, codes: list[str], lang: str) -> str:

@@ -50,6 +50,7 @@ class DialogueState:
     old_nonces: list[str] = field(default_factory=list)
     consultation_id: int | None = None
     counsel: dict[str, Any] = field(default_factory=dict)   # belief, facts and quotes of the counselling (counsel.py)
+    awaiting: dict[str, Any] = field(default_factory=dict)  # a typed answer wanted outside the steps (followups.py)
     last_at: str | None = None                   # ISO time of the last turn
     turns: int = 0
 

@@ -19,6 +19,7 @@ from bot.lineworks.api import LineWorksApi, Target
 from bot.lineworks.config import LineWorksConfig
 from bot.lineworks.events import PLATFORM, Callback, MalformedCallback, is_signed, parse
 from bot.lineworks.sender import LineWorksSender
+from bot.relay.events import claim_event
 from knowledge.db import Database
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ MAX_BODY_BYTES = 1024 * 1024   # callbacks are a few KB; anything this large is 
 PENDING = web.AppKey("lineworks_pending", dict)   # conversation → its last event still being worked on
 WELCOME_CHANNEL = "グループでは「@{name}」を付けて話しかけてください。"
 
-NoticeHandler = Callable[[Notice, str], None]
+NoticeHandler = Callable[[list[Notice]], object]   # the relay's Dispatcher.notify
 
 
 class DialogueEngineLike(Protocol):
@@ -43,11 +44,8 @@ class LineWorksBot:
         self.engine, self.db, self.sender, self.bot_name, self.notices = engine, db, sender, bot_name, notices
 
     def handle(self, callback: Callback, digest: str) -> None:
-        # The one de-duplication call site (LINE WORKS does not redeliver; a proxy may). Issue 11 moves
-        # claim_event to a shared module: only this import changes then.
-        from bot.slack.processed_events import claim_event
-
-        if not claim_event(self.db, digest, platform=PLATFORM):
+        # LINE WORKS does not redeliver, but a proxy may: the shared de-duplication, keyed by the body's digest.
+        if not claim_event(self.db, PLATFORM, digest):
             log.info("LINE WORKS callback delivered twice; handled once")
             return
         chat = Target("channel", callback.channel_id) if callback.channel_id else None
@@ -65,15 +63,16 @@ class LineWorksBot:
             log.exception("the dialogue engine raised on a LINE WORKS %s", type(incoming).__name__)
             turn = Turn([Text(messages.say("ja", "internal_error"))])
         self.sender.post(chat or Target("user", key.user), turn.replies, turn.language)
-        for notice in (reply for reply in turn.replies if isinstance(reply, Notice)):
-            if self.notices is None:   # recorded by the engine; the secretariat carries it on meanwhile
-                log.info("introduction %s: %s recorded; no LINE WORKS delivery is wired", notice.introduction_id,
-                         notice.event)
-                continue
-            try:
-                self.notices(notice, turn.language)
-            except Exception:  # the user's own turn stands whatever happens to the notice
-                log.exception("introduction %s: delivering %s failed", notice.introduction_id, notice.event)
+        notices = [reply for reply in turn.replies if isinstance(reply, Notice)]
+        if not notices:
+            return
+        if self.notices is None:   # recorded by the engine; `gunmane intros list` shows it to the secretariat
+            log.info("%d notice(s) recorded; no delivery is wired in this process", len(notices))
+            return
+        try:
+            self.notices(notices)
+        except Exception:  # the user's own turn stands whatever happens to the notices
+            log.exception("delivering %s failed", ", ".join(f"{n.event} #{n.subject_id}" for n in notices))
 
 
 def create_lineworks_app(engine: DialogueEngineLike, db: Database, config: LineWorksConfig, *,

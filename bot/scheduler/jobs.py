@@ -9,9 +9,10 @@ address itself is never written into the summary or the log.
 
 from __future__ import annotations
 
+from bot.relay import jobs as relay_jobs
+from bot.relay.senders import SenderRegistry, configured_senders
 from bot.scheduler.registry import JobContext, JobRegistry, JobSpec
-from bot.secretariat.notify import DeliveryReport, Sender, send_followups, send_reminders
-from knowledge import introductions as intros
+from knowledge.db import Database
 from knowledge.settings import Settings
 
 MAX_IDS_SHOWN = 20
@@ -22,35 +23,35 @@ def _ids(values: list[str]) -> str:
     return shown + (f" and {len(values) - MAX_IDS_SHOWN} more" if len(values) > MAX_IDS_SHOWN else "")
 
 
-def expire_introductions(ctx: JobContext) -> str:
-    with ctx.db.session() as session:
-        expired = intros.expire_overdue(session, days=ctx.settings.intro_expire_days, now=ctx.now)
-    if not expired:
-        return "no introduction was overdue"
-    return f"expired {len(expired)} introduction(s): {_ids([f'#{i}' for i in expired])}"
-
-
-def _summary(report: DeliveryReport) -> str:
+def _summary(report: relay_jobs.JobReport) -> str:
     if not report.intro_ids:
         return f"no {report.purpose} was due"
-    text = (f"{report.purpose}s for {len(report.intro_ids)} introduction(s): {len(report.sent)} delivered in chat, "
-            f"{len(report.outbox)} for the secretariat to send by mail")
-    if report.outbox:
-        text += f" ({_ids([f'#{m.intro_id} {m.side}' for m in report.outbox])})"
+    delivered = report.delivered
+    text = (f"{report.purpose}s for {len(report.intro_ids)} introduction(s): {len(delivered.sent)} delivered in "
+            f"chat, {len(delivered.outbox)} for the secretariat to send by mail")
+    if delivered.outbox:
+        text += f" ({_ids([f'#{e.delivery.notice.subject_id} {e.delivery.role}' for e in delivered.outbox])})"
     return text
 
 
+def expire_introductions(ctx: JobContext) -> str:
+    report = relay_jobs.expire(ctx.db, ctx.settings, ctx.senders, actor="system", now=ctx.now)
+    if not report.intro_ids:
+        return "no introduction was overdue"
+    return f"expired {len(report.intro_ids)} introduction(s): {_ids([f'#{i}' for i in report.intro_ids])}"
+
+
 def remind_introductions(ctx: JobContext) -> str:
-    return _summary(send_reminders(ctx.db, ctx.settings, dict(ctx.senders), now=ctx.now))
+    return _summary(relay_jobs.send_reminders(ctx.db, ctx.settings, ctx.senders, now=ctx.now))
 
 
 def follow_up_introductions(ctx: JobContext) -> str:
-    return _summary(send_followups(ctx.db, ctx.settings, dict(ctx.senders), now=ctx.now))
+    return _summary(relay_jobs.send_followups(ctx.db, ctx.settings, ctx.senders, now=ctx.now))
 
 
 INTRODUCTION_JOBS = (
     JobSpec("intro-expire", "job_intro_expire", expire_introductions,
-            "expire requests unanswered for GUNMANE_INTRO_EXPIRE_DAYS"),
+            "expire requests unanswered for GUNMANE_INTRO_EXPIRE_DAYS and tell the requesters"),
     JobSpec("intro-remind", "job_intro_remind", remind_introductions,
             "remind the person asked after GUNMANE_INTRO_REMINDER_DAYS (once per request)"),
     JobSpec("intro-followup", "job_intro_followup", follow_up_introductions,
@@ -63,12 +64,6 @@ def default_registry() -> JobRegistry:
     return JobRegistry(INTRODUCTION_JOBS)
 
 
-def chat_senders(settings: Settings) -> dict[str, Sender]:
-    """The chat senders the settings allow (Slack direct messages when a bot token is set)."""
-    from bot.secretariat.slack_sender import SlackSender, slack_client
-
-    senders: dict[str, Sender] = {}
-    client = slack_client(settings)
-    if client is not None:
-        senders["slack"] = SlackSender(client)
-    return senders
+def chat_senders(settings: Settings, db: Database) -> SenderRegistry:
+    """The chat senders the settings allow (the relay's one registry: Slack, Teams, LINE WORKS when configured)."""
+    return configured_senders(settings, db)

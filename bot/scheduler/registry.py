@@ -10,11 +10,11 @@ next time. New jobs (group and event reminders) add a :class:`JobSpec` to
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.secretariat.notify import Sender
+from bot.relay.senders import SenderRegistry
 from knowledge.db import Database
 from knowledge.schedules import Schedule, parse_schedule
 from knowledge.settings import Settings
@@ -25,7 +25,7 @@ class JobContext:
     db: Database
     settings: Settings
     now: datetime
-    senders: Mapping[str, Sender] = field(default_factory=dict)
+    senders: SenderRegistry = field(default_factory=SenderRegistry)
 
 
 JobFunction = Callable[[JobContext], str]

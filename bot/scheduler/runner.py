@@ -12,7 +12,7 @@ import logging
 import os
 import socket
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal, Protocol
@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from bot.monitoring.redact import redact
 from bot.scheduler.locks import job_lock
 from bot.scheduler.registry import JobContext, JobRegistry, JobSpec
-from bot.secretariat.notify import Sender
+from bot.relay.senders import SenderRegistry
 from knowledge.db import Database
 from knowledge.models import JobRun, utcnow
 from knowledge.schedules import Schedule, parse_timezone
@@ -73,7 +73,7 @@ class JobRunner:
         settings: Settings,
         registry: JobRegistry,
         *,
-        senders: Mapping[str, Sender] | None = None,
+        senders: SenderRegistry | None = None,
         metrics: JobMetrics | None = None,
         worker: str | None = None,
         clock: Callable[[], datetime] = utcnow,
@@ -81,7 +81,7 @@ class JobRunner:
         self.db = db
         self.settings = settings
         self.registry = registry
-        self.senders = dict(senders or {})
+        self.senders = senders if senders is not None else SenderRegistry()
         self.metrics = metrics
         self.worker = worker or worker_name()
         self.clock = clock

@@ -15,7 +15,6 @@ installations that prefer cron: ``gunmane jobs run --due``).
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from datetime import datetime
 
 from apscheduler.executors.pool import ThreadPoolExecutor  # type: ignore[import-untyped]
@@ -24,7 +23,7 @@ from apscheduler.schedulers.background import BackgroundScheduler  # type: ignor
 from bot.scheduler.jobs import chat_senders, default_registry
 from bot.scheduler.registry import JobRegistry
 from bot.scheduler.runner import JobMetrics, JobRunner
-from bot.secretariat.notify import Sender
+from bot.relay.senders import SenderRegistry
 from knowledge.db import Database
 from knowledge.schedules import parse_timezone
 from knowledge.settings import Settings
@@ -58,12 +57,12 @@ def start_scheduler(
     db: Database,
     *,
     registry: JobRegistry | None = None,
-    senders: Mapping[str, Sender] | None = None,
+    senders: SenderRegistry | None = None,
     metrics: JobMetrics | None = None,
 ) -> SchedulerHandle:
     """Start the jobs of ``registry`` (default: every gunmane job) in background threads."""
     registry = registry or default_registry()
-    runner = JobRunner(db, settings, registry, senders=chat_senders(settings) if senders is None else senders,
+    runner = JobRunner(db, settings, registry, senders=chat_senders(settings, db) if senders is None else senders,
                        metrics=metrics)
     if not settings.scheduler:
         log.info("scheduler off in this process (GUNMANE_SCHEDULER=off); run `gunmane jobs run --due` from cron")

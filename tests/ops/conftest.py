@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from knowledge import introductions as intros
+from bot.secretariat import introductions as intros
 from knowledge.db import Database
 from knowledge.models import Advisor, utcnow
 

@@ -11,6 +11,7 @@ import json
 import sys
 import time
 
+from bot.relay.senders import SenderRegistry
 from bot.scheduler import start_scheduler
 from knowledge.db import open_database
 from knowledge.settings import load_settings
@@ -24,7 +25,7 @@ def main() -> None:
     print(json.dumps({"ready": True}), flush=True)
     if sys.stdin.readline().strip() != "go":
         return
-    handle = start_scheduler(settings, db, senders={})
+    handle = start_scheduler(settings, db, senders=SenderRegistry())
     names = handle.job_names()
     deadline = time.monotonic() + DEADLINE_S
     while time.monotonic() < deadline and set(handle.runner.last_results) != set(names):

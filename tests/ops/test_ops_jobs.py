@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from bot.monitoring.metrics import Metrics
 from bot.scheduler import JobContext, JobRegistry, JobRunner, JobSpec, default_registry
 from bot.scheduler.locks import job_lock
-from knowledge import introductions as intros
+from bot.secretariat import introductions as intros
 from knowledge.db import Database
 from knowledge.models import AuditEntry, JobRun
 from knowledge.settings import Settings

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.monitoring import Metrics
-from knowledge import introductions as intros
+from bot.secretariat import introductions as intros
 
 
 def test_turns_latency_and_queue_depth() -> None:

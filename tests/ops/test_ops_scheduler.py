@@ -11,8 +11,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from bot.relay.senders import SenderRegistry
 from bot.scheduler import JobContext, JobRegistry, JobSpec, start_scheduler
-from knowledge import introductions as intros
+from bot.secretariat import introductions as intros
 from knowledge.models import AuditEntry, JobRun
 
 WORKER = Path(__file__).with_name("scheduler_worker.py")
@@ -28,7 +29,7 @@ def _wait_for(condition, what: str) -> None:
 
 
 def test_off_starts_nothing(db, settings) -> None:
-    handle = start_scheduler(settings.model_copy(update={"scheduler": False}), db, senders={})
+    handle = start_scheduler(settings.model_copy(update={"scheduler": False}), db, senders=SenderRegistry())
     assert not handle.running and handle.job_names() == []
     handle.shutdown()
 
@@ -41,7 +42,7 @@ def test_a_failing_job_never_stops_the_scheduler(db, settings) -> None:
         JobSpec("broken", "job_intro_expire", broken, "fails"),
         JobSpec("works", "job_intro_remind", lambda ctx: "fine", "succeeds"),
     ))
-    handle = start_scheduler(settings, db, registry=registry, senders={})
+    handle = start_scheduler(settings, db, registry=registry, senders=SenderRegistry())
     try:
         assert handle.running and sorted(handle.job_names()) == ["broken", "works"]
         _wait_for(lambda: set(handle.runner.last_results) == {"broken", "works"}, "both jobs to fire")

@@ -1,10 +1,12 @@
-"""Erasure of a person's personal data (`gunmane advisor|engineer forget ID`).
+"""Erasure of a person's personal data: ``forget(session, kind, ext_id, actor=…)``.
 
-What goes: name, contact and expertise text, replaced by ``ERASED``; every
-copy of the name or contact elsewhere in the database — earlier audit
-entries, consultation texts and cards, recommendations stored on sub-issues,
-conversation states, introduction messages and extras, conversation
-references of that chat user.
+``forget`` is the one entry point (`gunmane advisor|engineer forget ID`, the
+chat admin and the web console all call it). What goes: name, contact and
+expertise text, replaced by ``ERASED``; every copy of the name or contact
+elsewhere in the database — earlier audit entries, consultation texts and
+cards, recommendations stored on sub-issues, conversation states,
+introduction messages and extras, conversation references of that chat
+user — and the cached embedding of the erased record's text.
 
 What stays, so the secretariat's statistics still add up: the record's id,
 fields, processes, prefecture (and municipality / affiliation kind), capacity,
@@ -21,15 +23,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
+from bot.secretariat.contacts import ChatUser, parse_contact
 from knowledge import audit
 from knowledge.db import bump_version, flush_erased_after_commit
 from knowledge.errors import NotFound
 from knowledge.models import (
     Advisor,
     AuditEntry,
+    Base,
     Consultation,
     ConversationReference,
     ConversationState,
@@ -38,6 +42,8 @@ from knowledge.models import (
     SubIssue,
     UserProfile,
 )
+from matching.documents import document_text
+from matching.embedding_cache import purge_texts
 
 ERASED = "(削除済み)"
 MIN_SCRUB_LENGTH = 2  # shorter strings would erase unrelated text
@@ -52,27 +58,32 @@ class ForgetReport:
     already_forgotten: bool = False
 
 
-def forget_advisor(session: Session, ext_id: str, *, actor: str) -> ForgetReport:
-    return _forget(session, Advisor, "advisor", ext_id, actor=actor)
+def _locked_person(session: Session, kind: str, ext_id: str) -> Advisor | Engineer | None:
+    if kind == "advisor":
+        return session.scalar(select(Advisor).where(Advisor.ext_id == ext_id).with_for_update())
+    if kind == "engineer":
+        return session.scalar(select(Engineer).where(Engineer.ext_id == ext_id).with_for_update())
+    raise NotFound(f"Only people can be forgotten (advisor, engineer), not {kind!r}.")
 
 
-def forget_engineer(session: Session, ext_id: str, *, actor: str) -> ForgetReport:
-    return _forget(session, Engineer, "engineer", ext_id, actor=actor)
-
-
-def _forget(session: Session, model: type[Advisor] | type[Engineer], kind: str, ext_id: str, *, actor: str) -> ForgetReport:
-    row = session.scalar(select(model).where(model.ext_id == ext_id).with_for_update())
+def forget(session: Session, kind: str, ext_id: str, *, actor: str) -> ForgetReport:
+    """Erase the personal data of one advisor or engineer everywhere; keep the anonymised statistics."""
+    row = _locked_person(session, kind, ext_id)
     if row is None:
         raise NotFound(f"No {kind} with id {ext_id!r}. `gunmane {kind} list` shows the ids.")
     secrets = _secrets(row.name, row.contact, row.expertise)
     if row.forgotten and not secrets:
         return ForgetReport(kind, ext_id, [], already_forgotten=True)
+    old_text = document_text(kind, row)   # what the cached vector of this record was embedded from
+    reached = parse_contact(row.contact)
     erased = _erase_person(row)
     if isinstance(row, Advisor):
         row.status = "retired"
     else:
         row.discoverable = False   # consent withdrawn with the data
-    return _finish(session, kind, row.id, ext_id, erased, secrets, actor)
+    cached = purge_texts(session, [old_text])
+    return _finish(session, kind, row.id, ext_id, erased, secrets, actor, cached=cached,
+                   chat_user=reached if isinstance(reached, ChatUser) else None)
 
 
 def _secrets(*values: str | None) -> list[str]:
@@ -95,12 +106,15 @@ def _erase_person(row: Advisor | Engineer) -> list[str]:
 
 
 def _finish(
-    session: Session, kind: str, db_id: int, ext_id: str, erased: list[str], secrets: list[str], actor: str
+    session: Session, kind: str, db_id: int, ext_id: str, erased: list[str], secrets: list[str], actor: str,
+    *, cached: int, chat_user: ChatUser | None,
 ) -> ForgetReport:
     session.flush()
     report = ForgetReport(kind, ext_id, erased)
     _redact_own_audit(session, kind, ext_id)
-    report.scrubbed = scrub_everywhere(session, secrets)
+    report.scrubbed = scrub_everywhere(session, secrets, chat_user)
+    if cached:
+        report.scrubbed["embedding_cache"] = cached
     flush_erased_after_commit(session)  # no copy left in SQLite's files or -wal once this commits
     bump_version(session, kind)
     audit.record(
@@ -142,7 +156,7 @@ def scrub_value(value: Any, secrets: list[str]) -> Any:
     return value
 
 
-def _scrub_columns(session: Session, model: type, columns: tuple[str, ...], secrets: list[str]) -> int:
+def _scrub_columns(session: Session, model: type[Base], columns: tuple[str, ...], secrets: list[str]) -> int:
     rewritten = 0
     for row in session.scalars(select(model)):
         changed = False
@@ -156,8 +170,12 @@ def _scrub_columns(session: Session, model: type, columns: tuple[str, ...], secr
     return rewritten
 
 
-def scrub_everywhere(session: Session, secrets: list[str]) -> dict[str, int]:
-    """Remove every copy of ``secrets`` from the tables that may hold free text or JSON."""
+def scrub_everywhere(session: Session, secrets: list[str], chat_user: ChatUser | None = None) -> dict[str, int]:
+    """Remove every copy of ``secrets`` from the tables that may hold free text or JSON.
+
+    ``chat_user`` is the chat user the erased contact named: how to reach them
+    (a Teams conversation reference) goes too.
+    """
     if not secrets:
         return {}
     counts = {
@@ -168,7 +186,11 @@ def scrub_everywhere(session: Session, secrets: list[str]) -> dict[str, int]:
         "introductions": _scrub_columns(session, Introduction, ("message", "comment", "extra"), secrets),
         "user_profiles": _scrub_columns(session, UserProfile, ("display_name", "extra"), secrets),
     }
-    references = list(session.scalars(select(ConversationReference).where(ConversationReference.user_id.in_(secrets))))
+    named: list[ColumnElement[bool]] = [ConversationReference.user_id.in_(secrets)]
+    if chat_user is not None:
+        named.append((ConversationReference.platform == chat_user.platform)
+                     & (ConversationReference.user_id == chat_user.user_id))
+    references = list(session.scalars(select(ConversationReference).where(or_(*named))))
     for reference in references:
         session.delete(reference)
     counts["conversation_references"] = len(references)

@@ -1,19 +1,16 @@
-"""Posting engine turns into Slack: pages, "working on it", one turn per conversation at a time."""
+"""Posting rendered replies into Slack: short texts joined, long result lists paged behind 続きを見る."""
 
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.dialogue.replies import Card, Question, Reply, ResultList, Text
+from bot.relay.pages import PageStore
 from bot.slack.blocks import MAX_BLOCKS, MAX_FALLBACK_TEXT, SlackMessage, clip, render, with_more_button
-from bot.slack.page_store import PageStore
 
 log = logging.getLogger(__name__)
 
@@ -26,10 +23,21 @@ class Place:
     thread_ts: str | None = None
 
 
+PAGE_PREFIX = "slack-page:"
+
+
 class Poster:
+    """Posts rendered replies; later pages of long result lists wait in the database for their button."""
+
     def __init__(self, client: WebClient, pages: PageStore) -> None:
         self.client = client
         self.pages = pages
+
+    def stored_page(self, token: str) -> SlackMessage | None:
+        page = self.pages.get(token)
+        if page is None:
+            return None
+        return SlackMessage(text=str(page.get("text") or " "), blocks=list(page.get("blocks") or []))
 
     def post(self, place: Place, message: SlackMessage) -> str | None:
         """Post one message; the new message's ts, or None when Slack refused (logged)."""
@@ -77,70 +85,15 @@ class Poster:
         tokens = [self.pages.new_token() for _ in pages[1:]]
         linked = [with_more_button(page, tokens[n], language) if n < len(tokens) else page
                   for n, page in enumerate(pages)]
-        for token, page in zip(tokens, linked[1:]):
-            self.pages.put(token, page)
+        for token, page in zip(tokens, linked[1:], strict=True):
+            self.pages.put(token, page.as_kwargs())
         return linked[0]
 
-    def post_replies(self, place: Place, replies: list[Reply], language: str, *, replace_ts: str | None = None) -> None:
-        """Post a turn's replies; the first one replaces ``replace_ts`` (the "working on it" note)."""
-        messages = self.messages(replies, language)
-        for n, message in enumerate(messages):
+    def post_replies(self, place: Place, replies: list[Reply], language: str, *, replace_ts: str | None = None) -> bool:
+        """Post a turn's replies (the first replaces ``replace_ts``, the "working on it" note); False if any failed."""
+        posted = True
+        for n, message in enumerate(self.messages(replies, language)):
             if n == 0 and replace_ts is not None and self.update(place, replace_ts, message):
                 continue
-            self.post(place, message)
-
-
-class WorkingNotice:
-    """Posts "working on it" if the work takes longer than ``delay`` seconds (at once when 0)."""
-
-    def __init__(self, post: Callable[[], str | None], delay: float) -> None:
-        self._post = post
-        self._delay = delay
-        self._lock = threading.Lock()
-        self._done = False
-        self._timer: threading.Timer | None = None
-        self.ts: str | None = None
-
-    def _fire(self) -> None:
-        with self._lock:
-            if not self._done:
-                self.ts = self._post()
-
-    def start(self) -> WorkingNotice:
-        if self._delay <= 0:
-            self._fire()
-        else:
-            self._timer = threading.Timer(self._delay, self._fire)
-            self._timer.daemon = True
-            self._timer.start()
-        return self
-
-    def finish(self) -> str | None:
-        """Stop the timer; the posted note's ts (to replace with the answer), if one was posted."""
-        if self._timer is not None:
-            self._timer.cancel()
-        with self._lock:
-            self._done = True
-            return self.ts
-
-
-class KeyedLocks:
-    """One lock per conversation key, so a user's quick second message waits for the first turn."""
-
-    def __init__(self) -> None:
-        self._guard = threading.Lock()
-        self._locks: dict[str, tuple[threading.Lock, list[int]]] = {}
-
-    @contextmanager
-    def hold(self, key: str) -> Iterator[None]:
-        with self._guard:
-            lock, users = self._locks.setdefault(key, (threading.Lock(), [0]))
-            users[0] += 1
-        try:
-            with lock:
-                yield
-        finally:
-            with self._guard:
-                users[0] -= 1
-                if users[0] == 0:
-                    self._locks.pop(key, None)
+            posted = self.post(place, message) is not None and posted
+        return posted

@@ -1,4 +1,4 @@
-"""The numbers behind the 見える化 report, read from the database.
+"""The numbers behind the 見える化 report (and the weekly summary, and the web dashboard).
 
 Everything is counted from consultations, sub-issues, introductions and
 advisors; no personal data is needed except advisor names for the load chart
@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from knowledge import introductions as intros
-from knowledge.models import Advisor, Consultation, Introduction, SubIssue
+from bot.secretariat.capacity import AdvisorLoad, advisor_loads
+from knowledge.models import Consultation, Introduction, SubIssue
 
 UNSPECIFIED = "unspecified"
 # The Matcher's score is rank fusion scaled so a first place in both lists is 1.0, plus soft
@@ -42,15 +42,6 @@ class Funnel:
         return sum(self.ratings) / len(self.ratings) if self.ratings else None
 
 
-@dataclass(frozen=True)
-class AdvisorLoad:
-    ext_id: str
-    name: str
-    open: int
-    capacity: int
-    status: str
-
-
 @dataclass
 class ReportData:
     since: date | None
@@ -71,7 +62,7 @@ class ReportData:
 
 
 def _start(since: date | None) -> datetime | None:
-    return datetime.combine(since, time.min, tzinfo=timezone.utc) if since else None
+    return datetime.combine(since, time.min, tzinfo=UTC) if since else None
 
 
 def _pairs(sub: SubIssue) -> list[tuple[str, str]]:
@@ -83,7 +74,7 @@ def _pairs(sub: SubIssue) -> list[tuple[str, str]]:
 def collect(session: Session, *, since: date | None = None, unmet_below: float = DEFAULT_UNMET_BELOW,
             now: datetime | None = None) -> ReportData:
     start = _start(since)
-    data = ReportData(since=since, until=now or datetime.now(timezone.utc), unmet_below=unmet_below)
+    data = ReportData(since=since, until=now or datetime.now(UTC), unmet_below=unmet_below)
     consultations = select(Consultation)
     if start:
         consultations = consultations.where(Consultation.created_at >= start)
@@ -99,7 +90,7 @@ def collect(session: Session, *, since: date | None = None, unmet_below: float =
                 data.unmet_total += 1
                 data.unmet.update(pairs)
     data.funnel = _funnel(session, start)
-    data.advisor_load = _advisor_load(session)
+    data.advisor_load = advisor_loads(session)
     return data
 
 
@@ -118,11 +109,3 @@ def _funnel(session: Session, start: datetime | None) -> Funnel:
         open_requests=states["requested"],
         ratings=tuple(i.rating for i in rows if i.rating is not None),
     )
-
-
-def _advisor_load(session: Session) -> list[AdvisorLoad]:
-    advisors = session.scalars(
-        select(Advisor).where(Advisor.forgotten.is_(False), Advisor.status != "retired").order_by(Advisor.ext_id)
-    )
-    loads = [AdvisorLoad(a.ext_id, a.name, intros.open_load(session, a.id), a.capacity, a.status) for a in advisors]
-    return sorted(loads, key=lambda a: (-(a.open / a.capacity if a.capacity else float(a.open > 0)), a.ext_id))

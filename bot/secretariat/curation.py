@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.secretariat.capacity import open_load
+from bot.secretariat.introductions import list_introductions
 from knowledge import audit
 from knowledge.db import bump_version
 from knowledge.errors import ConflictError, NotFound, ValidationFailed
@@ -59,9 +61,17 @@ def find(session: Session, kind: str, ext_id: str, *, lock: bool = False) -> Any
     return row
 
 
-def find_by_db_id(session: Session, kind: str, db_id: int) -> Any | None:
-    """The row behind an internal id (introductions refer to people this way)."""
-    return session.get(_model(kind), db_id)
+def details(session: Session, kind: str, ext_id: str) -> dict[str, Any]:
+    """The record in the contract's shape plus what the secretariat checks: erased?, introductions, load."""
+    row = find(session, kind, ext_id)
+    data = to_data(kind, row)
+    if kind in ("advisor", "engineer"):
+        data["forgotten"] = row.forgotten
+        mine = list_introductions(session, target_kind=kind, target_id=row.id)
+        data["introductions"] = {s: sum(i.state == s for i in mine) for s in sorted({i.state for i in mine})}
+    if kind == "advisor":
+        data["open_load"] = f"{open_load(session, row.id)}/{row.capacity}"
+    return data
 
 
 def validate(kind: str, data: dict[str, Any], directory: MunicipalityDirectory) -> RecordBase:
@@ -189,7 +199,8 @@ def list_records(
         query = query.where(model.prefecture == prefecture)  # type: ignore[attr-defined]
     today = today or utcnow().date()
     rows = []
-    for row in session.scalars(query):
+    found: list[Any] = list(session.scalars(query))
+    for row in found:
         if field and field_code not in (row.fields or []):
             continue
         if process and process_code not in (row.processes or []):
@@ -201,6 +212,6 @@ def list_records(
 
 
 __all__ = [
-    "ADVISOR_STATUSES", "KINDS", "LIST_STATUSES", "add", "delete", "edit", "find", "list_records",
+    "ADVISOR_STATUSES", "KINDS", "LIST_STATUSES", "add", "delete", "details", "edit", "find", "list_records",
     "set_advisor_status", "to_data", "validate",
 ]
