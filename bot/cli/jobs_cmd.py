@@ -79,7 +79,7 @@ def run_command(
         raise fail("Give either a job name (`gunmane jobs run intro-remind`) or --due (`gunmane jobs run --due`).", 2)
     with database("jobs run") as (cfg, db):
         configure_logging(cfg)
-        runner = JobRunner(db, cfg, default_registry(), senders=chat_senders(cfg))
+        runner = JobRunner(db, cfg, default_registry(), senders=chat_senders(cfg, db))
         if name is not None:
             try:
                 results = [runner.run(name, force=True)]

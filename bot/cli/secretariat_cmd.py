@@ -27,7 +27,6 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.cli.common import database, handle_errors
-from bot.terminal import cell, json_line, printable
 from bot.dialogue.deliveries import notice_of
 from bot.dialogue.messages import label
 from bot.dialogue.replies import ChatUser, Outbox, Recipient
@@ -35,6 +34,7 @@ from bot.relay import jobs
 from bot.relay.dispatch import DeliveryReport, Dispatcher
 from bot.relay.senders import configured_senders
 from bot.secretariat import audit, curation, erasure, feedback, introductions, queues
+from bot.terminal import cell, json_line, printable
 from knowledge.db import Database
 from knowledge.errors import ValidationFailed
 from knowledge.jsonl import JsonLineError, parse_line

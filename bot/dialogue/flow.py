@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 from bot.dialogue import card_edit, cleaning, counsel, messages, profiles, recommend
 from bot.dialogue.context import TurnContext
-from bot.dialogue.replies import Card
+from bot.dialogue.replies import Card, Choice
 from bot.dialogue.understand import OwnPlace, asker_place
 from knowledge.cards import IntakeCard, MunicipalityRef, SubIssueCard
 from knowledge.municipalities import MunicipalityDirectory
@@ -174,7 +175,8 @@ def _answer_municipality_pick(ctx: TurnContext, value: str) -> None:
     pool = state.ask.get(key) or []
     if value == "other":
         state.checkpoint()
-        state.step, state.ask = "municipality", {"return": state.ask.get("return"), "profile_only": state.ask.get("profile_only")}
+        state.step, state.ask = "municipality", {"return": state.ask.get("return"),
+                                                 "profile_only": state.ask.get("profile_only")}
         _prompt_municipality(ctx, False)
         return
     index = _index(value, "m:", len(pool))
@@ -339,7 +341,7 @@ def card_reply(ctx: TurnContext, card: IntakeCard, *, with_actions: bool) -> Car
         if sub.schemes:
             schemes = messages.scheme_labels([x.code for x in sub.schemes], lang)
             rows.append((prefix + ctx.text("card_schemes"), schemes))
-    actions = ()
+    actions: tuple[Choice, ...] = ()
     if with_actions:
         actions = ctx.choices([(ctx.text("accept"), "accept"), (ctx.text("edit"), "edit"),
                                (ctx.text("restart_button"), "restart")], primary="accept")
@@ -434,6 +436,13 @@ def _index(value: str, prefix: str, size: int) -> int | None:
     return index if 0 <= index < size else None
 
 
+
+def _answered_offer(ctx: TurnContext, value: str) -> None:
+    from bot.dialogue import answers
+
+    answers.on_offer(ctx, value)
+
+
 _PROMPTS = {
     "idle": _prompt_idle,
     "municipality": _prompt_municipality,
@@ -450,7 +459,7 @@ _PROMPTS = {
     "named": _prompt_results,
 }
 
-_TEXT_HANDLERS = {
+_TEXT_HANDLERS: dict[str, Callable[[TurnContext, str], None]] = {
     "idle": _text_idle,
     "municipality": _text_municipality,
     "municipality_pick": _text_municipality,
@@ -466,7 +475,7 @@ _TEXT_HANDLERS = {
     "named": _text_results,
 }
 
-_ANSWER_HANDLERS = {
+_ANSWER_HANDLERS: dict[str, Callable[[TurnContext, str], None]] = {
     "municipality": _answer_municipality_pick,
     "municipality_pick": _answer_municipality_pick,
     "missing": _answer_missing,
@@ -475,11 +484,6 @@ _ANSWER_HANDLERS = {
     "edit_item": card_edit._answer_edit_item,
     "edit_value": card_edit._answer_edit_value,
     "counsel": counsel.on_answer,
-    "answered": lambda ctx, value: _answered_offer(ctx, value),
+    "answered": _answered_offer,
 }
 
-
-def _answered_offer(ctx: TurnContext, value: str) -> None:
-    from bot.dialogue import answers
-
-    answers.on_offer(ctx, value)

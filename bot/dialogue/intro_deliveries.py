@@ -252,7 +252,8 @@ def brokered(session: Session, notice: Notice) -> list[Delivery]:
     """A request about a case or a body with nobody to ask yet: only the secretariat is told, to find someone."""
     intro = session.get(Introduction, notice.subject_id)
     if intro is None:
-        raise NotFound(f"Introduction {notice.subject_id} does not exist. `gunmane intros list` shows the existing ones.")
+        raise NotFound(f"Introduction {notice.subject_id} does not exist. "
+                       "`gunmane intros list` shows the existing ones.")
     place = requester_place(session, intro)
     requester = (messages.say(NOTE_LANGUAGE, "note_requester_from", place=place) if place
                  else messages.say(NOTE_LANGUAGE, "note_requester_unknown"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import secrets
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -92,7 +92,7 @@ class DialogueState:
         if not self.last_at:
             return None
         at = datetime.fromisoformat(self.last_at)
-        return at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+        return at if at.tzinfo else at.replace(tzinfo=UTC)
 
     # ------------------------------------------------------------ JSON
 

@@ -32,7 +32,10 @@ from matching.intake import Extraction, clean_text, detect_language, extract_sub
 
 _KANJI = re.compile(r"[\u3400-\u9fff々]")
 # Words right after a name that make it someone else's municipality (三条市みたいな委託).
-_REFERENCE_AFTER = re.compile(r"^(?:さん)?(?:みたいな|みたいに|のような|のように|方式|型|の事例|の例|の取り組み|の取組|がやって|でやって|のやり方|を参考|に倣|が先行)")
+_REFERENCE_AFTER = re.compile(
+    r"^(?:さん)?(?:みたいな|みたいに|のような|のように|方式|型|の事例|の例|の取り組み|の取組|がやって|でやって"
+    r"|のやり方|を参考|に倣|が先行)"
+)
 # Prefectural staff: 県庁, 県の道路課, 奈良県土木部, 土木事務所 …
 _STAFF = re.compile(
     r"(?:[都道府県](?:庁|職員|の職員|の技術職)|[都府県]の[^\s、。,]{1,8}?(?:課|室|部|局|事務所)|(?:土木|建設)事務所|振興局|県土整備)"

@@ -30,7 +30,7 @@ REQUEST_ID_HEADER = "X-Request-Id"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")
 _HANDLER_NAME = "gunmane"
 # Libraries that narrate every step at INFO; their warnings still come through.
-QUIET_LOGGERS = ("apscheduler", "waitress.queue", "urllib3", "httpx", "msal")
+QUIET_LOGGERS = ("apscheduler", "waitress.queue", "urllib3", "httpx", "msal", "alembic.runtime.migration")
 
 
 def new_request_id() -> str:
@@ -95,8 +95,25 @@ class JsonFormatter(logging.Formatter):
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"
 
 
+class _CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is when a record is emitted, not when the handler was made:
+    a command run inside another program (a test runner, an embedding app) may swap stderr and close
+    the old one, and a handler holding the closed stream would fail on every later line."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self) -> IO[str]:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _: IO[str]) -> None:   # StreamHandler.__init__ assigns it; the property always reads anew
+        pass
+
+
 def make_handler(log_format: str, stream: IO[str] | None = None) -> logging.Handler:
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler: logging.StreamHandler = logging.StreamHandler(stream) if stream is not None else _CurrentStderrHandler()  # type: ignore[type-arg]
     handler.set_name(_HANDLER_NAME)
     handler.addFilter(RequestIdFilter())
     handler.addFilter(RedactingFilter())

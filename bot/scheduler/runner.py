@@ -21,9 +21,9 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from bot.monitoring.redact import redact
+from bot.relay.senders import SenderRegistry
 from bot.scheduler.locks import job_lock
 from bot.scheduler.registry import JobContext, JobRegistry, JobSpec
-from bot.relay.senders import SenderRegistry
 from knowledge.db import Database
 from knowledge.models import JobRun, utcnow
 from knowledge.schedules import Schedule, parse_timezone

@@ -20,10 +20,10 @@ from datetime import datetime
 from apscheduler.executors.pool import ThreadPoolExecutor  # type: ignore[import-untyped]
 from apscheduler.schedulers.background import BackgroundScheduler  # type: ignore[import-untyped]
 
+from bot.relay.senders import SenderRegistry
 from bot.scheduler.jobs import chat_senders, default_registry
 from bot.scheduler.registry import JobRegistry
 from bot.scheduler.runner import JobMetrics, JobRunner
-from bot.relay.senders import SenderRegistry
 from knowledge.db import Database
 from knowledge.schedules import parse_timezone
 from knowledge.settings import Settings

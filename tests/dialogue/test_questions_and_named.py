@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.dialogue import relevance
-from bot.dialogue.replies import Question
+from bot.dialogue.deliveries import compose
+from bot.dialogue.replies import ChatUser, Question
 from knowledge.models import Consultation, Engineer, Introduction, SubIssue, UserProfile
 from tests.dialogue.conversation import Conversation, all_choices, notices, results, texts
 
@@ -138,7 +139,7 @@ def test_named_request_for_a_case_is_brokered_without_a_consenting_engineer(engi
     (notice,) = notices(turn)
     assert notice.event == "intro_brokered"
     with engine.db.session() as s:
-        intro = s.get(Introduction, notice.introduction_id)
+        intro = s.get(Introduction, notice.subject_id)
         assert intro.state == "brokered" and intro.target_kind == "case" and intro.case_id is not None
         consultation = s.scalars(select(Consultation).where(Consultation.status == "named")).one()
         assert consultation.municipality == "曽爾村"
@@ -165,10 +166,11 @@ def test_named_request_goes_to_a_consenting_engineer_of_the_case(engine, seeded)
     turn = conv.press("この事例の方に紹介を依頼")
     (notice,) = notices(turn)
     assert notice.event == "intro_requested"
-    view = engine.introduction_request_view(notice.introduction_id)
-    assert view.recipient == ("slack", "UENGSANJO1")
     with engine.db.session() as s:
-        intro = s.get(Introduction, notice.introduction_id)
+        (asked,) = [d for d in compose(s, notice) if d.role == "target"]
+    assert asked.recipients == (ChatUser("slack", "UENGSANJO1"),)
+    with engine.db.session() as s:
+        intro = s.get(Introduction, notice.subject_id)
         assert intro.target_kind == "engineer" and intro.case_id is not None
 
 
@@ -186,7 +188,7 @@ def test_named_request_for_a_body_without_cases_offers_the_secretariat(engine):
     turn = conv.press("事務局に紹介を依頼")
     (notice,) = notices(turn)
     with engine.db.session() as s:
-        intro = s.get(Introduction, notice.introduction_id)
+        intro = s.get(Introduction, notice.subject_id)
         assert intro.target_kind == "body" and intro.extra["body"] == {"prefecture": "秋田県", "name": "五城目町"}
 
 

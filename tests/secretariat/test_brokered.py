@@ -8,9 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.report.stats import collect
-from knowledge import curation
-from knowledge import introductions as intros
+from bot.secretariat import curation
+from bot.secretariat import introductions as intros
+from bot.secretariat.reminders import due_reminders
+from bot.secretariat.report_data import collect
 from knowledge.errors import ConflictError
 from knowledge.models import Case, Consultation, SubIssue, utcnow
 from tests.secretariat.test_secretariat_cli import run
@@ -61,8 +62,8 @@ def test_brokered_requests_are_never_reminded_or_expired(people):
     with people.session() as session:
         intro, _ = _brokered(session)
         intro.requested_at = utcnow() - timedelta(days=60)
-        assert intros.due_reminders(session, days=1) == []
-        assert intros.expire_overdue(session, days=1) == []
+        assert due_reminders(session, days=1) == []
+        assert intros.expire_overdue(session, days=1, actor="system") == []
         with pytest.raises(ConflictError):
             intros.accept(session, intro.id, actor="t")
 
