@@ -31,7 +31,7 @@ def register(app: typer.Typer) -> None:
 
 def match_command(
     text: Optional[str] = typer.Argument(None, help="The problem, in your own words (Japanese or English)."),
-    kind: str = typer.Option("all", "--kind", "-k", help="advisor, case, engineer, training or all."),
+    kind: str = typer.Option("all", "--kind", "-k", help="advisor, case, engineer, training, technology or all."),
     prefecture: Optional[str] = typer.Option(None, "--prefecture", "-p", help="The asker's prefecture (奈良県)."),
     municipality: Optional[str] = typer.Option(None, "--municipality", "-m", help="The asker's municipality (宇陀市)."),
     top: int = typer.Option(5, "--top", "-n", min=1, max=100, help="Results per kind."),
@@ -85,7 +85,8 @@ def _print_results(query, results) -> None:  # type: ignore[no-untyped-def]
     from rich.console import Console
     from rich.table import Table
 
-    kind_labels = {"advisor": "アドバイザー", "case": "先行事例", "engineer": "近隣の技術職員", "training": "研修・視察"}
+    kind_labels = {"advisor": "アドバイザー", "case": "先行事例", "engineer": "近隣の技術職員", "training": "研修・視察",
+                   "technology": "新技術"}
     table = Table(title=f"{kind_labels[query.kind]} — {query.text}", title_justify="left", show_lines=False)
     for column, style in (("#", "dim"), ("id", "cyan"), ("名前・題名", ""), ("score", ""), ("理由", "green")):
         table.add_column(column, style=style or None, overflow="fold")
@@ -120,7 +121,7 @@ def vector_store(cfg: Settings, db: Database) -> VectorStore:
 @index_app.command("build")
 @handle_errors
 def index_build_command(
-    kind: Optional[str] = typer.Option(None, "--kind", "-k", help="advisor, case, engineer or training (default: all)."),
+    kind: Optional[str] = typer.Option(None, "--kind", "-k", help="advisor, case, engineer, training or technology (default: all)."),
 ) -> None:
     """(Re)build the vector index of one kind or of all; only texts missing from the embedding cache are embedded."""
     from rich.console import Console

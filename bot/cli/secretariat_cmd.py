@@ -37,12 +37,14 @@ from matching.documents import document_text
 from matching.embedding_cache import purge_texts
 
 console = Console()
-KIND_HELP = {"advisor": "アドバイザー", "case": "先行事例", "engineer": "近隣自治体の技術者", "training": "研修・視察"}
+KIND_HELP = {"advisor": "アドバイザー", "case": "先行事例", "engineer": "近隣自治体の技術者", "training": "研修・視察",
+             "technology": "新技術"}
 TABLE_COLUMNS = {
     "advisor": ("id", "name", "prefecture", "fields", "processes", "capacity", "status", "contact"),
     "case": ("id", "title", "prefecture", "scheme", "fields", "processes"),
     "engineer": ("id", "name", "prefecture", "municipality", "fields", "processes", "discoverable", "contact"),
     "training": ("id", "title", "kind", "prefecture", "start_date", "fields", "processes"),
+    "technology": ("id", "name", "vendor", "catalogue", "fields", "processes", "status", "contact"),
 }
 By = typer.Option(None, "--by", help="Who makes the change (recorded in the audit log); default cli:<login>.")
 
