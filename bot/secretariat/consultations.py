@@ -17,7 +17,7 @@ nothing; a row whose text, place, date or contact changed is analysed again.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -35,11 +35,11 @@ from knowledge.records import ConsultationRecord
 from knowledge.settings import Settings
 from matching.embedders.base import Embedder
 from matching.intake import detect_language
-from matching.types import MatchQuery, MatchResult
+from matching.types import Kind, MatchQuery, MatchResult
 
 PLATFORM = "import"
 STATUS = "imported"
-RECOMMENDED_KINDS = ("advisor", "case", "engineer", "training")   # what the chat recommends per sub-issue
+RECOMMENDED_KINDS: tuple[Kind, ...] = ("advisor", "case", "engineer", "training")   # what the chat recommends per sub-issue
 FETCHED = 6
 NEIGHBOUR_KM = 150.0
 
@@ -69,7 +69,7 @@ class ConsultationImportReport:
 
 def received_at(record: ConsultationRecord) -> datetime:
     """The received date as the consultation's creation time (midnight UTC, so `--since DATE` includes it)."""
-    return datetime.combine(record.date, time.min, tzinfo=timezone.utc)
+    return datetime.combine(record.date, time.min, tzinfo=UTC)
 
 
 def _fingerprint(record: ConsultationRecord) -> dict[str, Any]:
