@@ -78,15 +78,19 @@ def rank_for_group(matcher: Matcher, need: GroupNeed, *, top: int = 5, mode: Any
     hits: dict[str, int] = {}
     best: dict[str, MatchResult] = {}
     for ranking in rankings:
-        for result in ranking:
+        for position, result in enumerate(ranking):
             total[result.id] = total.get(result.id, 0.0) + result.score
-            hits[result.id] = hits.get(result.id, 0) + 1
+            if position < top:   # "fits" a consultation: among that query's own top results
+                hits[result.id] = hits.get(result.id, 0) + 1
             if result.id not in best or result.score > best[result.id].score:
                 best[result.id] = result
     n = len(queries)
     ordered = sorted(total, key=lambda tid: (-total[tid] / n, tid))[:top]
-    return [replace(best[tid], score=total[tid] / n,
-                    why=f"{best[tid].why} / グループの{hits[tid]}/{n}件の相談に合致") for tid in ordered]
+    return [replace(best[tid], score=total[tid] / n, why=_why(best[tid].why, hits.get(tid, 0), n)) for tid in ordered]
+
+
+def _why(reason: str, hits: int, n: int) -> str:
+    return f"{reason} / グループの{hits}/{n}件の相談で上位" if hits else reason
 
 
 def output_object(need: GroupNeed, results: list[MatchResult]) -> dict[str, Any]:
