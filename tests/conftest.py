@@ -22,6 +22,14 @@ from matching.embedders.fake import FakeEmbedder
 
 # Tables the tests write to, children first.
 MUTABLE_TABLES = [
+    models.AdoptionAnswer,
+    models.EventParticipant,
+    models.EventTechnology,
+    models.TechEvent,
+    models.GroupMember,
+    models.MunicipalGroup,
+    models.GroupSuggestion,
+    models.ConsultationImport,
     models.Introduction,
     models.SubIssue,
     models.Consultation,
@@ -35,6 +43,7 @@ MUTABLE_TABLES = [
     models.Advisor,
     models.Engineer,
     models.Training,
+    models.Technology,
 ]
 
 
