@@ -282,6 +282,31 @@ def event_create_cmd(
                    f"with {len(event.technologies)} technolog{'y' if len(event.technologies) == 1 else 'ies'}.")
 
 
+@events_app.command("invite")
+@handle_errors
+def event_invite_cmd(event_id: str = EVENT, by: str | None = By, as_json: bool = AS_JSON) -> None:
+    """Mark the accepted members and the vendors not invited yet as invited; list what to send to each."""
+    from bot.secretariat.events import event_invitations
+
+    with database("events invite") as (_, db), db.session() as session:
+        sent = event_invitations(session, event_id, actor=_actor(by))
+    for inv in sent.members:
+        to = [f"{r.platform}:{r.address}" if r.platform else (r.address or "(no contact on record)")
+              for r in inv.recipients]
+        if as_json:
+            _echo_json({"member": inv.member_id, "body": inv.body, "to": to, "text": inv.text,
+                        "choices": [c for c, _ in inv.choices]})
+        else:
+            typer.echo(f"member {inv.member_id} {inv.body} → {', '.join(to) or '(no one to reach)'}\n    {inv.text}")
+    for mail in sent.vendors:
+        if as_json:
+            _echo_json({"technology": mail.technology, "vendor": mail.vendor, "mail": mail.address, "text": mail.text})
+        else:
+            typer.echo(f"mail {mail.technology} → {mail.address or '(no contact on record)'}\n    {mail.text}")
+    if not (sent.members or sent.vendors) and not as_json:
+        typer.echo("Everyone was already invited (only members who accepted the group are invited).")
+
+
 @events_app.command("show")
 @handle_errors
 def event_show_cmd(event_id: str = EVENT, as_json: bool = AS_JSON) -> None:

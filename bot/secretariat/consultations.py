@@ -39,7 +39,8 @@ from matching.types import Kind, MatchQuery, MatchResult
 
 PLATFORM = "import"
 STATUS = "imported"
-RECOMMENDED_KINDS: tuple[Kind, ...] = ("advisor", "case", "engineer", "training")   # what the chat recommends per sub-issue
+# What the chat recommends per sub-issue (bot.dialogue.recommend), kept the same way.
+RECOMMENDED_KINDS: tuple[Kind, ...] = ("advisor", "case", "engineer", "training")
 FETCHED = 6
 NEIGHBOUR_KM = 150.0
 

@@ -163,7 +163,7 @@ def event_invitations(session: Session, event_id: int | str, *, actor: str,
             continue                       # consent first: only members who accepted the group
         participant = existing.get(member.id)
         if participant is None:
-            participant = EventParticipant(member_id=member.id)
+            participant = EventParticipant(member_id=member.id, rsvp="not_invited")
             event.participants.append(participant)
         if participant.rsvp != "not_invited":
             continue

@@ -26,7 +26,8 @@ CONSULTATIONS: list[dict[str, Any]] = [
     {"id": "hc-003", "prefecture": "奈良県", "municipality": "東吉野村", "date": "2027-04-15",
      "text": "うちも橋の点検が追いついてない。職員が足りなくて困ってます。", "contact": "higashi@example.jp"},
     {"id": "hc-004", "prefecture": "奈良県", "municipality": "宇陀市", "date": "2027-04-20",
-     "text": "市内の橋梁の点検が人手不足で遅れています。それと、市道の舗装の穴ぼこが多くてパトロールが追いつかない件も相談したいです。"},
+     "text": "市内の橋梁の点検が人手不足で遅れています。"
+             "それと、市道の舗装の穴ぼこが多くてパトロールが追いつかない件も相談したいです。"},
     {"id": "hc-005", "prefecture": "奈良県", "municipality": "桜井市", "date": "2027-04-22",
      "text": "市道の舗装の損傷が多く、パトロールで見つけきれません"},
     {"id": "hc-006", "prefecture": "三重県", "municipality": "名張市", "date": "2027-04-27",

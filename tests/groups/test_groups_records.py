@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
-
-from sqlalchemy import select
+from datetime import UTC, datetime, timezone
 
 from groups_fixtures import CONSULTATIONS, TECHNOLOGIES, invoke, write_jsonl
+from sqlalchemy import select
+
 from knowledge.models import AuditEntry, Consultation, ConsultationImport
 
 
@@ -76,7 +76,7 @@ def test_consultation_import_stores_an_ordinary_consultation(imported):
         assert row is not None
         consultation = session.get(Consultation, row.consultation_id)
         assert consultation.platform == "import" and consultation.status == "imported"
-        assert consultation.created_at.replace(tzinfo=timezone.utc) == datetime(2027, 4, 20, tzinfo=timezone.utc)
+        assert consultation.created_at.replace(tzinfo=UTC) == datetime(2027, 4, 20, tzinfo=UTC)
         subs = [(s.fields, s.processes) for s in consultation.sub_issues]
         assert (["bridge"], ["inspection"]) in subs and (["pavement"], ["patrol"]) in subs   # two needs
         assert all(isinstance(s.recommendations, dict) for s in consultation.sub_issues)
