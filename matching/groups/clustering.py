@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import combinations
+from typing import Any
 
 import networkx as nx
 
@@ -127,6 +128,7 @@ def _cpsat(graph: nx.Graph, params: Params) -> list[list[int]]:
     bonus = int(WEIGHT_SCALE * PLACED_BONUS)
     objective.extend(bonus * y[n, g] for n in nodes for g in slots)
     model.maximize(sum(objective))
+    _hint(model, y, used, nodes, slots, _greedy(graph, params))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = 0
@@ -136,3 +138,22 @@ def _cpsat(graph: nx.Graph, params: Params) -> list[list[int]]:
         return _greedy(graph, params)
     groups = [[n for n in nodes if solver.value(y[n, g])] for g in slots]
     return [g for g in groups if len(g) >= params.min_size]
+
+
+def _hint(model: Any, y: dict[tuple[int, int], Any], used: list[Any], nodes: list[int], slots: range,
+          greedy: list[list[int]]) -> None:
+    """Start the search from the greedy answer, so the result is never worse than it.
+
+    Slots must respect the symmetry rule (a unit only in a slot up to its position), so
+    greedy groups are placed in the order of their smallest member."""
+    position = {n: i for i, n in enumerate(nodes)}
+    slot_of: dict[int, int] = {}
+    for g, members in enumerate(sorted(greedy, key=lambda m: min(position[n] for n in m))):
+        if g >= len(slots) or any(position[n] < g for n in members):
+            return                                    # cannot be expressed under the symmetry rule: no hint
+        slot_of.update((n, g) for n in members)
+    for n in nodes:
+        for g in slots:
+            model.add_hint(y[n, g], slot_of.get(n) == g)
+    for g in slots:
+        model.add_hint(used[g], any(v == g for v in slot_of.values()))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime
 
 from groups_fixtures import CONSULTATIONS, TECHNOLOGIES, invoke, write_jsonl
 from sqlalchemy import select
