@@ -22,7 +22,8 @@ from knowledge.reference import municipality_coordinates
 from matching.geo import haversine_km
 from matching.groups import METHODS, Body, Need, Params, body_needs, suggest_groups
 
-CELLS: list[tuple[tuple[str, ...], tuple[str, ...]]] = [(("bridge",), ("inspection",)), (("road",), ("snow_removal",)), (("sewerage",), ("inspection",)),
+Cell = tuple[tuple[str, ...], tuple[str, ...]]
+CELLS: list[Cell] = [(("bridge",), ("inspection",)), (("road",), ("snow_removal",)), (("sewerage",), ("inspection",)),
          (("pavement",), ("patrol",)), (("river",), ("weeding",)), (("park",), ("inspection",))]
 EXTRA = ("procurement", "planning", "data")
 
