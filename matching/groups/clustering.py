@@ -7,7 +7,7 @@ between members never exceeds the bound — with ``min_size``…``max_size`` mem
 body-need is in at most one group. Three ways to choose the groups (measured in
 docs/groups.md):
 
-- ``cpsat``: OR-Tools CP-SAT, per connected component: each unit in at most one group
+- ``cpsat``: OR-Tools CP-SAT, per connected component that is not already one group: each unit in at most one group
   slot, non-adjacent units never share a slot, slot sizes within the bounds; maximise the
   members' pairwise weights plus a bonus per unit placed. Deterministic (one worker, fixed
   seed, a *deterministic* time limit), so the same data gives the same groups.
@@ -30,6 +30,7 @@ from matching.groups.types import BodyNeed, Params
 
 WEIGHT_SCALE = 1000      # CP-SAT works on integers
 PLACED_BONUS = 0.3       # per unit placed in a group, so a loose member beats leaving it out
+DISTANCE_DISCOUNT = 0.25  # a pair at max_km weighs 25 % less than a pair in the same place
 
 
 def distance_km(a: BodyNeed, b: BodyNeed) -> float:
@@ -41,11 +42,12 @@ def compatibility_graph(units: Sequence[BodyNeed], params: Params) -> nx.Graph:
     graph.add_nodes_from(range(len(units)))
     for i, j in combinations(range(len(units)), 2):
         a, b = units[i], units[j]
-        if a.body.key == b.body.key or distance_km(a, b) > params.max_km:
+        km = distance_km(a, b)
+        if a.body.key == b.body.key or km > params.max_km:
             continue
         same, weight = pair(a, b, params)
-        if same:
-            graph.add_edge(i, j, weight=weight)
+        if same:   # nearer pairs weigh a little more: of two equally alike groupings, the more compact wins
+            graph.add_edge(i, j, weight=weight * (1.0 - DISTANCE_DISCOUNT * km / params.max_km))
     return graph
 
 

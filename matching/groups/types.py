@@ -70,7 +70,7 @@ class Params:
     min_similarity: float = 0.5        # a pair below this does not share a need
     cosine_floor: float = 0.80         # embedding similarity that counts as nothing …
     cosine_full: float = 0.95          # … and as the same words
-    solver_time: float = 5.0           # CP-SAT deterministic time per component (reproducible, not wall time)
+    solver_time: float = 2.0           # CP-SAT deterministic time per component (reproducible, not wall time)
 
     def problems(self) -> list[str]:
         out = []
