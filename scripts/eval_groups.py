@@ -87,7 +87,8 @@ def best_overlap(planted: set[str], suggestions: list[dict[str, Any]]) -> tuple[
     return best, score
 
 
-def evaluate(directory: Path, suggest_args: list[str], env: dict[str, str]) -> dict[str, Any]:
+def evaluate(directory: Path, suggest_args: list[str], env: dict[str, str],
+             techs_args: tuple[str, ...] = ()) -> dict[str, Any]:
     labels = read_jsonl(directory / "labels.jsonl")
     started = time.perf_counter()
     run(["db", "upgrade"], env)
@@ -105,7 +106,7 @@ def evaluate(directory: Path, suggest_args: list[str], env: dict[str, str]) -> d
         match, jaccard = best_overlap(set(label["consultations"]), suggestions)
         ranked: list[str] = []
         if match is not None:
-            techs = json.loads(run(["groups", "techs", match["id"], "--json", "--top", "5"], env))
+            techs = json.loads(run(["groups", "techs", match["id"], "--json", "--top", "5", *techs_args], env))
             ranked = [r["id"] for r in techs["results"]]
         per_group.append({"group": label["group"], "suggestion": match["id"] if match else None,
                           "jaccard": round(jaccard, 3), "ndcg@5": round(ndcg_at(ranked, label["technologies"]), 4),
@@ -122,6 +123,7 @@ def main() -> None:
     parser.add_argument("--method", default=None, help="cpsat, louvain or greedy (groups suggest --method)")
     parser.add_argument("--similarity", default=None, help="hybrid, codes or embedding")
     parser.add_argument("--max-km", default=None)
+    parser.add_argument("--mode", default=None, help="hybrid, dense or lexical (groups techs --mode)")
     parser.add_argument("--json", action="store_true", help="print the whole report as JSON")
     args = parser.parse_args()
     suggest_args: list[str] = []
@@ -132,7 +134,7 @@ def main() -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("GUNMANE_") or k == "GUNMANE_EMBEDDER"}
         env |= {"GUNMANE_DATA_DIR": str(Path(tmp) / "data"),
                 "GUNMANE_DATABASE_URL": f"sqlite:///{Path(tmp) / 'data' / 'eval.db'}"}
-        report = evaluate(args.dir.resolve(), suggest_args, env)
+        report = evaluate(args.dir.resolve(), suggest_args, env, ("--mode", args.mode) if args.mode else ())
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=1))
         return

@@ -194,15 +194,18 @@ def techs_cmd(
     target: str = typer.Argument(..., metavar="GROUP_OR_SUGGESTION_ID"),
     top: int = typer.Option(5, "--top", "-n", min=1, max=100),
     as_json: bool = typer.Option(False, "--json", help="The match --json shape with kind technology."),
+    mode: str = typer.Option("hybrid", "--mode", help="hybrid (default), dense or lexical — for comparisons."),
 ) -> None:
     """Technologies ranked for the group's combined need, each with its reason."""
     from bot.secretariat.group_techs import group_need, output_object, rank_for_group
     from matching.embedders import make_embedder
-    from matching.engine import Matcher
+    from matching.engine import MODES, Matcher
 
+    if mode not in MODES:
+        raise ValidationFailed([f"--mode: {mode!r} is not known; use one of {', '.join(MODES)}"])
     with database("groups techs") as (cfg, db):
         need = group_need(db, target)
-        results = rank_for_group(Matcher(db, make_embedder(cfg), cfg), need, top=top)
+        results = rank_for_group(Matcher(db, make_embedder(cfg), cfg), need, top=top, mode=mode)
     if as_json:
         _echo_json(output_object(need, results))
         return
