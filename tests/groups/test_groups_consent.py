@@ -160,3 +160,18 @@ def test_silence_becomes_no_answer_and_an_uninvited_member_cannot_answer(importe
     with pytest.raises(ValidationFailed, match="accept or decline"), imported.session() as session:
         consent.answer_invitation(session, group_id, "曽爾村", "yes", actor="tester")
     answer(imported, group_id, "曽爾村", "accept")                 # a late answer still counts
+
+
+@pytest.mark.parametrize("name, message", [("", "give the group a name"), ("橋\x00梁", "NUL"),
+                                           ("あ" * 201, "limit is 200")])
+def test_hostile_group_names_are_refused(imported, name, message):
+    suggestion = bridge_suggestion(imported)
+    with pytest.raises(ValidationFailed, match=message), imported.session() as session:
+        groups.create_group(session, suggestion.id, name=name, actor="tester")
+
+
+def test_markup_in_a_name_is_kept_as_text(imported):
+    group_id = make_group(imported, name="<b>橋梁</b> & 点検")
+    with imported.session() as session:
+        invitations = consent.invite(session, group_id, actor="tester")
+    assert "「<b>橋梁</b> & 点検」" in invitations[0].text      # escaping is the chat adapters' job, as for all text

@@ -150,3 +150,20 @@ def test_consultations_cannot_be_exported_or_listed(db, cli_env, tmp_path):
     for args in (("export", "consultation", str(tmp_path / "x.jsonl")), ("list", "consultation")):
         result = invoke(cli_env, *args)
         assert result.exit_code == 1 and "imported only" in result.stderr
+
+
+def test_technology_files_in_the_wrong_encoding_or_shape(db, cli_env, tmp_path):
+    sjis = tmp_path / "t.csv"
+    sjis.write_bytes("id,name,description\nKT-1,ドローン点検,橋の点検\n".encode("cp932"))
+    result = invoke(cli_env, "import", "technology", str(sjis))
+    assert result.exit_code == 1 and "Shift_JIS" in result.stderr
+    quoted = tmp_path / "q.csv"
+    quoted.write_text('id,name,description\nKT-1,"ドローン点検,橋の点検\n', encoding="utf-8")
+    result = invoke(cli_env, "import", "technology", str(quoted))
+    assert result.exit_code == 1 and "never closed" in result.stderr
+    hostile = tmp_path / "h.csv"
+    hostile.write_text("id,name,description,fields\nKT-1,=HYPERLINK(\"http://x\"),<script>x</script>,橋梁;はし\n",
+                       encoding="utf-8")
+    result = invoke(cli_env, "import", "technology", str(hostile))
+    assert result.exit_code == 1 and f"{hostile}:2: fields: 'はし' is not a field code" in result.stderr
+    assert invoke(cli_env, "list", "technology", "--json").stdout == ""
