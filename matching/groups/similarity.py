@@ -48,12 +48,15 @@ def code_share(a: BodyNeed, b: BodyNeed) -> float:
 
 
 def _partial_agreement(a: BodyNeed, b: BodyNeed) -> bool:
-    """With a code missing on one side, the codes both sides do have must not disagree."""
-    if a.fields and b.fields and not set(a.fields) & set(b.fields):
-        return False
-    if a.processes and b.processes and not set(a.processes) & set(b.processes):
-        return False
-    return True
+    """With a code missing on one side, the codes both sides do have must agree — and there must
+    be some: a sub-issue without any code (「予算もない」) is never a need to group on."""
+    shared_dimension = False
+    for mine, theirs in ((a.fields, b.fields), (a.processes, b.processes)):
+        if mine and theirs:
+            if not set(mine) & set(theirs):
+                return False
+            shared_dimension = True
+    return shared_dimension
 
 
 def pair(a: BodyNeed, b: BodyNeed, params: Params) -> tuple[bool, float]:

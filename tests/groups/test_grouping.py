@@ -120,3 +120,11 @@ def test_a_missing_code_is_decided_by_the_words():
 def test_bad_parameters_say_which_option(params, word):
     with pytest.raises(ValueError, match=word):
         suggest_groups(bridge_group(), params)
+
+
+def test_a_sub_issue_without_any_code_is_not_grouped_on_its_words_alone():
+    same = np.ones(8) / np.sqrt(8)
+    needs = [need(i, p, *BRIDGE, vector=same) for i, p in enumerate(["曽爾村", "御杖村", "東吉野村"])]
+    needs += [need(10 + i, p, (), (), vector=same) for i, p in enumerate(["宇陀市", "桜井市", "奈良県"])]
+    (s,) = suggest_groups(needs, Params())
+    assert [m.body.municipality for m in s.members] == ["御杖村", "曽爾村", "東吉野村"]
