@@ -57,7 +57,8 @@ def test_create_and_edit_members_with_audit(imported):
                                    consultations=["hc-001"], actor="tester")
         assert member.consultation_ids
         groups.rename_group(session, group_id, "  新しい 名前 ", actor="tester")
-        actions = [e.action for e in session.scalars(select(AuditEntry).where(AuditEntry.kind == "group"))]
+        actions = [e.action for e in session.scalars(
+            select(AuditEntry).where(AuditEntry.kind == "group").order_by(AuditEntry.id))]
     assert actions == ["create", "remove_member", "add_member", "edit"]
 
 

@@ -72,7 +72,8 @@ def test_rsvp_and_adoption_answers_are_recorded(imported, group_id):
                                    today=date(2027, 6, 2))
         answers = list(session.scalars(select(AdoptionAnswer)))
         view = events.event_view(session, event_id)
-        actions = [e.action for e in session.scalars(select(AuditEntry).where(AuditEntry.kind == "event"))]
+        actions = [e.action for e in session.scalars(
+            select(AuditEntry).where(AuditEntry.kind == "event").order_by(AuditEntry.id))]
     assert [a.answer for a in answers] == ["pass"]
     assert view["technologies"][0]["pass"] == 1 and view["venue"] == "宇陀市役所 3階会議室"
     assert {p["body"]: p["rsvp"] for p in view["participants"]} == {"曽爾村": "attending", "御杖村": "not_attending"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -27,27 +28,29 @@ def test_consultations_to_adoption_answers_and_the_report(db, cli_env, tmp_path)
     bridge = suggestions[0]
     assert bridge["fields"] == ["bridge"] and bridge["max_distance_km"] <= 60
     assert set(bridge) == {"id", "members", "fields", "processes", "max_distance_km", "why", "schemes"}
-    assert "Created group 1" in ok(cli_env, "groups", "create", "--from", bridge["id"], "--name", "宇陀エリア橋梁点検")
-    invited = [json.loads(line) for line in ok(cli_env, "groups", "invite", "1", "--json").splitlines()]
+    created = ok(cli_env, "groups", "create", "--from", bridge["id"], "--name", "宇陀エリア橋梁点検")
+    group = re.search(r"Created group (\d+) ", created).group(1)      # ids are the database's (PostgreSQL: sequences)
+    invited = [json.loads(line) for line in ok(cli_env, "groups", "invite", group, "--json").splitlines()]
     assert len(invited) == 4 and all("紹介してよろしいでしょうか" in i["text"] for i in invited)
     for body, answer in (("曽爾村", "--accept"), ("御杖村", "--accept"), ("東吉野村", "--decline")):
-        ok(cli_env, "groups", "answer", "1", body, answer)
-    techs = json.loads(ok(cli_env, "groups", "techs", "1", "--json", "--top", "3"))
-    assert techs["kind"] == "technology" and techs["query"] == "1"
+        ok(cli_env, "groups", "answer", group, body, answer)
+    techs = json.loads(ok(cli_env, "groups", "techs", group, "--json", "--top", "3"))
+    assert techs["kind"] == "technology" and techs["query"] == group
     assert techs["results"][0]["id"] == "KT-190018-A" and "tech-003" not in [r["id"] for r in techs["results"]]
     same = json.loads(ok(cli_env, "groups", "techs", bridge["id"], "--json", "--top", "3"))
     assert same["results"][0]["id"] == "KT-190018-A"
-    ok(cli_env, "events", "create", "--group", "1", "--tech", "KT-190018-A", "--date", "2026-01-15",
-       "--venue", "宇陀市役所")
-    sent = [json.loads(line) for line in ok(cli_env, "events", "invite", "1", "--json").splitlines()]
+    made = ok(cli_env, "events", "create", "--group", group, "--tech", "KT-190018-A", "--date", "2026-01-15",
+              "--venue", "宇陀市役所")
+    event = re.search(r"Created event (\d+) ", made).group(1)
+    sent = [json.loads(line) for line in ok(cli_env, "events", "invite", event, "--json").splitlines()]
     assert sorted(s.get("body", "vendor") for s in sent) == ["vendor", "御杖村", "曽爾村"]
-    ok(cli_env, "events", "rsvp", "1", "曽爾村", "--attend")
-    ok(cli_env, "events", "rsvp", "1", "御杖村", "--decline")
-    ok(cli_env, "events", "vendor", "1", "KT-190018-A", "--accept")
-    ok(cli_env, "events", "adoption", "1", "曽爾村", "KT-190018-A", "--consider")
-    view = json.loads(ok(cli_env, "events", "show", "1", "--json"))
+    ok(cli_env, "events", "rsvp", event, "曽爾村", "--attend")
+    ok(cli_env, "events", "rsvp", event, "御杖村", "--decline")
+    ok(cli_env, "events", "vendor", event, "KT-190018-A", "--accept")
+    ok(cli_env, "events", "adoption", event, "曽爾村", "KT-190018-A", "--consider")
+    view = json.loads(ok(cli_env, "events", "show", event, "--json"))
     assert view["technologies"][0]["consider"] == 1 and view["technologies"][0]["contact"] == "sales@drone.example.jp"
-    shown = json.loads(ok(cli_env, "groups", "show", "1", "--json"))
+    shown = json.loads(ok(cli_env, "groups", "show", group, "--json"))
     assert [m["state"] for m in shown["members"]] == ["invited", "accepted", "accepted", "declined"]
     assert "@" not in json.dumps(shown)                              # the secretariat's view has no contacts
     assert len(ok(cli_env, "audit", "--kind", "event", "--json").splitlines()) == 6
@@ -62,14 +65,14 @@ def test_consultations_to_adoption_answers_and_the_report(db, cli_env, tmp_path)
     (("groups", "suggest", "--since", "2027/04/01"), "--since"),
     (("groups", "suggest", "--method", "kmeans"), "--method"),
     (("groups", "create", "--from", "sg-ffffff", "--name", "x"), "No group suggestion"),
-    (("groups", "show", "99"), "No group 99"),
+    (("groups", "show", "999999"), "No group 999999"),
     (("groups", "show", "'; drop table municipal_groups; --"), "not a group id"),
     (("groups", "techs", "nope"), "neither a group id"),
     (("groups", "techs", "sg-000000"), "No group suggestion"),
-    (("groups", "answer", "1", "曽爾村", "--accept"), "No group 1"),
+    (("groups", "answer", "999999", "曽爾村", "--accept"), "No group 999999"),
     (("events", "create", "--group", "1", "--tech", "x", "--date", "2027-13-01", "--venue", "v"), "--date"),
     (("events", "show", "x" * 5000), "No event"),
-    (("events", "rsvp", "7", "曽爾村", "--attend"), "No event"),
+    (("events", "rsvp", "999999", "曽爾村", "--attend"), "No event"),
 ])
 def test_bad_input_on_every_new_command(db, cli_env, args, message):
     result = invoke(cli_env, *args)
