@@ -373,7 +373,7 @@ class MunicipalGroup(Timestamped, Base):
     processes: Mapped[list[str]] = mapped_column(default=list)
     why: Mapped[str] = mapped_column(Text, default="")
     schemes: Mapped[list[Any]] = mapped_column(default=list)
-    members: Mapped[list["GroupMember"]] = relationship(
+    members: Mapped[list[GroupMember]] = relationship(
         back_populates="group", cascade="all, delete-orphan", order_by="GroupMember.id"
     )
 
@@ -408,10 +408,10 @@ class TechEvent(Timestamped, Base):
     held_on: Mapped[date] = mapped_column(Date)
     online_url: Mapped[str | None] = mapped_column(Text)
     venue: Mapped[str | None] = mapped_column(Text)
-    technologies: Mapped[list["EventTechnology"]] = relationship(
+    technologies: Mapped[list[EventTechnology]] = relationship(
         back_populates="event", cascade="all, delete-orphan", order_by="EventTechnology.position"
     )
-    participants: Mapped[list["EventParticipant"]] = relationship(
+    participants: Mapped[list[EventParticipant]] = relationship(
         back_populates="event", cascade="all, delete-orphan", order_by="EventParticipant.id"
     )
 

@@ -63,7 +63,9 @@ def training_text(row: Any) -> str:
     return "\n".join(parts + _taxonomy_lines(row))
 
 
-CATALOGUE_LABELS = {"netis": "NETIS登録技術", "inspection_catalogue": "点検支援技術性能カタログ掲載", "other": "その他の新技術"}
+CATALOGUE_LABELS = {
+    "netis": "NETIS登録技術", "inspection_catalogue": "点検支援技術性能カタログ掲載", "other": "その他の新技術",
+}
 
 
 def technology_text(row: Any) -> str:

@@ -16,7 +16,9 @@ from matching.geo import DistanceBand
 from matching.preferences import Evidence
 from matching.types import Kind
 
-_SUBJECT_SUFFIX = {"advisor": "の経験", "engineer": "の経験", "case": "の事例", "training": "を扱う", "technology": "に使える技術"}
+_SUBJECT_SUFFIX = {
+    "advisor": "の経験", "engineer": "の経験", "case": "の事例", "training": "を扱う", "technology": "に使える技術",
+}
 MAX_KEY_TERMS = 3
 
 

@@ -13,8 +13,8 @@ from rich.table import Table
 
 from bot.cli.common import database, handle_errors
 from bot.cli.db_cmd import db_app
-from knowledge.io import export_records, import_records, jsonl_line, records_of_kind
 from knowledge.errors import ValidationFailed
+from knowledge.io import export_records, import_records, jsonl_line, records_of_kind
 from knowledge.records import Record
 from knowledge.taxonomy import get_taxonomy
 
