@@ -34,7 +34,7 @@ from knowledge.db import bump_version
 from knowledge.errors import GunmaneError, ValidationFailed
 from knowledge.jsonl import JsonLineError, parse_line, split_lines
 from knowledge.municipalities import MunicipalityDirectory
-from knowledge.records import Record, join_list, record_type, split_list, validate_record
+from knowledge.records import IMPORT_ONLY_TYPES, Record, join_list, record_type, split_list, validate_record
 
 FORMATS = (".csv", ".jsonl")
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -309,6 +309,8 @@ def import_records(
     directory: MunicipalityDirectory | None = None,
 ) -> ImportReport:
     """Upsert every record of the file by id, or change nothing and raise ValidationFailed."""
+    if kind in IMPORT_ONLY_TYPES:  # consultations need the intake analysis: bot.secretariat.consultations
+        raise ValidationFailed([f"kind: {kind} files are imported with `gunmane import {kind} FILE`"])
     model = record_type(kind)
     directory = directory or MunicipalityDirectory(session)
     valid = read_records(path, kind, directory)

@@ -21,6 +21,7 @@ and for the secretariat's add/edit commands: it returns the record or raises
 
 from __future__ import annotations
 
+import datetime as _dt
 import difflib
 import json
 import re
@@ -49,8 +50,8 @@ from knowledge.jsonl import OversizedNumber, field_label, surrogate_problem
 from knowledge.municipalities import MunicipalityDirectory
 from knowledge.taxonomy import UnknownTerm, get_taxonomy
 
-RecordKind = Literal["advisor", "case", "engineer", "training"]
-RECORD_KINDS: tuple[RecordKind, ...] = ("advisor", "case", "engineer", "training")
+RecordKind = Literal["advisor", "case", "engineer", "training", "technology", "consultation"]
+RECORD_KINDS: tuple[RecordKind, ...] = ("advisor", "case", "engineer", "training", "technology")
 
 ID_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
 LONG_TEXT = 20_000      # expertise, summary, description
@@ -443,9 +444,59 @@ RECORD_TYPES: dict[str, type[RecordBase]] = {
 def record_type(kind: str) -> type[RecordBase]:
     """The model for a record kind, or ValidationFailed naming the kinds."""
     try:
-        return RECORD_TYPES[kind]
+        return RECORD_TYPES[kind] if kind in RECORD_TYPES else IMPORT_ONLY_TYPES[kind]
     except KeyError:
         raise ValidationFailed([f"kind: unknown record kind {kind!r}; use one of {', '.join(RECORD_KINDS)}"]) from None
+
+
+# ---------------------------------------------------------------- 新技術 and imported consultations (groups)
+
+TECHNOLOGY_CATALOGUES = ("netis", "inspection_catalogue", "other")
+TECHNOLOGY_STATUSES = ("active", "retired")
+CONSULTATION_TEXT = LONG_TEXT
+
+
+class TechnologyRecord(RecordBase):
+    """新技術: NETIS numbers such as ``KT-190018-A`` are ids as they are."""
+
+    record_kind: ClassVar[RecordKind] = "technology"
+    orm: ClassVar[type[models.Base]] = models.Technology
+
+    name: ShortText
+    vendor: OptShortText = None
+    description: LongText
+    fields: Fields = Field(default_factory=list)
+    processes: Processes = Field(default_factory=list)
+    catalogue: Literal[TECHNOLOGY_CATALOGUES] | None = None  # type: ignore[valid-type]
+    url: OptSource = None
+    contact: OptContact = None
+    status: Literal[TECHNOLOGY_STATUSES] = "active"  # type: ignore[valid-type]
+
+
+RECORD_TYPES["technology"] = TechnologyRecord
+
+
+class ConsultationRecord(RecordBase):
+    """A consultation received by mail, phone or at a meeting (import only, never exported).
+
+    Not a ``RECORD_TYPES`` kind: importing it runs the intake analysis
+    (``bot.secretariat.consultations``), which the knowledge layer cannot do.
+    """
+
+    record_kind: ClassVar[RecordKind] = "consultation"
+    orm: ClassVar[type[models.Base]] = models.ConsultationImport
+
+    prefecture: Prefecture
+    municipality: Place
+    text: Annotated[str, BeforeValidator(_strip), _max_length(CONSULTATION_TEXT)]
+    date: Annotated[_dt.date, BeforeValidator(_iso_date)]
+    contact: OptContact = None
+
+    _municipality = field_validator("municipality")(_check_municipality)
+
+
+# Kinds that files bring in but that no generic importer, exporter or editor handles.
+IMPORT_ONLY_TYPES: dict[str, type[RecordBase]] = {"consultation": ConsultationRecord}
 
 
 # ---------------------------------------------------------------- validation entry point

@@ -59,7 +59,7 @@ class RankingConfig:
 
 
 class Matcher:
-    """Ranks advisors, cases, engineers and trainings for a described problem.
+    """Ranks advisors, cases, engineers, trainings and technologies for a described problem.
 
     Thread-safe for concurrent ``match`` calls; indexes reload themselves when
     the database's version of a kind moves.
@@ -269,6 +269,8 @@ def _details(kind: str, row: Any, today: date) -> dict[str, Any]:
             "source": row.source,
             "is_reference": bool(row.is_reference),
         }
+    if kind == "technology":
+        return common | {"vendor": row.vendor, "catalogue": row.catalogue, "url": row.url, "status": row.status}
     last_day = row.end_date or row.start_date
     return common | {
         "training_kind": row.kind,
@@ -283,8 +285,9 @@ def _details(kind: str, row: Any, today: date) -> dict[str, Any]:
 
 
 def _result(kind: Any, row: Any, score: float, reason: str, distance_km: float | None, today: date) -> MatchResult:
-    title = row.name if kind in ("advisor", "engineer") else row.title
-    summary = {"advisor": "expertise", "engineer": "expertise", "case": "summary", "training": "description"}[kind]
+    title = row.name if kind in ("advisor", "engineer", "technology") else row.title
+    summary = {"advisor": "expertise", "engineer": "expertise", "case": "summary", "training": "description",
+               "technology": "description"}[kind]
     return MatchResult(
         kind=kind,
         id=row.ext_id,

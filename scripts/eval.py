@@ -39,7 +39,8 @@ from sqlalchemy import func, select
 
 K = 5
 MRR_DEPTH = 10
-RECORD_FILES = {"advisor": "advisors", "case": "cases", "engineer": "engineers", "training": "trainings"}
+RECORD_FILES = {"advisor": "advisors", "case": "cases", "engineer": "engineers", "training": "trainings",
+                "technology": "technologies"}
 REQUEST_KEYS = ("text", "kind", "prefecture", "municipality")
 
 

@@ -24,6 +24,14 @@ from matching.embedders.fake import FakeEmbedder
 # Tables the tests write to, children first.
 MUTABLE_TABLES = [
     models.JobRun,
+    models.AdoptionAnswer,
+    models.EventParticipant,
+    models.EventTechnology,
+    models.TechEvent,
+    models.GroupMember,
+    models.MunicipalGroup,
+    models.GroupSuggestion,
+    models.ConsultationImport,
     models.Introduction,
     models.SubIssue,
     models.Consultation,
@@ -37,6 +45,7 @@ MUTABLE_TABLES = [
     models.Advisor,
     models.Engineer,
     models.Training,
+    models.Technology,
 ]
 
 

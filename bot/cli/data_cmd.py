@@ -14,6 +14,7 @@ from rich.table import Table
 from bot.cli.common import database, handle_errors
 from bot.cli.db_cmd import db_app
 from bot.terminal import cell, json_line, printable
+from knowledge.errors import ValidationFailed
 from knowledge.io import export_records, import_records, records_of_kind
 from knowledge.records import Record
 from knowledge.taxonomy import get_taxonomy
@@ -24,6 +25,8 @@ class Kind(StrEnum):
     case = "case"
     engineer = "engineer"
     training = "training"
+    technology = "technology"
+    consultation = "consultation"   # import only (the intake analysis runs on each)
 
 
 def default_actor() -> str:
@@ -33,7 +36,8 @@ def default_actor() -> str:
         return "cli"
 
 
-KIND_ARG = typer.Argument(..., help="advisor, case, engineer or training.", case_sensitive=False)
+KIND_ARG = typer.Argument(..., help="advisor, case, engineer, training, technology (consultation: import only).",
+                          case_sensitive=False)
 
 
 @handle_errors
@@ -64,6 +68,9 @@ def import_command(
     actor: str = typer.Option(default_actor(), "--actor", help="Who is importing (written to the audit log)."),
 ) -> None:
     """Import records (upsert by id). A file with any invalid row changes nothing and lists every problem."""
+    if kind is Kind.consultation:
+        _import_consultations(file, dry_run=dry_run, actor=actor)
+        return
     with database("import") as (_cfg, db):
         with db.session() as session:
             report = import_records(session, kind.value, file, actor=actor, dry_run=dry_run)
@@ -72,12 +79,34 @@ def import_command(
     typer.echo(printable(report.summary()))
 
 
+def _import_consultations(file: Path, *, dry_run: bool, actor: str) -> None:
+    """Consultations go through the intake analysis (bot.secretariat.consultations)."""
+    from bot.secretariat.consultations import import_consultations
+    from matching.embedders import make_embedder
+
+    with database("import") as (cfg, db):
+        report = import_consultations(db, file, actor=actor, dry_run=dry_run, settings=cfg,
+                                      embedder=make_embedder(cfg))
+    for warning in report.warnings:
+        typer.echo(printable(f"warning: {warning}"), err=True)
+    typer.echo(printable(report.summary()))
+
+
+def _not_exported(kind: Kind) -> None:
+    if kind is Kind.consultation:
+        raise ValidationFailed([
+            "kind: consultations are imported only; they hold people's words, so exporting them is not part of "
+            "the data-format contract (`gunmane report` shows the figures)"
+        ])
+
+
 @handle_errors
 def export_command(
     kind: Kind = KIND_ARG,
     file: Path = typer.Argument(..., help="Where to write: .csv (opens in Excel) or .jsonl."),
 ) -> None:
     """Export every record of a kind in the data-format contract (CSV or JSONL)."""
+    _not_exported(kind)
     with database("export") as (_cfg, db):
         with db.session() as session:
             count = export_records(session, kind.value, file)
@@ -91,6 +120,7 @@ def list_command(
     show_contacts: bool = typer.Option(False, "--show-contacts", help="Show contacts in the table unmasked."),
 ) -> None:
     """List the records of a kind as a table (contacts masked) or as JSONL."""
+    _not_exported(kind)
     with database("list") as (_cfg, db):
         with db.session() as session:
             records = records_of_kind(session, kind.value)
@@ -112,6 +142,7 @@ COLUMNS: dict[str, list[str]] = {
     "case": ["id", "title", "scheme", "fields", "processes", "place", "population", "engineers"],
     "engineer": ["id", "name", "place", "department", "years", "fields", "processes", "discoverable", "contact"],
     "training": ["id", "title", "kind", "start_date", "end_date", "prefecture", "fields", "processes"],
+    "technology": ["id", "name", "vendor", "catalogue", "fields", "processes", "status", "contact"],
 }
 
 

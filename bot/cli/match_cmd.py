@@ -28,7 +28,7 @@ def register(app: typer.Typer) -> None:
 
 def match_command(
     text: str | None = typer.Argument(None, help="The problem, in your own words (Japanese or English)."),
-    kind: str = typer.Option("all", "--kind", "-k", help="advisor, case, engineer, training or all."),
+    kind: str = typer.Option("all", "--kind", "-k", help="advisor, case, engineer, training, technology or all."),
     prefecture: str | None = typer.Option(None, "--prefecture", "-p", help="The asker's prefecture (奈良県)."),
     municipality: str | None = typer.Option(None, "--municipality", "-m", help="The asker's municipality (宇陀市)."),
     top: int = typer.Option(5, "--top", "-n", min=1, max=100, help="Results per kind."),
@@ -119,7 +119,8 @@ def vector_store(cfg: Settings, db: Database) -> VectorStore:
 @index_app.command("build")
 @handle_errors
 def index_build_command(
-    kind: str | None = typer.Option(None, "--kind", "-k", help="advisor, case, engineer or training (default: all)."),
+    kind: str | None = typer.Option(None, "--kind", "-k",
+                                    help="advisor, case, engineer, training or technology (default: all)."),
 ) -> None:
     """(Re)build the vector index of one kind or of all; only texts missing from the embedding cache are embedded."""
     from rich.console import Console

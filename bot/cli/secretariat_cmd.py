@@ -49,6 +49,7 @@ TABLE_COLUMNS = {
     "case": ("id", "title", "prefecture", "scheme", "fields", "processes"),
     "engineer": ("id", "name", "prefecture", "municipality", "fields", "processes", "discoverable", "contact"),
     "training": ("id", "title", "kind", "prefecture", "start_date", "fields", "processes"),
+    "technology": ("id", "name", "vendor", "catalogue", "fields", "processes", "status", "contact"),
 }
 INTRO_COLUMNS = ("id", "state", "target_kind", "target", "requester", "requested_at", "rating")
 By = typer.Option(None, "--by", help="Who makes the change (recorded in the audit log); default cli:<login>.")

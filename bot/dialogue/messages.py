@@ -368,6 +368,7 @@ KIND_LABELS: dict[str, tuple[str, str]] = {
     "case": ("先行事例", "Precedent case"),
     "engineer": ("近隣の技術者", "Nearby engineer"),
     "training": ("研修・視察", "Training / site visit"),
+    "technology": ("新技術", "New technology"),
     "window": ("相談窓口", "Consultation window"),
 }
 

@@ -1,6 +1,6 @@
 """Curation by the secretariat: add, edit, show, list, status changes and deletion.
 
-Every kind of the data-format contract (advisor, case, engineer, training)
+Every kind of the data-format contract (advisor, case, engineer, training, technology)
 is handled the same way. Input is validated by ``knowledge.records`` (the
 importer's validation, so messages are the same); every change writes an
 audit entry with what changed (before and after) and bumps the kind's
@@ -26,7 +26,7 @@ from knowledge.municipalities import MunicipalityDirectory
 from knowledge.records import RecordBase, record_from_row, validate_record
 from knowledge.taxonomy import get_taxonomy
 
-KINDS: tuple[str, ...] = ("advisor", "case", "engineer", "training")
+KINDS: tuple[str, ...] = ("advisor", "case", "engineer", "training", "technology")
 ADVISOR_STATUSES = ("active", "paused", "retired")
 # Values of ``list --status`` per kind (advisor status, engineer consent, training dates, case origin).
 LIST_STATUSES: dict[str, tuple[str, ...]] = {
@@ -34,6 +34,7 @@ LIST_STATUSES: dict[str, tuple[str, ...]] = {
     "engineer": ("discoverable", "hidden", "forgotten"),
     "training": ("upcoming", "past"),
     "case": ("reference", "own"),
+    "technology": ("active", "retired"),
 }
 
 
@@ -165,6 +166,8 @@ def _matches_status(kind: str, row: Any, status: str, today: date) -> bool:
         last = row.end_date or row.start_date
         upcoming = last is None or last >= today
         return upcoming == (status == "upcoming")
+    if kind == "technology":
+        return bool(row.status == status)
     return bool(row.is_reference) == (status == "reference")
 
 

@@ -1,13 +1,13 @@
 """job runs of the scheduler
 
 Revision ID: 0005_jobs
-Revises: 0002_counselling
+Revises: 0003_groups
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_jobs"
-down_revision = "0002_counselling"
+down_revision = "0003_groups"
 branch_labels = None
 depends_on = None
 
