@@ -213,7 +213,7 @@ def _parse_csv(path: Path, kind: str, text: str) -> ParsedFile:
             )
             continue
         data: dict[str, Any] = {}
-        for name, cell in zip(header, cells):
+        for name, cell in zip(header, cells, strict=True):   # lengths checked just above
             if looks_like_formula(cell):
                 parsed.warnings.append(
                     f"{path}:{line}: {name}: starts with {cell[0]!r}; kept as text (exports write it as '{cell[0]}… "
@@ -364,8 +364,9 @@ def _rows_by_ext_id(session: Session, orm: Any, ids: list[str]) -> list[Any]:
 def records_of_kind(session: Session, kind: str) -> list[Record]:
     """Every record of ``kind`` in the contract format, ordered by id (erased people as stored)."""
     model = record_type(kind)
-    rows = session.scalars(select(model.orm).order_by(model.orm.ext_id))
-    return [model.from_row(row) for row in rows]  # type: ignore[misc]
+    orm: Any = model.orm   # every record model has ext_id; RECORD_MODELS is typed by the shared Base
+    rows = session.scalars(select(orm).order_by(orm.ext_id))
+    return [model.from_row(row) for row in rows]
 
 
 def csv_cell(value: Any) -> str:

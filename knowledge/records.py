@@ -181,6 +181,10 @@ def _known_prefecture(value: str | None) -> str | None:
     raise ValueError(f"unknown prefecture {shown(value)}; {hint}")
 
 
+def _closest(directory: MunicipalityDirectory, name: str, prefecture: str | None) -> list[str]:
+    return list(directory.closest_names(name, prefecture) if prefecture else directory.closest_names(name))
+
+
 def _known_prefectures(values: list[str]) -> list[str]:
     for value in values:
         _known_prefecture(value)
@@ -238,7 +242,9 @@ OptPlace = Annotated[str | None, BeforeValidator(_strip), _max_length(PLACE_TEXT
 Fields = Annotated[list[str], BeforeValidator(_as_list), AfterValidator(_max_items), _codes("field")]
 Processes = Annotated[list[str], BeforeValidator(_as_list), AfterValidator(_max_items), _codes("process")]
 Schemes = Annotated[list[str], BeforeValidator(_as_list), AfterValidator(_max_items), _codes("scheme")]
-Prefectures = Annotated[list[str], BeforeValidator(_as_list), AfterValidator(_max_items), AfterValidator(_known_prefectures)]
+Prefectures = Annotated[
+    list[str], BeforeValidator(_as_list), AfterValidator(_max_items), AfterValidator(_known_prefectures)
+]
 PlaceList = Annotated[
     list[Annotated[str, _max_length(PLACE_TEXT)]], BeforeValidator(_as_list), AfterValidator(_max_items)
 ]
@@ -382,8 +388,7 @@ class CaseRecord(RecordBase):
         ]
         if unknown:
             hints = "; ".join(
-                f"{v!r} (closest: {', '.join(directory.closest_names(v, lead) if lead else directory.closest_names(v)) or '—'})"
-                for v in unknown
+                f"{v!r} (closest: {', '.join(_closest(directory, v, lead)) or '—'})" for v in unknown
             )
             raise ValueError(f"not a prefecture or municipality: {hints}")
         return list(dict.fromkeys(values))

@@ -37,8 +37,8 @@ def distance_km(a: BodyNeed, b: BodyNeed) -> float:
     return haversine_km(a.body.lat, a.body.lng, b.body.lat, b.body.lng)
 
 
-def compatibility_graph(units: Sequence[BodyNeed], params: Params) -> nx.Graph:
-    graph = nx.Graph()
+def compatibility_graph(units: Sequence[BodyNeed], params: Params) -> nx.Graph[int]:
+    graph: nx.Graph[int] = nx.Graph()
     graph.add_nodes_from(range(len(units)))
     for i, j in combinations(range(len(units)), 2):
         a, b = units[i], units[j]
@@ -71,14 +71,14 @@ def choose_groups(units: Sequence[BodyNeed], params: Params) -> list[list[int]]:
     return [sorted(g) for g in groups]
 
 
-def _is_clique(graph: nx.Graph) -> bool:
+def _is_clique(graph: nx.Graph[int]) -> bool:
     n = graph.number_of_nodes()
     return bool(graph.number_of_edges() == n * (n - 1) // 2)
 
 
-def _greedy(graph: nx.Graph, params: Params) -> list[list[int]]:
+def _greedy(graph: nx.Graph[int], params: Params) -> list[list[int]]:
     """Peel off the heaviest clique (capped at max_size by weighted degree) until none is big enough."""
-    left = nx.Graph(graph)
+    left: nx.Graph[int] = nx.Graph(graph)
     out: list[list[int]] = []
     while left.number_of_nodes() >= params.min_size:
         for node in left.nodes:
@@ -95,7 +95,7 @@ def _greedy(graph: nx.Graph, params: Params) -> list[list[int]]:
     return out
 
 
-def _cpsat(graph: nx.Graph, params: Params) -> list[list[int]]:
+def _cpsat(graph: nx.Graph[int], params: Params) -> list[list[int]]:
     from ortools.sat.python import cp_model
 
     nodes = sorted(graph.nodes)

@@ -53,7 +53,7 @@ def body_needs(needs: Sequence[Need], params: Params) -> list[BodyNeed]:
     for key in sorted(by_body):
         own = by_body[key]
         singles = [_merged([n]) for n in own]
-        same = nx.Graph()
+        same: nx.Graph[int] = nx.Graph()
         same.add_nodes_from(range(len(own)))
         same.add_edges_from((i, j) for i, j in combinations(range(len(own)), 2)
                             if pair(singles[i], singles[j], params)[0])

@@ -35,6 +35,8 @@ from knowledge.records import (
     ADVISOR_KINDS,
     ADVISOR_STATUSES,
     RECORD_TYPES,
+    TECHNOLOGY_CATALOGUES,
+    TECHNOLOGY_STATUSES,
     TRAINING_KINDS,
     join_list,
     prefecture_names,
@@ -104,6 +106,12 @@ def valid_record(draw: st.DrawFn, kind: str, directory: MunicipalityDirectory) -
                 "department": draw(optional(odd_text())), "years": draw(optional(st.integers(0, 100))),
                 "expertise": draw(odd_text(30)), "discoverable": draw(st.booleans()),
                 "contact": draw(optional(odd_text(4)))}
+    if kind == "technology":
+        return {**common, "name": draw(odd_text()), "vendor": draw(optional(odd_text())),
+                "description": draw(odd_text(30)), "catalogue": draw(optional(st.sampled_from(TECHNOLOGY_CATALOGUES))),
+                "url": draw(optional(odd_text())), "contact": draw(optional(odd_text(4))),
+                "status": draw(st.sampled_from(TECHNOLOGY_STATUSES))}
+    assert kind == "training", f"no generator for the record kind {kind!r}: add one above"
     start = draw(optional(st.dates(date(1900, 1, 1), date(2100, 12, 31))))
     end = draw(optional(st.dates(start or date(1900, 1, 1), date(2100, 12, 31))))
     return {**common, "title": draw(odd_text()), "kind": draw(optional(st.sampled_from(TRAINING_KINDS))),
