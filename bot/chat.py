@@ -9,13 +9,13 @@ intake card under ``card``).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from typing import TextIO
 
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.render import number_choices, turn_to_json
 from bot.dialogue.replies import Choice, ConversationKey, IncomingChoice, IncomingMessage
+from bot.terminal import json_line, printable, typed
 
 PLATFORM = "terminal"
 
@@ -36,6 +36,7 @@ class TerminalChat:
 
     def send(self, line: str) -> None:
         """One user line: a number picks a choice of the last turn, anything else is a message."""
+        line = typed(line)
         stripped = line.strip()
         choice = self.choices.get(int(stripped)) if stripped.isdigit() else None
         incoming = IncomingChoice(choice.value) if choice is not None else IncomingMessage(line)
@@ -43,12 +44,12 @@ class TerminalChat:
         numbered = number_choices(turn)
         self.choices = numbered.choices
         if self.json_lines:
-            self.out.write(json.dumps(turn_to_json(turn, user=line, numbers=numbered.choices), ensure_ascii=False) + "\n")
+            self.out.write(json_line(turn_to_json(turn, user=line, numbers=numbered.choices)) + "\n")
         else:
             if self.echo_user:
                 shown = f"[{stripped}] {choice.label}" if choice is not None else line
-                self.out.write(f"\nyou> {shown}\n")
-            self.out.write("\n".join(numbered.lines) + "\n")
+                self.out.write(printable(f"\nyou> {shown}\n"))
+            self.out.write(printable("\n".join(numbered.lines) + "\n"))
         self.out.flush()
 
     def run_lines(self, lines: Iterable[str]) -> int:

@@ -17,6 +17,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from knowledge.errors import SchemaOutOfDate
@@ -25,6 +26,7 @@ from knowledge.settings import Settings
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
+BUSY_TIMEOUT_S = 30  # SQLite: how long a writer (or a checkpoint) waits for the others
 
 
 def make_engine(url: str) -> Engine:
@@ -32,14 +34,15 @@ def make_engine(url: str) -> Engine:
         path = Path(url.removeprefix("sqlite:///"))
         if str(path) != ":memory:":
             path.parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
+            cur.execute("PRAGMA secure_delete=ON")  # deleted and overwritten content is zeroed, not left in free space
             cur.close()
 
         return engine
@@ -110,6 +113,40 @@ def open_database(settings: Settings, command_name: str | None = None) -> Databa
     if command_name is not None:
         db.check_schema(command_name)
     return db
+
+
+# ---------------------------------------------------------------- erasure on disk
+
+
+def flush_erased_after_commit(session: Session) -> None:
+    """Once ``session`` commits, rewrite SQLite's files so erased values leave no copy on disk.
+
+    ``secure_delete`` (set on every connection) zeroes the old bytes in the
+    pages an erasure rewrites, but in WAL mode those pages go to the ``-wal``
+    file first and the main file keeps its old pages until a checkpoint. A
+    ``wal_checkpoint(TRUNCATE)`` copies the new pages into the main file and
+    empties the ``-wal``; it waits (busy_timeout) for readers of an older
+    snapshot, so a server that keeps the database open does not keep the
+    copies. It must run outside the erasing transaction, hence after commit,
+    on a connection of its own. PostgreSQL: see docs/reliability.md (VACUUM).
+    """
+    engine = session.get_bind()
+    if not isinstance(engine, Engine) or engine.dialect.name != "sqlite":
+        return
+
+    def checkpoint(_session: Session) -> None:
+        try:
+            with engine.connect() as conn:
+                busy, _log_frames, _copied = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        except SQLAlchemyError as exc:  # the erasure has committed: report, do not turn it into a failure
+            log.warning("after an erasure the SQLite checkpoint failed (%s); the -wal file keeps old pages "
+                        "until the next checkpoint", exc.__class__.__name__)
+            return
+        if busy:
+            log.warning("after an erasure the SQLite checkpoint could not finish (a reader held the database for "
+                        "%s s); the -wal file keeps old pages until the next checkpoint", BUSY_TIMEOUT_S)
+
+    event.listen(session, "after_commit", checkpoint, once=True)
 
 
 # ---------------------------------------------------------------- data versions

@@ -31,9 +31,10 @@ from sqlalchemy.orm import Session
 
 from knowledge import audit
 from knowledge.db import bump_version
-from knowledge.errors import ValidationFailed
+from knowledge.errors import GunmaneError, ValidationFailed
+from knowledge.jsonl import JsonLineError, parse_line, split_lines
 from knowledge.municipalities import MunicipalityDirectory
-from knowledge.records import Record, join_list, record_type, split_list, validate_record
+from knowledge.records import IMPORT_ONLY_TYPES, Record, join_list, record_type, split_list, validate_record
 
 FORMATS = (".csv", ".jsonl")
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -88,16 +89,19 @@ def _format_of(path: Path) -> str:
 
 
 def _read_text(path: Path) -> str:
-    """The file as text; a clear problem for a missing, huge or non-UTF-8 file."""
+    """The file as text; a clear problem for a missing, huge or non-UTF-8 file (or a directory, a device)."""
+    limit = f"the limit is {MAX_FILE_BYTES / 1e6:,.0f} MB — split it"
     try:
-        size = path.stat().st_size
+        if (size := path.stat().st_size) > MAX_FILE_BYTES:
+            raise ValidationFailed([f"{path}:1: file: the file is {size / 1e6:,.0f} MB; {limit}"])
+        with path.open("rb") as handle:  # read at most one byte past the limit: a pipe or device has no size
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except IsADirectoryError:
+        raise ValidationFailed([f"{path}:1: file: this is a directory; give the .csv or .jsonl file in it"]) from None
     except OSError as exc:
         raise ValidationFailed([f"{path}:1: file: cannot read the file ({exc.strerror or exc})"]) from None
-    if size > MAX_FILE_BYTES:
-        raise ValidationFailed(
-            [f"{path}:1: file: the file is {size / 1e6:,.0f} MB; the limit is {MAX_FILE_BYTES / 1e6:,.0f} MB — split it"]
-        )
-    raw = path.read_bytes()
+    if len(raw) > MAX_FILE_BYTES:
+        raise ValidationFailed([f"{path}:1: file: more than {MAX_FILE_BYTES / 1e6:,.0f} MB; {limit}"])
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -118,13 +122,13 @@ def _read_text(path: Path) -> str:
 
 def _parse_jsonl(path: Path, text: str) -> ParsedFile:
     parsed = ParsedFile()
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in split_lines(text):
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
-        except json.JSONDecodeError as exc:
-            parsed.problems.append(f"{path}:{number}: json: invalid JSON ({exc.msg} at column {exc.colno})")
+            value = parse_line(line)
+        except JsonLineError as exc:
+            parsed.problems.append(f"{path}:{number}: {exc}")
             continue
         if not isinstance(value, dict):
             parsed.problems.append(
@@ -209,7 +213,7 @@ def _parse_csv(path: Path, kind: str, text: str) -> ParsedFile:
             )
             continue
         data: dict[str, Any] = {}
-        for name, cell in zip(header, cells):
+        for name, cell in zip(header, cells, strict=True):   # lengths checked just above
             if looks_like_formula(cell):
                 parsed.warnings.append(
                     f"{path}:{line}: {name}: starts with {cell[0]!r}; kept as text (exports write it as '{cell[0]}… "
@@ -305,6 +309,8 @@ def import_records(
     directory: MunicipalityDirectory | None = None,
 ) -> ImportReport:
     """Upsert every record of the file by id, or change nothing and raise ValidationFailed."""
+    if kind in IMPORT_ONLY_TYPES:  # consultations need the intake analysis: bot.secretariat.consultations
+        raise ValidationFailed([f"kind: {kind} files are imported with `gunmane import {kind} FILE`"])
     model = record_type(kind)
     directory = directory or MunicipalityDirectory(session)
     valid = read_records(path, kind, directory)
@@ -358,8 +364,9 @@ def _rows_by_ext_id(session: Session, orm: Any, ids: list[str]) -> list[Any]:
 def records_of_kind(session: Session, kind: str) -> list[Record]:
     """Every record of ``kind`` in the contract format, ordered by id (erased people as stored)."""
     model = record_type(kind)
-    rows = session.scalars(select(model.orm).order_by(model.orm.ext_id))
-    return [model.from_row(row) for row in rows]  # type: ignore[misc]
+    orm: Any = model.orm   # every record model has ext_id; RECORD_MODELS is typed by the shared Base
+    rows = session.scalars(select(orm).order_by(orm.ext_id))
+    return [model.from_row(row) for row in rows]
 
 
 def csv_cell(value: Any) -> str:
@@ -398,12 +405,20 @@ def write_records(records: list[Record], kind: str, path: str | Path) -> int:
             values = record.contract_dict()
             writer.writerow([csv_cell(values[name]) for name in names])
         data = buffer.getvalue().encode("utf-8-sig")  # the BOM makes Excel read the file as UTF-8
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as exc:
+        raise GunmaneError(
+            f"Cannot write {path}: {exc.strerror or exc}. Choose a file in a folder you can write to."
+        ) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise GunmaneError(f"Cannot write {path}: {exc.strerror or exc}; nothing was written.") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

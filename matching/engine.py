@@ -24,8 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from knowledge.db import Database
-from knowledge.introductions import ACTIVE_STATES
-from knowledge.models import Introduction
+from knowledge.models import INTRO_ACTIVE_STATES, Introduction
 from knowledge.municipalities import MunicipalityDirectory
 from knowledge.settings import Settings
 from matching.embedders.base import Embedder
@@ -60,7 +59,7 @@ class RankingConfig:
 
 
 class Matcher:
-    """Ranks advisors, cases, engineers and trainings for a described problem.
+    """Ranks advisors, cases, engineers, trainings and technologies for a described problem.
 
     Thread-safe for concurrent ``match`` calls; indexes reload themselves when
     the database's version of a kind moves.
@@ -237,7 +236,7 @@ def _open_loads(session: Session, advisor_ids: list[int]) -> dict[int, int]:
         .where(
             Introduction.target_kind == "advisor",
             Introduction.target_id.in_(advisor_ids),
-            Introduction.state.in_(ACTIVE_STATES),
+            Introduction.state.in_(INTRO_ACTIVE_STATES),
         )
         .group_by(Introduction.target_id)
     )
@@ -270,6 +269,8 @@ def _details(kind: str, row: Any, today: date) -> dict[str, Any]:
             "source": row.source,
             "is_reference": bool(row.is_reference),
         }
+    if kind == "technology":
+        return common | {"vendor": row.vendor, "catalogue": row.catalogue, "url": row.url, "status": row.status}
     last_day = row.end_date or row.start_date
     return common | {
         "training_kind": row.kind,
@@ -284,8 +285,9 @@ def _details(kind: str, row: Any, today: date) -> dict[str, Any]:
 
 
 def _result(kind: Any, row: Any, score: float, reason: str, distance_km: float | None, today: date) -> MatchResult:
-    title = row.name if kind in ("advisor", "engineer") else row.title
-    summary = {"advisor": "expertise", "engineer": "expertise", "case": "summary", "training": "description"}[kind]
+    title = row.name if kind in ("advisor", "engineer", "technology") else row.title
+    summary = {"advisor": "expertise", "engineer": "expertise", "case": "summary", "training": "description",
+               "technology": "description"}[kind]
     return MatchResult(
         kind=kind,
         id=row.ext_id,

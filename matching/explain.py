@@ -11,12 +11,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from matching.documents import TRAINING_KIND_LABELS, labels
+from matching.documents import CATALOGUE_LABELS, TRAINING_KIND_LABELS, labels
 from matching.geo import DistanceBand
 from matching.preferences import Evidence
 from matching.types import Kind
 
-_SUBJECT_SUFFIX = {"advisor": "の経験", "engineer": "の経験", "case": "の事例", "training": "を扱う"}
+_SUBJECT_SUFFIX = {
+    "advisor": "の経験", "engineer": "の経験", "case": "の事例", "training": "を扱う", "technology": "に使える技術",
+}
 MAX_KEY_TERMS = 3
 
 
@@ -78,6 +80,8 @@ def why(kind: Kind, row: Any, ev: Evidence, *, today: date) -> str:
         parts.extend(_training_place(row, ev, today))
     elif kind == "case" and ev.scheme is not None:
         parts.append(f"{labels([ev.scheme])[0]}の型")
+    elif kind == "technology" and row.catalogue in ("netis", "inspection_catalogue"):
+        parts.append(CATALOGUE_LABELS[row.catalogue])
     terms = [t for t in ev.key_terms if t not in set(labels(ev.shared_fields) + labels(ev.shared_processes))]
     if terms:
         parts.append("キーワード: " + "・".join(terms[:MAX_KEY_TERMS]))

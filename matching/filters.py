@@ -6,7 +6,8 @@ takes effect in every worker on the very next query.
 
 - advisor: status other than ``active``, or forgotten → never;
 - engineer: ``discoverable`` false, or forgotten → never;
-- engineer in the asker's own municipality (same prefecture and municipality) → never.
+- engineer in the asker's own municipality (same prefecture and municipality) → never;
+- technology: status other than ``active`` → never.
 """
 
 from __future__ import annotations
@@ -62,6 +63,8 @@ def exclusion_reason(kind: Kind, row: Any, asker: Asker) -> str | None:
             asker.municipality,
         ):
             return "asker's own municipality"
+    elif kind == "technology" and row.status != "active":
+        return f"status {row.status}"
     return None
 
 

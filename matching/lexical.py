@@ -12,6 +12,7 @@ import logging
 import threading
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 import bm25s
 import numpy as np
@@ -149,10 +150,11 @@ class LexicalStore:
     def _build(self, kind: Kind, version: int) -> LexicalIndex:
         model = RECORD_MODELS[kind]
         with self._db.session() as session:
-            query = select(model).order_by(model.id)  # type: ignore[attr-defined]
+            columns: Any = model   # a record model: every one has id (and people have forgotten)
+            query = select(model).order_by(columns.id)
             if hasattr(model, "forgotten"):
-                query = query.where(model.forgotten.is_(False))  # type: ignore[attr-defined]
-            rows = list(session.scalars(query))
+                query = query.where(columns.forgotten.is_(False))
+            rows: list[Any] = list(session.scalars(query))
             ids = [row.id for row in rows]
             tokens = [bm25_tokens(document_text(kind, row)) for row in rows]
         return LexicalIndex(ids, tokens, version=version)

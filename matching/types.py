@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Kind = Literal["advisor", "case", "engineer", "training"]
-KINDS: tuple[Kind, ...] = ("advisor", "case", "engineer", "training")
+Kind = Literal["advisor", "case", "engineer", "training", "technology"]
+KINDS: tuple[Kind, ...] = ("advisor", "case", "engineer", "training", "technology")
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class MatchResult:
     db_id: int
     score: float                # higher is better
     why: str                    # short Japanese reason built from what matched
-    title: str                  # name (advisor, engineer) or title (case, training)
+    title: str                  # name (advisor, engineer, technology) or title (case, training)
     summary: str                # expertise / summary / description, for display
     distance_km: float | None = None
     details: dict[str, Any] = field(default_factory=dict)  # display facts; never contacts

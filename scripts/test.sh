@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: once on SQLite, once on PostgreSQL.
+# Runs the checks (ruff, mypy --strict; configured in pyproject.toml), then the whole
+# test suite: once on SQLite, once on PostgreSQL.
 # The PostgreSQL pass uses GUNMANE_TEST_POSTGRES_URL (default: the local server,
 # user postgres, database test). When that server is unreachable the pass is
 # skipped with a clear line — unless GUNMANE_REQUIRE_POSTGRES=1 (CI), which fails.
@@ -27,6 +28,10 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 
 pg_url="${GUNMANE_TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/test}"
+
+echo "==> checks: ruff (rules E, F, I, B, UP) and mypy --strict over bot, matching, knowledge"
+ruff check
+mypy
 
 echo "==> test pass 1/2: SQLite"
 GUNMANE_TEST_DATABASE_URL="" python -m pytest -q -p no:cacheprovider "$@"

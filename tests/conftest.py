@@ -8,6 +8,7 @@ else: tables written by tests are emptied after every test.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,6 +33,15 @@ MUTABLE_TABLES = [
     web_models.WebSession,
     web_models.WebLoginAttempt,
     web_models.WebUser,
+    models.JobRun,
+    models.AdoptionAnswer,
+    models.EventParticipant,
+    models.EventTechnology,
+    models.TechEvent,
+    models.GroupMember,
+    models.MunicipalGroup,
+    models.GroupSuggestion,
+    models.ConsultationImport,
     models.Introduction,
     models.SubIssue,
     models.Consultation,
@@ -45,6 +55,7 @@ MUTABLE_TABLES = [
     models.Advisor,
     models.Engineer,
     models.Training,
+    models.Technology,
 ]
 
 
@@ -113,6 +124,22 @@ def cli_env(_migrated: str, data_dir: Path) -> dict[str, str]:
 @pytest.fixture
 def fake_embedder() -> FakeEmbedder:
     return FakeEmbedder()
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """A command under test may install gunmane's log handler (configure_logging): undo it afterwards,
+    so one test's logging set-up never leaks into another's captured output."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    levels = {name: logging.getLogger(name).level for name in logging.root.manager.loggerDict}
+    yield
+    for handler in list(root.handlers):
+        if handler not in handlers:
+            root.removeHandler(handler)
+    root.setLevel(level)
+    for name, old in levels.items():
+        logging.getLogger(name).setLevel(old)
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,18 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import chat_cmd, data_cmd, db_cmd, intake_cmd, match_cmd, secretariat_cmd, serve_cmd, web_cmd
+from bot.cli import (
+    chat_cmd,
+    data_cmd,
+    db_cmd,
+    groups_cmd,
+    intake_cmd,
+    jobs_cmd,
+    match_cmd,
+    secretariat_cmd,
+    serve_cmd,
+    web_cmd,
+)
 
 app = typer.Typer(
     name="gunmane",
@@ -18,7 +29,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (db_cmd, data_cmd, match_cmd, intake_cmd, chat_cmd, serve_cmd, secretariat_cmd, web_cmd):
+for module in (
+    db_cmd, data_cmd, match_cmd, intake_cmd, chat_cmd, serve_cmd, secretariat_cmd, jobs_cmd, groups_cmd, web_cmd
+):
     module.register(app)
 
 

@@ -13,11 +13,13 @@ from knowledge.errors import ConfigError
 
 @handle_errors
 def chat_command(
-    user: str = typer.Option(None, "--user", help="Chat user id (default: your login name); the profile is kept per user."),
+    user: str = typer.Option(None, "--user",
+                             help="Chat user id (default: your login name); the profile is kept per user."),
     municipality: str = typer.Option(
         None, "--municipality", help="都道府県,市区町村 (e.g. 奈良県,宇陀市; prefectural staff: 奈良県,奈良県)."
     ),
-    json_lines: bool = typer.Option(False, "--json", help="Print each bot turn as one JSON line (with the intake card)."),
+    json_lines: bool = typer.Option(False, "--json",
+                                    help="Print each bot turn as one JSON line (with the intake card)."),
 ) -> None:
     """Counselling chat in the terminal; with piped stdin, one user message per line."""
     from bot.chat import PLATFORM, TerminalChat

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
@@ -12,6 +10,7 @@ from typing import Any, TypeVar
 import typer
 from pydantic import ValidationError
 
+from bot.terminal import printable
 from knowledge.db import Database, open_database
 from knowledge.errors import ConfigError, GunmaneError, ValidationFailed
 from knowledge.settings import Settings, load_settings
@@ -23,18 +22,14 @@ def settings() -> Settings:
     try:
         return load_settings()
     except ValidationError as exc:
-        problems = "; ".join(
-            f"GUNMANE_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors()
-        )
+        problems = "; ".join(f"{_variable(err['loc'])}: {err['msg']}" for err in exc.errors())
         raise ConfigError(f"Invalid settings: {problems}. Fix the environment variable or .env entry.") from exc
 
 
-def setup_logging(level: str) -> None:
-    logging.basicConfig(
-        level=getattr(logging, level.upper(), logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+def _variable(loc: tuple[int | str, ...]) -> str:
+    """The environment variable a settings error is about (the alias already carries GUNMANE_ or SLACK_)."""
+    name = "_".join(str(part) for part in loc).upper()
+    return name if name.startswith(("GUNMANE_", "SLACK_")) else f"GUNMANE_{name}"
 
 
 @contextmanager
@@ -62,11 +57,11 @@ def handle_errors(func: F) -> F:
             return func(*args, **kwargs)
         except ValidationFailed as exc:
             for problem in exc.problems:
-                typer.echo(problem, err=True)
+                typer.echo(printable(problem), err=True)
             typer.echo(f"{len(exc.problems)} problem(s); nothing was changed.", err=True)
             raise typer.Exit(1) from exc
         except GunmaneError as exc:
-            typer.echo(f"error: {exc}", err=True)
+            typer.echo(printable(f"error: {exc}"), err=True)
             raise typer.Exit(1) from exc
 
     return wrapper  # type: ignore[return-value]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import getpass
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -13,16 +13,20 @@ from rich.table import Table
 
 from bot.cli.common import database, handle_errors
 from bot.cli.db_cmd import db_app
-from knowledge.io import export_records, import_records, jsonl_line, records_of_kind
+from bot.terminal import cell, json_line, printable
+from knowledge.errors import ValidationFailed
+from knowledge.io import export_records, import_records, records_of_kind
 from knowledge.records import Record
 from knowledge.taxonomy import get_taxonomy
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     advisor = "advisor"
     case = "case"
     engineer = "engineer"
     training = "training"
+    technology = "technology"
+    consultation = "consultation"   # import only (the intake analysis runs on each)
 
 
 def default_actor() -> str:
@@ -32,7 +36,8 @@ def default_actor() -> str:
         return "cli"
 
 
-KIND_ARG = typer.Argument(..., help="advisor, case, engineer or training.", case_sensitive=False)
+KIND_ARG = typer.Argument(..., help="advisor, case, engineer, training, technology (consultation: import only).",
+                          case_sensitive=False)
 
 
 @handle_errors
@@ -63,12 +68,36 @@ def import_command(
     actor: str = typer.Option(default_actor(), "--actor", help="Who is importing (written to the audit log)."),
 ) -> None:
     """Import records (upsert by id). A file with any invalid row changes nothing and lists every problem."""
+    if kind is Kind.consultation:
+        _import_consultations(file, dry_run=dry_run, actor=actor)
+        return
     with database("import") as (_cfg, db):
         with db.session() as session:
             report = import_records(session, kind.value, file, actor=actor, dry_run=dry_run)
     for warning in report.warnings:
-        typer.echo(f"warning: {warning}", err=True)
-    typer.echo(report.summary())
+        typer.echo(printable(f"warning: {warning}"), err=True)
+    typer.echo(printable(report.summary()))
+
+
+def _import_consultations(file: Path, *, dry_run: bool, actor: str) -> None:
+    """Consultations go through the intake analysis (bot.secretariat.consultations)."""
+    from bot.secretariat.consultations import import_consultations
+    from matching.embedders import make_embedder
+
+    with database("import") as (cfg, db):
+        report = import_consultations(db, file, actor=actor, dry_run=dry_run, settings=cfg,
+                                      embedder=make_embedder(cfg))
+    for warning in report.warnings:
+        typer.echo(printable(f"warning: {warning}"), err=True)
+    typer.echo(printable(report.summary()))
+
+
+def _not_exported(kind: Kind) -> None:
+    if kind is Kind.consultation:
+        raise ValidationFailed([
+            "kind: consultations are imported only; they hold people's words, so exporting them is not part of "
+            "the data-format contract (`gunmane report` shows the figures)"
+        ])
 
 
 @handle_errors
@@ -77,6 +106,7 @@ def export_command(
     file: Path = typer.Argument(..., help="Where to write: .csv (opens in Excel) or .jsonl."),
 ) -> None:
     """Export every record of a kind in the data-format contract (CSV or JSONL)."""
+    _not_exported(kind)
     with database("export") as (_cfg, db):
         with db.session() as session:
             count = export_records(session, kind.value, file)
@@ -90,12 +120,13 @@ def list_command(
     show_contacts: bool = typer.Option(False, "--show-contacts", help="Show contacts in the table unmasked."),
 ) -> None:
     """List the records of a kind as a table (contacts masked) or as JSONL."""
+    _not_exported(kind)
     with database("list") as (_cfg, db):
         with db.session() as session:
             records = records_of_kind(session, kind.value)
     if as_json:
         for record in records:
-            typer.echo(jsonl_line(record))
+            typer.echo(json_line(record.contract_dict()))
         return
     console = Console()
     if not console.is_terminal:  # piped to a file or a pager: do not squeeze the table into 80 columns
@@ -106,10 +137,12 @@ def list_command(
 # ---------------------------------------------------------------- table rendering
 
 COLUMNS: dict[str, list[str]] = {
-    "advisor": ["id", "name", "affiliation", "status", "capacity", "fields", "processes", "place", "regions", "contact"],
+    "advisor": ["id", "name", "affiliation", "status", "capacity", "fields", "processes", "place", "regions",
+                "contact"],
     "case": ["id", "title", "scheme", "fields", "processes", "place", "population", "engineers"],
     "engineer": ["id", "name", "place", "department", "years", "fields", "processes", "discoverable", "contact"],
     "training": ["id", "title", "kind", "start_date", "end_date", "prefecture", "fields", "processes"],
+    "technology": ["id", "name", "vendor", "catalogue", "fields", "processes", "status", "contact"],
 }
 
 
@@ -148,7 +181,7 @@ def records_table(kind: str, records: list[Record], *, show_contacts: bool = Fal
         table.add_column(column, overflow="fold", min_width=len(column), no_wrap=column == "id")
     for record in records:
         values = record.contract_dict()
-        table.add_row(*(_cell(values, column, show_contacts) for column in COLUMNS[kind]))
+        table.add_row(*(cell(_cell(values, column, show_contacts)) for column in COLUMNS[kind]))
     return table
 
 

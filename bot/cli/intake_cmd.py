@@ -6,14 +6,15 @@ through it one by one or as a JSONL batch.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
 from bot.cli.common import database, handle_errors
+from bot.dialogue.cleaning import MAX_CHARS
 from bot.dialogue.understand import analyze
+from bot.terminal import json_line, printable
 from knowledge.cards import IntakeCard
 from knowledge.errors import GunmaneError, ValidationFailed
 from knowledge.jsonl import read_jsonl
@@ -29,26 +30,42 @@ def register(app: typer.Typer) -> None:
 
 @handle_errors
 def analyze_command(
-    text: Optional[str] = typer.Argument(None, help="the first message, e.g. 「村道の橋の点検、職員が足りない」"),
+    text: str | None = typer.Argument(None, help="the first message, e.g. 「村道の橋の点検、職員が足りない」"),
     as_json: bool = typer.Option(False, "--json", help="print the contract's Intake analysis object"),
-    prefecture: Optional[str] = typer.Option(None, "--prefecture", help="the asker's prefecture (奈良県)"),
-    municipality: Optional[str] = typer.Option(None, "--municipality", help="the asker's municipality (宇陀市)"),
-    batch: Optional[Path] = typer.Option(
+    prefecture: str | None = typer.Option(None, "--prefecture", help="the asker's prefecture (奈良県)"),
+    municipality: str | None = typer.Option(None, "--municipality", help="the asker's municipality (宇陀市)"),
+    batch: Path | None = typer.Option(
         None, "--batch", help="JSONL file of {\"text\", \"prefecture\"?, \"municipality\"?}, one card per line"
     ),
 ) -> None:
     """Understand a first message: municipality, sub-issues, fields, processes, pains, wanted help."""
     if (text is None) == (batch is None):
         raise GunmaneError("Give either TEXT or --batch FILE.jsonl (not both, not neither).")
-    inputs = read_batch(batch) if batch is not None else [(None, {"text": text, "prefecture": prefecture,
-                                                                  "municipality": municipality})]
+    inputs: list[tuple[str | None, dict[str, Any]]] = (
+        list(read_batch(batch)) if batch is not None
+        else [(None, {"text": text, "prefecture": prefecture, "municipality": municipality})]
+    )
+    notes = [cap_text(obj, where) for where, obj in inputs]
     with database("analyze") as (cfg, db):
         embedder = make_embedder(cfg)
         with db.session() as session:
             directory = MunicipalityDirectory(session)
         cards = analyse_all(inputs, directory, embedder, defaults=(prefecture, municipality))
-    for card in cards:
-        typer.echo(json.dumps(card.to_json(), ensure_ascii=False) if as_json else render_card(card))
+    for card, note in zip(cards, notes, strict=True):
+        if note is not None:   # JSON output stays one object per line: the note goes to stderr there
+            typer.echo(note, err=as_json)
+        typer.echo(json_line(card.to_json()) if as_json else printable(render_card(card)))
+
+
+def cap_text(obj: dict[str, Any], where: str | None) -> str | None:
+    """Cut ``obj["text"]`` to the chat's limit (``MAX_CHARS``), like the chat does; the note saying so, or None."""
+    text = obj["text"]
+    if len(text) <= MAX_CHARS:
+        return None
+    obj["text"] = text[:MAX_CHARS]
+    place = f"{where}: " if where else ""
+    return (f"{place}注意: 入力が{len(text):,}文字あったため、最初の{MAX_CHARS:,}文字だけを読みました"
+            f"（the text has {len(text):,} characters; only the first {MAX_CHARS:,} were read）。")
 
 
 def read_batch(path: Path) -> list[tuple[str, dict[str, Any]]]:

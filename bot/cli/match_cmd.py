@@ -1,18 +1,15 @@
-"""Commands of this area register themselves here (owned by one workstream).
-
-`gunmane index build|status` (helper "vectors": ``register_index``) and
-`gunmane match` (helper "ranker": ``register``).
-"""
+"""The matcher's commands: `gunmane match` (one text or a JSONL batch) and `gunmane index build|status`."""
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 import typer
 
 from bot.cli.common import database, handle_errors
+from bot.terminal import cell, json_line
 
 if TYPE_CHECKING:
     from knowledge.db import Database
@@ -30,13 +27,14 @@ def register(app: typer.Typer) -> None:
 
 
 def match_command(
-    text: Optional[str] = typer.Argument(None, help="The problem, in your own words (Japanese or English)."),
-    kind: str = typer.Option("all", "--kind", "-k", help="advisor, case, engineer, training or all."),
-    prefecture: Optional[str] = typer.Option(None, "--prefecture", "-p", help="The asker's prefecture (奈良県)."),
-    municipality: Optional[str] = typer.Option(None, "--municipality", "-m", help="The asker's municipality (宇陀市)."),
+    text: str | None = typer.Argument(None, help="The problem, in your own words (Japanese or English)."),
+    kind: str = typer.Option("all", "--kind", "-k", help="advisor, case, engineer, training, technology or all."),
+    prefecture: str | None = typer.Option(None, "--prefecture", "-p", help="The asker's prefecture (奈良県)."),
+    municipality: str | None = typer.Option(None, "--municipality", "-m", help="The asker's municipality (宇陀市)."),
     top: int = typer.Option(5, "--top", "-n", min=1, max=100, help="Results per kind."),
     as_json: bool = typer.Option(False, "--json", help="One JSON object per query and kind (data-format contract)."),
-    batch: Optional[Path] = typer.Option(None, "--batch", help="JSONL file of requests; one output line per line and kind."),
+    batch: Path | None = typer.Option(None, "--batch",
+                                      help="JSONL file of requests; one output line per line and kind."),
     mode: str = typer.Option("hybrid", "--mode", help="hybrid (default), dense or lexical — for comparisons."),
 ) -> None:
     """Find advisors, cases, neighbouring engineers and trainings for a problem, each with its reason."""
@@ -47,8 +45,6 @@ def _match(
     text: str | None, kind: str, prefecture: str | None, municipality: str | None, top: int,
     as_json: bool, batch: Path | None, mode: str,
 ) -> None:
-    import json
-
     from knowledge.errors import ConfigError
     from matching.batch import MatchRequest, check_places, kinds_for, output_object, read_requests, run_requests
     from matching.embedders import make_embedder
@@ -72,9 +68,9 @@ def _match(
             else:
                 requests = [MatchRequest(text.strip(), kinds, prefecture, municipality, top)]  # type: ignore[union-attr]
                 matcher.asker(prefecture, municipality)
-            for _request, query, results in run_requests(matcher, requests, mode=mode):  # type: ignore[arg-type]
+            for _request, query, results in run_requests(matcher, requests, mode=mode):
                 if as_json:
-                    typer.echo(json.dumps(output_object(query, results), ensure_ascii=False))
+                    typer.echo(json_line(output_object(query, results)))
                 else:
                     _print_results(query, results)
 
@@ -85,23 +81,26 @@ def _print_results(query, results) -> None:  # type: ignore[no-untyped-def]
     from rich.console import Console
     from rich.table import Table
 
-    kind_labels = {"advisor": "アドバイザー", "case": "先行事例", "engineer": "近隣の技術職員", "training": "研修・視察"}
-    table = Table(title=f"{kind_labels[query.kind]} — {query.text}", title_justify="left", show_lines=False)
+    from bot.dialogue.messages import label
+
+    kind_label = label("kind", query.kind, "ja")
+    table = Table(title=cell(f"{kind_label} — {query.text}"), title_justify="left", show_lines=False)
     for column, style in (("#", "dim"), ("id", "cyan"), ("名前・題名", ""), ("score", ""), ("理由", "green")):
         table.add_column(column, style=style or None, overflow="fold")
     for rank, result in enumerate(results, start=1):
-        table.add_row(str(rank), result.id, result.title, f"{result.score:.3f}", result.why)
+        table.add_row(str(rank), cell(result.id), cell(result.title), f"{result.score:.3f}", cell(result.why))
     console = Console(width=160)
     if results:
         console.print(table)
     else:
-        console.print(f"{kind_labels[query.kind]}: 該当なし (no {query.kind} matched).")
+        console.print(f"{kind_label}: 該当なし (no {query.kind} matched).")
 
 
 # ---------------------------------------------------------------- gunmane index (vectors)
 # matching/ is imported inside the commands: faiss and the model stay out of `gunmane --help`.
 
-index_app = typer.Typer(help="FAISS vector indexes (one per record kind), derived from the database.", no_args_is_help=True)
+index_app = typer.Typer(help="FAISS vector indexes (one per record kind), derived from the database.",
+                        no_args_is_help=True)
 
 
 def register_index(app: typer.Typer) -> None:
@@ -120,11 +119,20 @@ def vector_store(cfg: Settings, db: Database) -> VectorStore:
 @index_app.command("build")
 @handle_errors
 def index_build_command(
-    kind: Optional[str] = typer.Option(None, "--kind", "-k", help="advisor, case, engineer or training (default: all)."),
+    kind: str | None = typer.Option(None, "--kind", "-k",
+                                    help="advisor, case, engineer, training or technology (default: all)."),
 ) -> None:
     """(Re)build the vector index of one kind or of all; only texts missing from the embedding cache are embedded."""
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskID,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     from matching.types import KINDS
 
@@ -145,7 +153,7 @@ def index_build_command(
                 task = progress.add_task(name, total=None)
                 to_embed = [0]
 
-                def on_progress(done: int, total: int, task: int = task, to_embed: list[int] = to_embed) -> None:
+                def on_progress(done: int, total: int, task: TaskID = task, to_embed: list[int] = to_embed) -> None:
                     progress.update(task, completed=done, total=total)
                     to_embed[0] = total
 

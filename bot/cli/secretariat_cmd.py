@@ -6,44 +6,52 @@
     gunmane intros list|expire|remind|followup|feedback|accept|decline|complete|reassign
     gunmane report --out DIR [--since DATE]
 
-Thin: parse, call knowledge.curation / introductions / privacy and
-bot.report, print. Every change is made under the name given by ``--by``
-(default ``cli:<login>``), which the audit log records.
+Thin: parse, call the secretariat service (bot/secretariat) and the relay's
+jobs and dispatcher (bot/relay) with the senders the settings configure
+(Slack, Teams; everyone else is listed for the secretariat to write to), print.
+Every change is made under the name given by ``--by`` (default
+``cli:<login>``), which the audit log records.
 """
 
 from __future__ import annotations
 
 import getpass
-import json
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
-from sqlalchemy import select
 from rich.console import Console
 from rich.table import Table
 
 from bot.cli.common import database, handle_errors
-from knowledge import audit, curation
-from knowledge import introductions as intros
+from bot.dialogue.deliveries import notice_of
+from bot.dialogue.messages import label
+from bot.dialogue.replies import ChatUser, Outbox, Recipient
+from bot.relay import jobs
+from bot.relay.dispatch import DeliveryReport, Dispatcher
+from bot.relay.senders import configured_senders
+from bot.secretariat import audit, curation, erasure, feedback, introductions, queues
+from bot.terminal import cell, json_line, printable
+from knowledge.db import Database
 from knowledge.errors import ValidationFailed
+from knowledge.jsonl import JsonLineError, parse_line
+from knowledge.models import Introduction
 from knowledge.municipalities import MunicipalityDirectory
-from knowledge.privacy import forget_advisor, forget_engineer
 from knowledge.records import record_type
-from knowledge.models import Advisor, Engineer
-from matching.documents import document_text
-from matching.embedding_cache import purge_texts
+from knowledge.settings import Settings
 
 console = Console()
-KIND_HELP = {"advisor": "アドバイザー", "case": "先行事例", "engineer": "近隣自治体の技術者", "training": "研修・視察"}
 TABLE_COLUMNS = {
     "advisor": ("id", "name", "prefecture", "fields", "processes", "capacity", "status", "contact"),
     "case": ("id", "title", "prefecture", "scheme", "fields", "processes"),
     "engineer": ("id", "name", "prefecture", "municipality", "fields", "processes", "discoverable", "contact"),
     "training": ("id", "title", "kind", "prefecture", "start_date", "fields", "processes"),
+    "technology": ("id", "name", "vendor", "catalogue", "fields", "processes", "status", "contact"),
 }
+INTRO_COLUMNS = ("id", "state", "target_kind", "target", "requester", "requested_at", "rating")
 By = typer.Option(None, "--by", help="Who makes the change (recorded in the audit log); default cli:<login>.")
 
 
@@ -68,6 +76,17 @@ def _parse_sets(pairs: list[str]) -> dict[str, Any]:
     if problems:
         raise ValidationFailed(problems)
     return data
+
+
+def _json_record(text: str) -> dict[str, Any]:
+    """The record given with ``--json``: one JSON object, checked like a line of a JSONL import."""
+    try:
+        value = parse_line(text)
+    except JsonLineError as exc:
+        raise ValidationFailed([f"--json: {exc}"]) from None
+    if not isinstance(value, dict):
+        raise ValidationFailed([f"--json: expected one JSON object {{\"id\": …}}, got {type(value).__name__}"])
+    return value
 
 
 def _mask(value: Any) -> str:
@@ -98,22 +117,59 @@ def _prompt_record(kind: str, current: dict[str, Any] | None) -> dict[str, Any]:
     return data
 
 
+def _dispatcher(cfg: Settings, db: Database) -> Dispatcher:
+    """The dispatcher with a sender for every chat platform the settings configure (Slack, Teams, …)."""
+    return Dispatcher(db, configured_senders(cfg, db))
+
+
+def _address(recipient: Recipient) -> str:
+    if isinstance(recipient, ChatUser):
+        return recipient.as_contact()
+    if isinstance(recipient, Outbox):
+        return recipient.contact or "(no contact on record)"
+    return "(the secretariat)"
+
+
+def _print_outbox(report: DeliveryReport) -> None:
+    """What no chat platform delivered: for the secretariat to send by mail, and its own notes."""
+    for entry in report.outbox:
+        delivery = entry.delivery
+        addresses = ", ".join(_address(r) for r in entry.recipients)
+        typer.echo(printable(f"  #{delivery.notice.subject_id} → {delivery.role} {addresses}"))
+        for line in delivery.text.split("\n"):
+            typer.echo(printable(f"      {line}"))
+    for note in report.notes:
+        typer.echo(printable(f"  {note.text}"))
+
+
+def _notify(cfg: Settings, db: Database, intro: Introduction) -> None:
+    """Tell the people involved about an introduction's new state, as a chat acceptance or decline would."""
+    notice = notice_of(intro)
+    if notice is None:
+        return
+    report = _dispatcher(cfg, db).notify([notice])
+    if report.outbox:
+        typer.echo(f"{len(report.sent)} delivered in chat, {len(report.outbox)} for the secretariat to send:")
+    _print_outbox(report)
+
+
 # ---------------------------------------------------------------- records
 
 
 def _register_record_commands(app: typer.Typer, kind: str) -> typer.Typer:
-    sub = typer.Typer(help=f"{KIND_HELP[kind]} ({kind}) を追加・編集・表示・一覧します。", no_args_is_help=True)
+    title = label("kind", kind, "ja")
+    sub = typer.Typer(help=f"{title} ({kind}) を追加・編集・表示・一覧します。", no_args_is_help=True)
 
     @sub.command("add")
     @handle_errors
     def add_cmd(
         sets: list[str] = typer.Option([], "--set", "-s", help="FIELD=VALUE; repeat. Lists as a;b."),
-        from_json: Optional[str] = typer.Option(None, "--json", help="The whole record as one JSON object."),
+        from_json: str | None = typer.Option(None, "--json", help="The whole record as one JSON object."),
         interactive: bool = typer.Option(False, "--interactive", "-i", help="Ask for each field."),
-        by: Optional[str] = By,
+        by: str | None = By,
     ) -> None:
         """Add a new record (flags, JSON, or prompts)."""
-        data: dict[str, Any] = json.loads(from_json) if from_json else {}
+        data = _json_record(from_json) if from_json else {}
         data.update(_parse_sets(sets))
         if interactive or (not data and sys.stdin.isatty()):
             data.update(_prompt_record(kind, None))
@@ -129,7 +185,7 @@ def _register_record_commands(app: typer.Typer, kind: str) -> typer.Typer:
         record_id: str = typer.Argument(..., metavar="ID"),
         sets: list[str] = typer.Option([], "--set", "-s", help="FIELD=VALUE; repeat. Empty value clears."),
         interactive: bool = typer.Option(False, "--interactive", "-i", help="Ask for each field."),
-        by: Optional[str] = By,
+        by: str | None = By,
     ) -> None:
         """Change fields of a record; the audit log keeps before and after."""
         changes = _parse_sets(sets)
@@ -149,29 +205,20 @@ def _register_record_commands(app: typer.Typer, kind: str) -> typer.Typer:
                  as_json: bool = typer.Option(False, "--json", help="Print the contract JSON.")) -> None:
         """Show one record (contacts included: this is the secretariat's tool)."""
         with database(f"{kind} show") as (_, db), db.session() as session:
-            row = curation.find(session, kind, record_id)
-            data = curation.to_data(kind, row)
-            extra: dict[str, Any] = {}
-            if kind in ("advisor", "engineer"):
-                extra["forgotten"] = row.forgotten
-                mine = intros.list_introductions(session, target_kind=kind, target_id=row.id)
-                extra["introductions"] = {s: sum(i.state == s for i in mine) for s in sorted({i.state for i in mine})}
-            if kind == "advisor":
-                extra["open_load"] = f"{intros.open_load(session, row.id)}/{row.capacity}"
-        if as_json:
-            typer.echo(json.dumps(data, ensure_ascii=False))
-            return
-        for key, value in {**data, **extra}.items():
-            typer.echo(f"{key:>14}: {_cell(value) if not isinstance(value, dict) else value}")
+            if as_json:
+                typer.echo(json_line(curation.to_data(kind, curation.find(session, kind, record_id))))
+                return
+            shown = curation.details(session, kind, record_id)
+        for key, value in shown.items():
+            typer.echo(printable(f"{key:>14}: {_cell(value) if not isinstance(value, dict) else value}"))
 
     @sub.command("list")
     @handle_errors
     def list_cmd(
-        field: Optional[str] = typer.Option(None, "--field", help="Field code or label (橋梁, bridge)."),
-        process: Optional[str] = typer.Option(None, "--process", help="Process code or label (点検)."),
-        prefecture: Optional[str] = typer.Option(None, "--prefecture", help="e.g. 奈良県"),
-        status: Optional[str] = typer.Option(
-            None, "--status", help=f"One of: {', '.join(curation.LIST_STATUSES[kind])}"),
+        field: str | None = typer.Option(None, "--field", help="Field code or label (橋梁, bridge)."),
+        process: str | None = typer.Option(None, "--process", help="Process code or label (点検)."),
+        prefecture: str | None = typer.Option(None, "--prefecture", help="e.g. 奈良県"),
+        status: str | None = typer.Option(None, "--status", help=f"One of: {', '.join(curation.LIST_STATUSES[kind])}"),
         as_json: bool = typer.Option(False, "--json", help="JSONL in the contract format."),
         show_contacts: bool = typer.Option(False, "--show-contacts", help="Do not mask contacts in the table."),
     ) -> None:
@@ -182,14 +229,14 @@ def _register_record_commands(app: typer.Typer, kind: str) -> typer.Typer:
             records = [curation.to_data(kind, r) for r in rows]
         if as_json:
             for record in records:
-                typer.echo(json.dumps(record, ensure_ascii=False))
+                typer.echo(json_line(record))
             return
-        table = Table(title=f"{KIND_HELP[kind]}: {len(records)}")
+        table = Table(title=f"{title}: {len(records)}")
         for column in TABLE_COLUMNS[kind]:
             table.add_column(column, overflow="fold")
         for record in records:
             table.add_row(*[
-                _mask(record.get(c)) if c == "contact" and not show_contacts else _cell(record.get(c))
+                cell(_mask(record.get(c)) if c == "contact" and not show_contacts else _cell(record.get(c)))
                 for c in TABLE_COLUMNS[kind]
             ])
         console.print(table)
@@ -198,7 +245,7 @@ def _register_record_commands(app: typer.Typer, kind: str) -> typer.Typer:
     @handle_errors
     def delete_cmd(record_id: str = typer.Argument(..., metavar="ID"),
                    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
-                   by: Optional[str] = By) -> None:
+                   by: str | None = By) -> None:
         """Delete a record (for people prefer `forget`, which keeps the statistics)."""
         if not yes:
             typer.confirm(f"Delete {kind} {record_id}?", abort=True)
@@ -210,8 +257,8 @@ def _register_record_commands(app: typer.Typer, kind: str) -> typer.Typer:
     return sub
 
 
-def _status_command(command: str, status: str, verb: str) -> Any:
-    def status_cmd(record_id: str = typer.Argument(..., metavar="ID"), by: Optional[str] = By) -> None:
+def _status_command(command: str, status: str, verb: str) -> Callable[..., None]:
+    def status_cmd(record_id: str = typer.Argument(..., metavar="ID"), by: str | None = By) -> None:
         with database(f"advisor {command}") as (_, db), db.session() as session:
             _, changed = curation.set_advisor_status(session, record_id, status, actor=_actor(by))
         typer.echo(f"{verb} advisor {record_id}." if changed else f"Advisor {record_id} was already {status}.")
@@ -227,23 +274,16 @@ def _register_status_commands(advisor_app: typer.Typer) -> None:
 
 
 def _register_forget(sub: typer.Typer, kind: str) -> None:
-    forget = forget_advisor if kind == "advisor" else forget_engineer
-
     @sub.command("forget")
     @handle_errors
     def forget_cmd(record_id: str = typer.Argument(..., metavar="ID"),
                    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
-                   by: Optional[str] = By) -> None:
+                   by: str | None = By) -> None:
         """Erase the person's name, contact and expertise; keep anonymised statistics."""
         if not yes:
             typer.confirm(f"Erase the personal data of {kind} {record_id}? This cannot be undone.", abort=True)
-        model = Advisor if kind == "advisor" else Engineer
         with database(f"{kind} forget") as (_, db), db.session() as session:
-            row = session.scalar(select(model).where(model.ext_id == record_id))
-            old_text = document_text(kind, row) if row is not None else None
-            report = forget(session, record_id, actor=_actor(by))
-            if old_text is not None:  # the cached vector was derived from the erased text
-                purge_texts(session, [old_text])
+            report = erasure.forget(session, kind, record_id, actor=_actor(by))
         if report.already_forgotten:
             typer.echo(f"The personal data of {kind} {record_id} was already erased.")
             return
@@ -256,43 +296,29 @@ def _register_forget(sub: typer.Typer, kind: str) -> None:
 
 
 def _audit_cmd(
-    kind: Optional[str] = typer.Option(None, "--kind", help="advisor, case, engineer, training, introduction"),
-    record_id: Optional[str] = typer.Option(None, "--id", help="External id (introductions: the number)."),
+    kind: str | None = typer.Option(None, "--kind", help="advisor, case, engineer, training, introduction"),
+    record_id: str | None = typer.Option(None, "--id", help="External id (introductions: the number)."),
     limit: int = typer.Option(50, "--limit", help="Show the last N entries."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Show the audit history: who changed what, when, before and after."""
     with database("audit") as (_, db), db.session() as session:
-        entries = audit.history(session, kind=kind, record_id=record_id)[-limit:]
-        rows = [{"at": e.at.isoformat(timespec="seconds"), "actor": e.actor, "action": e.action, "kind": e.kind,
-                 "id": e.record_id, "before": e.before, "after": e.after} for e in entries]
+        rows = audit.entries(session, kind=kind, record_id=record_id, limit=limit)
     if as_json:
         for row in rows:
-            typer.echo(json.dumps(row, ensure_ascii=False, default=str))
+            typer.echo(json_line(row))
         return
     if not rows:
         typer.echo("No audit entries.")
     for row in rows:
-        typer.echo(f"{row['at']}  {row['actor']}  {row['action']}  {row['kind']} {row['id'] or ''}")
+        typer.echo(printable(f"{row['at']}  {row['actor']}  {row['action']}  {row['kind']} {row['id'] or ''}"))
         if row["before"] is not None:
-            typer.echo(f"    before: {json.dumps(row['before'], ensure_ascii=False, default=str)}")
+            typer.echo(f"    before: {json_line(row['before'])}")
         if row["after"] is not None:
-            typer.echo(f"    after:  {json.dumps(row['after'], ensure_ascii=False, default=str)}")
+            typer.echo(f"    after:  {json_line(row['after'])}")
 
 
 # ---------------------------------------------------------------- introductions
-
-
-def _intro_row(session: Any, intro: Any) -> dict[str, Any]:
-    target = curation.find_by_db_id(session, intro.target_kind, intro.target_id)
-    return {
-        "id": intro.id, "state": intro.state, "target_kind": intro.target_kind,
-        "target": target.ext_id if target else None,
-        "requester": f"{intro.requester_platform}:{intro.requester_id}",
-        "requested_at": intro.requested_at.isoformat(timespec="seconds"),
-        "rating": intro.rating, "reminded": intro.reminder_sent_at is not None,
-        "followed_up": intro.followup_sent_at is not None,
-    }
 
 
 def _register_intros(app: typer.Typer) -> None:
@@ -300,52 +326,46 @@ def _register_intros(app: typer.Typer) -> None:
 
     @sub.command("list")
     @handle_errors
-    def list_cmd(state: Optional[str] = typer.Option(None, "--state", help="requested, accepted, declined, "
-                                                     "expired, completed"),
+    def list_cmd(state: str | None = typer.Option(None, "--state", help="requested, accepted, declined, "
+                                                  "expired, completed, brokered"),
                  as_json: bool = typer.Option(False, "--json")) -> None:
         """List introductions, oldest first."""
         with database("intros list") as (_, db), db.session() as session:
             try:
-                rows = [_intro_row(session, i) for i in intros.list_introductions(session, state=state)]
+                rows = queues.introduction_rows(session, state=state)
             except ValueError as exc:
                 raise ValidationFailed([f"state: {exc}"]) from None
         if as_json:
             for row in rows:
-                typer.echo(json.dumps(row, ensure_ascii=False))
+                typer.echo(json_line(row))
             return
         table = Table(title=f"紹介: {len(rows)}")
-        for column in ("id", "state", "target_kind", "target", "requester", "requested_at", "rating"):
+        for column in INTRO_COLUMNS:
             table.add_column(column)
         for row in rows:
-            table.add_row(*[_cell(row[c]) for c in ("id", "state", "target_kind", "target", "requester",
-                                                     "requested_at", "rating")])
+            table.add_row(*[cell(_cell(row[c])) for c in INTRO_COLUMNS])
         console.print(table)
 
     @sub.command("expire")
     @handle_errors
-    def expire_cmd(days: Optional[int] = typer.Option(None, "--days", help="Default: GUNMANE_INTRO_EXPIRE_DAYS"),
-                   by: Optional[str] = typer.Option("system", "--by")) -> None:
-        """Expire requests nobody answered in time (safe to run from cron: idempotent)."""
-        with database("intros expire") as (cfg, db), db.session() as session:
-            expired = intros.expire_overdue(session, days=days or cfg.intro_expire_days, actor=by or "system")
+    def expire_cmd(days: int | None = typer.Option(None, "--days", help="Default: GUNMANE_INTRO_EXPIRE_DAYS"),
+                   by: str | None = typer.Option("system", "--by")) -> None:
+        """Expire requests nobody answered in time and tell the requesters (safe to run from cron: idempotent)."""
+        with database("intros expire") as (cfg, db):
+            report = jobs.expire(db, cfg, configured_senders(cfg, db), actor=by or "system", days=days)
+        expired = report.intro_ids
         typer.echo(f"Expired {len(expired)} introduction(s)" + (f": {', '.join(map(str, expired))}" if expired
                                                                   else "."))
+        _print_outbox(report.delivered)
 
     def _send(purpose: str, dry_run: bool) -> None:
-        from bot.secretariat.notify import send_followups, send_reminders
-
         with database(f"intros {purpose}") as (cfg, db):
-            senders = _senders(cfg, db)
-            send = send_reminders if purpose == "remind" else send_followups
-            report = send(db, cfg, senders, dry_run=dry_run)
+            send = jobs.send_reminders if purpose == "remind" else jobs.send_followups
+            report = send(db, cfg, configured_senders(cfg, db), dry_run=dry_run)
         verb = "Would send" if dry_run else "Sent"
         typer.echo(f"{verb} {report.purpose}s for {len(report.intro_ids)} introduction(s); "
-                   f"{len(report.sent)} delivered in chat, {len(report.outbox)} for the secretariat to send:")
-        for message in report.outbox:
-            address = message.recipient.address or "(no contact on record)"
-            typer.echo(f"  #{message.intro_id} → {message.side} {address}")
-            for line in message.text.splitlines():
-                typer.echo(f"      {line}")
+                   f"{len(report.delivered.sent)} delivered in chat, {len(report.outbox)} for the secretariat to send:")
+        _print_outbox(report.delivered)
 
     @sub.command("remind")
     @handle_errors
@@ -355,7 +375,9 @@ def _register_intros(app: typer.Typer) -> None:
 
     @sub.command("followup")
     @handle_errors
-    def followup_cmd(dry_run: bool = typer.Option(False, "--dry-run", help="Show, send nothing, mark nothing.")) -> None:
+    def followup_cmd(
+        dry_run: bool = typer.Option(False, "--dry-run", help="Show, send nothing, mark nothing."),
+    ) -> None:
         """Ask both sides whether it helped, GUNMANE_INTRO_FOLLOWUP_DAYS after acceptance (once)."""
         _send("followup", dry_run)
 
@@ -363,18 +385,20 @@ def _register_intros(app: typer.Typer) -> None:
     @handle_errors
     def feedback_cmd(intro_id: int = typer.Argument(..., metavar="ID"),
                      side: str = typer.Option("requester", "--side", help="requester or target"),
-                     rating: Optional[int] = typer.Option(None, "--rating", help="1 (no help) … 5 (great help)"),
-                     comment: Optional[str] = typer.Option(None, "--comment"),
-                     by: Optional[str] = By) -> None:
+                     rating: int | None = typer.Option(None, "--rating", help="1 (no help) … 5 (great help)"),
+                     comment: str | None = typer.Option(None, "--comment"),
+                     by: str | None = By) -> None:
         """Record an answer to the follow-up received by mail or phone."""
-        if side not in ("requester", "target"):
+        if side not in feedback.SIDES:
             raise ValidationFailed([f"side: {side!r} is not allowed; use requester or target"])
         with database("intros feedback") as (_, db), db.session() as session:
-            intros.record_feedback(session, intro_id, side=side, rating=rating, comment=comment,  # type: ignore[arg-type]
-                                   actor=_actor(by))
+            feedback.record_feedback(session, intro_id, side=feedback.side_of(side), rating=rating, comment=comment,
+                                     actor=_actor(by))
         typer.echo(f"Recorded the {side}'s feedback on introduction {intro_id}.")
 
-    for name, func in (("accept", intros.accept), ("decline", intros.decline), ("complete", intros.complete)):
+    transitions = (("accept", introductions.accept), ("decline", introductions.decline),
+                   ("complete", introductions.complete))
+    for name, func in transitions:
         sub.command(name)(_transition_command(name, func))
 
     @sub.command("reassign")
@@ -382,35 +406,30 @@ def _register_intros(app: typer.Typer) -> None:
     def reassign_cmd(intro_id: int = typer.Argument(..., metavar="ID"),
                      to: str = typer.Option(..., "--to", help="External id of the new advisor or engineer."),
                      kind: str = typer.Option("advisor", "--kind", help="advisor or engineer"),
-                     by: Optional[str] = By) -> None:
-        """Hand a request to another advisor or engineer."""
-        with database("intros reassign") as (_, db), db.session() as session:
-            target = curation.find(session, kind, to)
-            new = intros.reassign(session, intro_id, target_kind=kind, target_id=target.id, actor=_actor(by))
-        typer.echo(f"Introduction {intro_id} reassigned to {kind} {to} as introduction {new.id}.")
+                     by: str | None = By) -> None:
+        """Hand a request to another advisor or engineer (or give a brokered one its person), and send it."""
+        with database("intros reassign") as (cfg, db):
+            with db.session() as session:
+                target = curation.find(session, kind, to)
+                new = introductions.reassign(session, intro_id, target_kind=kind, target_id=target.id,
+                                             actor=_actor(by))
+            typer.echo(f"Introduction {intro_id} reassigned to {kind} {to} as introduction {new.id}.")
+            _notify(cfg, db, new)
 
     app.add_typer(sub, name="intros")
 
 
-def _transition_command(name: str, func: Any) -> Any:
-    def transition_cmd(intro_id: int = typer.Argument(..., metavar="ID"), by: Optional[str] = By) -> None:
-        with database(f"intros {name}") as (_, db), db.session() as session:
-            intro = func(session, intro_id, actor=_actor(by))
-        typer.echo(f"Introduction {intro_id} is now {intro.state}.")
+def _transition_command(name: str, func: Callable[..., Introduction]) -> Callable[..., None]:
+    def transition_cmd(intro_id: int = typer.Argument(..., metavar="ID"), by: str | None = By) -> None:
+        with database(f"intros {name}") as (cfg, db):
+            with db.session() as session:
+                intro = func(session, intro_id, actor=_actor(by))
+            typer.echo(f"Introduction {intro_id} is now {intro.state}.")
+            _notify(cfg, db, intro)
 
-    transition_cmd.__doc__ = f"Mark an introduction {name}{'d' if name.endswith('e') else 'ed'} on someone's behalf (answer by mail or phone)."
+    done = "d" if name.endswith("e") else "ed"
+    transition_cmd.__doc__ = f"Mark an introduction {name}{done} on someone's behalf (answer by mail or phone)."
     return handle_errors(transition_cmd)
-
-
-def _senders(cfg: Any, db: Any) -> dict[str, Any]:
-    """Chat senders configured in settings (Slack when a bot token is set)."""
-    from bot.secretariat.slack_sender import SlackSender, slack_client
-
-    senders: dict[str, Any] = {}
-    client = slack_client(cfg)
-    if client is not None:
-        senders["slack"] = SlackSender(client)
-    return senders
 
 
 # ---------------------------------------------------------------- report
@@ -418,10 +437,11 @@ def _senders(cfg: Any, db: Any) -> dict[str, Any]:
 
 def _report_cmd(
     out: Path = typer.Option(..., "--out", help="Directory for the PNG charts and report.html."),
-    since: Optional[str] = typer.Option(None, "--since", help="Only consultations and introductions from "
-                                                             "this date (YYYY-MM-DD)."),
-    unmet_below: Optional[float] = typer.Option(None, "--unmet-below", help="A sub-issue counts as unmet when "
-                                                "its best match scored below this (default 1.15, on the matcher's scale)."),
+    since: str | None = typer.Option(None, "--since", help="Only consultations and introductions from "
+                                                          "this date (YYYY-MM-DD)."),
+    unmet_below: float | None = typer.Option(None, "--unmet-below", help="A sub-issue counts as unmet when "
+                                             "its best match scored below this (default 1.15, on the matcher's "
+                                             "scale)."),
 ) -> None:
     """Write the 見える化 report: map, field × process heat map, funnel, unmet needs, advisor load."""
     from bot.report import build_report
@@ -449,4 +469,3 @@ def register(app: typer.Typer) -> None:
     app.command("audit")(handle_errors(_audit_cmd))
     _register_intros(app)
     app.command("report")(handle_errors(_report_cmd))
-

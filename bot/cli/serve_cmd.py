@@ -1,22 +1,24 @@
-"""`gunmane serve slack|teams`: run a chat front end.
+"""`gunmane serve slack|teams|lineworks`: run a chat front end.
 
 The ``serve`` group holds one command per platform. ``slack`` lives here;
-``teams`` comes from bot/teams/cli.py through :func:`register_teams`.
+``teams`` is registered by bot/teams/cli.py, ``lineworks`` by bot/cli/lineworks_cmd.py.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 
 import typer
 
-from bot.cli.common import fail, handle_errors, settings, setup_logging
+from bot.cli import lineworks_cmd
+from bot.cli.common import fail, handle_errors, settings
+from bot.monitoring.logs import configure_logging
+from bot.ports import ensure_port_free
 from knowledge.db import open_database
 
 log = logging.getLogger("gunmane.slack")
 
-serve_app = typer.Typer(help="Run a chat front end: Slack or Microsoft Teams.", no_args_is_help=True)
+serve_app = typer.Typer(help="Run a chat front end: Slack, Microsoft Teams or LINE WORKS.", no_args_is_help=True)
 
 
 @serve_app.command("slack")
@@ -32,37 +34,33 @@ def serve_slack(
     if socket == http:
         raise fail("Choose one: `gunmane serve slack --socket` (Socket Mode, SLACK_APP_TOKEN) or "
                    "`gunmane serve slack --http --port 3000` (HTTP, SLACK_SIGNING_SECRET).", 2)
-    from bot.slack.app import build_app, check_credentials
-    from bot.slack.processed_events import forget_events_older_than
+    from bot.relay.events import forget_events_older_than
+    from bot.slack.app import Mode, build_app, check_credentials
     from bot.slack.server import HttpServer, socket_mode_handler
 
     cfg = settings()
-    setup_logging(cfg.log_level)
-    mode = "socket" if socket else "http"
+    configure_logging(cfg)
+    mode: Mode = "socket" if socket else "http"
     check_credentials(cfg, mode)
+    if mode == "http":
+        ensure_port_free(host, port)
     db = open_database(cfg, "serve slack")
     try:
-        forget_events_older_than(db, days=7)
+        forget_events_older_than(db, days=7, platform="slack")
         app = build_app(cfg, db, mode=mode)
         if mode == "socket":
             log.info("gunmane Slack app connecting in Socket Mode")
-            socket_mode_handler(app, cfg).start()
+            socket_mode_handler(app, cfg).start()  # type: ignore[no-untyped-call]  # slack_bolt leaves it unannotated
         else:
             HttpServer(app, cfg, host=host, port=port).serve_forever()
     finally:
         db.dispose()
 
 
-def register_teams(serve_app: typer.Typer) -> None:
-    """Hook for the Teams front end: bot/teams/cli.py's ``register(serve_app)`` adds ``serve teams``."""
-    if importlib.util.find_spec("bot.teams.cli") is None:
-        return
-    from bot.teams.cli import register
-
-    register(serve_app)
-
-
 def register(app: typer.Typer) -> None:
-    """Add the ``serve`` group to the main app."""
+    """Add the ``serve`` group (Slack here, Teams from bot/teams/cli.py) to the main app."""
+    from bot.teams.cli import register as register_teams
+
     register_teams(serve_app)
+    lineworks_cmd.register(serve_app)
     app.add_typer(serve_app, name="serve")

@@ -16,7 +16,8 @@ import sys
 
 import typer
 
-from bot.cli.common import database, fail, handle_errors, settings, setup_logging
+from bot.cli.common import database, fail, handle_errors, settings
+from bot.monitoring.logs import configure_logging
 from knowledge.db import open_database
 from knowledge.errors import ValidationFailed
 
@@ -118,7 +119,7 @@ def serve_web(
     cfg = settings()
     if insecure_dev:
         cfg = cfg.model_copy(update={"web_cookie_secure": False})
-    setup_logging(cfg.log_level)
+    configure_logging(cfg)
     if root_path and (not root_path.startswith("/") or root_path.endswith("/")):
         raise fail("--root-path must start with / and not end with / (e.g. --root-path /gunmane).", 2)
     db = open_database(cfg, "serve web")

@@ -8,17 +8,34 @@ Two families, fields separated by ``|`` (every value stays under 150 characters)
     ir|<sub issue id>|<kind>|<db id>     request an introduction (checked against the
                                          sub-issue's owner and its recommendations)
     mr|<sub issue id>|<kind>             more results of one kind (owner checked)
+    ic|<sub issue id>|<case db id>       an introduction to someone at a case's body (0: the named
+                                         body itself); checked against the sub-issue's owner
     ia|<introduction id>                 the requested person accepts (identity checked)
     id|<introduction id>                 the requested person declines (identity checked)
+    fu|<introduction id>|<side>|<n>      a follow-up answer: rating n (1–5), or "-" for no comment
+                                         (identity checked against the side asked)
+
+A value comes back from the chat platform, so anyone can send any text as one:
+``parse`` accepts exactly the values the functions below produce — ids in
+canonical decimal within the database's integer range, nonces in
+``new_nonce``'s format, ratings 1–5 — and answers ``None`` (an unknown choice)
+to anything else, never an exception.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.dialogue.replies import MAX_CHOICE_VALUE
 
 SEP = "|"
+MAX_DB_ID = 2**31 - 1   # PostgreSQL's integer primary keys; a larger id cannot name a row (and overflows SQLite)
+INTRO_KINDS = ("advisor", "engineer")
+RATING_RANGE = (1, 5)   # bot.secretariat.feedback.RATING_MIN/MAX (the service checks again when storing)
+RESULT_KINDS = ("advisor", "case", "engineer", "training")
+_NONCE = re.compile(r"[0-9a-f]{8}")        # bot/dialogue/state.py new_nonce(): secrets.token_hex(4)
+_NUMBER = re.compile(r"0|[1-9][0-9]{0,9}")  # what str() writes for 0 … MAX_DB_ID: no sign, "_", padding or ３
 
 
 @dataclass(frozen=True)
@@ -47,23 +64,77 @@ class IntroReply:
     accept: bool
 
 
-Token = Answer | IntroRequest | MoreResults | IntroReply
+@dataclass(frozen=True)
+class CaseIntroRequest:
+    """紹介を依頼 on a precedent case (or, with ``case_id`` 0, on the named body) of a named request."""
+
+    sub_issue_id: int
+    case_id: int
+
+
+@dataclass(frozen=True)
+class FollowupAnswer:
+    introduction_id: int
+    side: str                 # requester | target
+    rating: int | None        # None: "no comment" after a rating
+
+
+Token = Answer | IntroRequest | MoreResults | IntroReply | CaseIntroRequest | FollowupAnswer
 
 
 def answer(nonce: str, question_id: int, value: str) -> str:
-    return _checked(SEP.join(("q", nonce, str(question_id), value)))
+    if not _NONCE.fullmatch(nonce) or not value or SEP in value:
+        raise ValueError(f"answer token needs a nonce of 8 hex digits and a non-empty value without {SEP!r}")
+    return _checked(SEP.join(("q", nonce, _number(question_id, lowest=0), value)))
 
 
 def intro_request(sub_issue_id: int, kind: str, db_id: int) -> str:
-    return _checked(SEP.join(("ir", str(sub_issue_id), kind, str(db_id))))
+    if kind not in INTRO_KINDS:
+        raise ValueError(f"introductions are requested for {', '.join(INTRO_KINDS)}, not {kind!r}")
+    return _checked(SEP.join(("ir", _number(sub_issue_id), kind, _number(db_id))))
 
 
 def more_results(sub_issue_id: int, kind: str) -> str:
-    return _checked(SEP.join(("mr", str(sub_issue_id), kind)))
+    if kind not in RESULT_KINDS:
+        raise ValueError(f"more results exist for {', '.join(RESULT_KINDS)}, not {kind!r}")
+    return _checked(SEP.join(("mr", _number(sub_issue_id), kind)))
+
+
+def case_intro_request(sub_issue_id: int, case_id: int) -> str:
+    return _checked(SEP.join(("ic", _number(sub_issue_id), _number(case_id, lowest=0))))
 
 
 def intro_reply(introduction_id: int, *, accept: bool) -> str:
-    return _checked(SEP.join(("ia" if accept else "id", str(introduction_id))))
+    return _checked(SEP.join(("ia" if accept else "id", _number(introduction_id))))
+
+
+def _number(value: int, *, lowest: int = 1) -> str:
+    if isinstance(value, bool) or not isinstance(value, int) or not lowest <= value <= MAX_DB_ID:
+        raise ValueError(f"a choice token's number must be an integer from {lowest} to {MAX_DB_ID}, not {value!r}")
+    return str(value)
+
+
+def _id(text: str, *, lowest: int = 1) -> int:
+    """The number ``text`` stands for; ValueError unless it is one ``_number`` writes."""
+    if not _NUMBER.fullmatch(text) or not lowest <= (value := int(text)) <= MAX_DB_ID:
+        raise ValueError(text)
+    return value
+
+
+def followup_answer(introduction_id: int, side: str, rating: int | None) -> str:
+    if side not in ("requester", "target"):
+        raise ValueError(f"a follow-up is answered by the requester or the target, not {side!r}")
+    if rating is not None and not (isinstance(rating, int) and not isinstance(rating, bool)
+                                   and RATING_RANGE[0] <= rating <= RATING_RANGE[1]):
+        raise ValueError(f"a follow-up rating is {RATING_RANGE[0]}–{RATING_RANGE[1]}, not {rating!r}")
+    return _checked(SEP.join(("fu", _number(introduction_id), side, "-" if rating is None else str(rating))))
+
+
+def _rating(text: str) -> int:
+    """A rating ``followup_answer`` writes (one digit within the range); ValueError otherwise."""
+    if not (len(text) == 1 and text.isdigit() and RATING_RANGE[0] <= int(text) <= RATING_RANGE[1]):
+        raise ValueError(text)
+    return int(text)
 
 
 def _checked(value: str) -> str:
@@ -79,14 +150,18 @@ def parse(value: str) -> Token | None:
     parts = value.split(SEP)
     try:
         match parts:
-            case ["q", nonce, qid, ans] if nonce and ans:
-                return Answer(nonce, int(qid), ans)
-            case ["ir", sub, kind, db_id] if kind in ("advisor", "engineer"):
-                return IntroRequest(int(sub), kind, int(db_id))
-            case ["mr", sub, kind] if kind in ("advisor", "case", "engineer", "training"):
-                return MoreResults(int(sub), kind)
+            case ["q", nonce, qid, ans] if _NONCE.fullmatch(nonce) and ans:
+                return Answer(nonce, _id(qid, lowest=0), ans)
+            case ["ir", sub, kind, db_id] if kind in INTRO_KINDS:
+                return IntroRequest(_id(sub), kind, _id(db_id))
+            case ["mr", sub, kind] if kind in RESULT_KINDS:
+                return MoreResults(_id(sub), kind)
+            case ["ic", sub, case_id]:
+                return CaseIntroRequest(_id(sub), _id(case_id, lowest=0))
             case ["ia" | "id" as verb, intro_id]:
-                return IntroReply(int(intro_id), accept=verb == "ia")
+                return IntroReply(_id(intro_id), accept=verb == "ia")
+            case ["fu", intro_id, "requester" | "target" as side, rating]:
+                return FollowupAnswer(_id(intro_id), side, None if rating == "-" else _rating(rating))
     except ValueError:
         return None
     return None

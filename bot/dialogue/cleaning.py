@@ -70,7 +70,8 @@ def fold(text: str) -> str:
 COMMANDS: dict[str, str] = {}
 for _name, _words in {
     "help": ("ヘルプ", "help", "使い方", "つかいかた", "?", "たすけて"),
-    "restart": ("やり直し", "やりなおし", "やり直す", "restart", "startover", "最初から", "はじめから", "リセット", "reset"),
+    "restart": ("やり直し", "やりなおし", "やり直す", "restart", "startover", "最初から", "はじめから", "リセット",
+                "reset"),
     "cancel": ("キャンセル", "cancel", "中止", "やめる", "やめます", "終了", "quit", "stop"),
     "back": ("戻る", "もどる", "back", "ひとつ戻る", "一つ戻る", "前に戻る"),
     "consult": ("相談", "相談する", "consult", "consultation", "新しい相談"),

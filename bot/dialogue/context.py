@@ -100,6 +100,10 @@ class TurnContext:
     def say(self, key: str, **values: object) -> None:
         self.replies.append(Text(self.text(key, **values)))
 
+    def say_text(self, text: str) -> None:
+        """A text composed from several messages (the 見立て, an answer with its source)."""
+        self.replies.append(Text(text))
+
     def ask(self, text: str, options: list[tuple[str, str]], *, hint: str | None = None,
             keep_id: bool = False, primary: str | None = None) -> None:
         """A question whose choices answer the current step; ``options`` are (label, answer)."""

@@ -9,9 +9,10 @@ conversation in between, the turn is run again on the fresh state; when
 anything fails, nothing of the turn is saved and the user gets a short
 apology — the conversation is never lost or half-written.
 
-Adapters also ask for the introduction views (what to post to the requested
-person, to both sides after acceptance, to the requester after a decline) and
-for a user's overview (Slack App Home).
+Adapters also ask for a user's overview (Slack App Home), the language of a
+text (``language_of``, the one detector every adapter uses) and a fresh start
+of a conversation (``reset``). What a turn's ``Notice`` replies mean for other
+people is composed by bot/dialogue/deliveries.py.
 """
 
 from __future__ import annotations
@@ -24,13 +25,24 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot.dialogue import choices, cleaning, commands, flow, intros, messages, recommend
+from bot.dialogue import (
+    answers,
+    choices,
+    cleaning,
+    commands,
+    flow,
+    followups,
+    intents,
+    intros,
+    messages,
+    named,
+    recommend,
+)
 from bot.dialogue.context import Services, TurnContext
 from bot.dialogue.replies import (
     ConversationKey,
     IncomingChoice,
     IncomingMessage,
-    IntroView,
     Overview,
     Text,
     Turn,
@@ -47,6 +59,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 ATTEMPTS = 3
 MIN_CHARS_FOR_LANGUAGE = 4   # "ok", "はい" do not switch the conversation's language
+# Steps at which a message is a new matter: its intents decide what happens (question, named request, problem).
+OPEN_STEPS = ("idle", "results", "answered", "named")
 
 
 class DialogueEngine:
@@ -143,6 +157,9 @@ class DialogueEngine:
         if command is not None:
             commands.run(ctx, command)
             return
+        if followups.awaiting_comment(ctx):
+            followups.take_comment(ctx, text)
+            return
         lookup = cleaning.quick_lookup(text)
         if lookup is not None:
             recommend.lookup(ctx, lookup, text)
@@ -150,15 +167,52 @@ class DialogueEngine:
                 ctx.say("lookup_continue")
                 flow.prompt(ctx)
             return
-        if ctx.state.step in ("idle", "results") and cleaning.is_greeting(text):
-            ctx.say("prompt_problem")
+        if ctx.state.step in OPEN_STEPS:
+            self._on_new_message(ctx, text)
+            return
+        if ctx.state.step in ("missing", "confirm", "counsel") and self._answered_aside(ctx, text):
             return
         flow.on_text(ctx, text)
+
+    def _classify(self, ctx: TurnContext, text: str) -> intents.Intents:
+        from bot.dialogue.understand import names_a_place
+
+        return intents.classify(text, names_a_place=names_a_place(text, self.services.directory()),
+                                embedder=self.services.embedder())
+
+    def _on_new_message(self, ctx: TurnContext, text: str) -> None:
+        """A message while nothing particular is awaited: act on each of its intents in turn."""
+        found = self._classify(ctx, text)
+        if found.labels == ("social",):
+            ctx.say("thanks_reply" if intents.is_thanks(text) else "prompt_problem")
+            return
+        consult = found.has("problem") or found.has("vague")
+        if found.has("question"):
+            answers.answer(ctx, found.hit, offers=not consult and not found.has("named_request"))
+        if found.has("named_request"):
+            named.handle(ctx, text)
+            return
+        if consult:
+            if found.has("question"):
+                ctx.say("answer_then_counsel")
+            flow.start_intake(ctx, text, dont_know=found.dont_know)
+
+    def _answered_aside(self, ctx: TurnContext, text: str) -> bool:
+        """A clear question about 群マネ in the middle of the intake: answer it, then ask the current question again."""
+        found = self._classify(ctx, text)
+        if found.labels != ("question",) or found.hit is None:
+            return False
+        answers.answer(ctx, found.hit, offers=False)
+        ctx.say("lookup_continue")
+        flow.prompt(ctx)
+        return True
 
     # ------------------------------------------------------------------ choices
 
     def _on_choice(self, ctx: TurnContext, value: str) -> None:
         token = choices.parse(value)
+        if not isinstance(token, choices.FollowupAnswer):
+            followups.drop_pending(ctx)
         if token is None:
             ctx.say("unknown_choice")
             flow.prompt(ctx)
@@ -175,25 +229,31 @@ class DialogueEngine:
             intros.request(ctx, token)
         elif isinstance(token, choices.MoreResults):
             recommend.more(ctx, token.sub_issue_id, token.kind)
+        elif isinstance(token, choices.CaseIntroRequest):
+            intros.request_case(ctx, token)
+        elif isinstance(token, choices.FollowupAnswer):
+            followups.answer(ctx, token)
         else:
             intros.answer(ctx, token)
 
-    # ------------------------------------------------------------------ introductions and overview
+    # ------------------------------------------------------------------ for the adapters
 
-    def introduction_request_view(self, intro_id: int) -> IntroView:
-        """What to send the requested person: the card and Accept/Decline (no requester contact)."""
-        with self.db.session() as session:
-            return intros.request_view(session, intro_id)
+    def reset(self, key: ConversationKey) -> None:
+        """Start the conversation afresh (its old buttons then answer as expired), saying nothing."""
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                with self.db.session() as session:
+                    row, state = StateStore.load(session, key)
+                    fresh = state.fresh() if state is not None else DialogueState()
+                    StateStore.save(session, key, row, fresh, self._clock())
+                return
+            except (StaleDataError, IntegrityError, OperationalError):
+                if attempt == ATTEMPTS:
+                    raise
 
-    def introduction_accepted_view(self, intro_id: int) -> IntroView:
-        """After acceptance: both participants, the card and both contacts."""
-        with self.db.session() as session:
-            return intros.accepted_view(session, intro_id)
-
-    def introduction_declined_view(self, intro_id: int) -> IntroView:
-        """After a decline: the news for the requester and the next candidate with 紹介を依頼."""
-        with self.db.session() as session:
-            return intros.declined_view(session, intro_id)
+    def language_of(self, text: str) -> str:
+        """``ja`` or ``en`` for a user's text: the engine's detector, for the adapters' own notes."""
+        return self.services.language_of(cleaning.clean_message(text).text)
 
     def user_overview(self, platform: str, user_id: str) -> Overview:
         """A user's consultations and introductions (Slack App Home)."""

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
-from bot.dialogue import cleaning, messages, profiles, recommend
+from bot.dialogue import card_edit, cleaning, counsel, messages, profiles, recommend
 from bot.dialogue.context import TurnContext
-from bot.dialogue.replies import Card, Question
+from bot.dialogue.replies import Card, Choice
+from bot.dialogue.understand import OwnPlace, asker_place
 from knowledge.cards import IntakeCard, MunicipalityRef, SubIssueCard
 from knowledge.municipalities import MunicipalityDirectory
 
@@ -58,18 +60,29 @@ def _text_idle(ctx: TurnContext, text: str) -> None:
     start_intake(ctx, text)
 
 
-def start_intake(ctx: TurnContext, text: str) -> None:
-    """Understand a problem description and go on to the first thing that is missing."""
+def start_intake(ctx: TurnContext, text: str, *, dont_know: bool = False) -> None:
+    """Understand a problem description and go on to the first thing that is missing.
+
+    Whose municipality: a self-reference in the text (「宇陀市の者です」) sets it and is
+    remembered; otherwise the profile's stands, and only without a profile does a
+    plain mention (「宇陀市の橋」) count. A municipality that is the subject of a
+    request or case was never taken by ``analyze``. A problem without a name (no
+    facility, no work understood, or 「何が課題か分からない」) goes to counselling.
+    """
     state = ctx.state
     card = ctx.services.analyze(text)
     if not card.sub_issues:
-        card.sub_issues = [SubIssueCard(text=text)]
-    found_place = card.municipality
-    if found_place is None and not card.ambiguous:
-        card.municipality = profiles.place_of(ctx.session, ctx.key)
+        card.sub_issues = [SubIssueCard(text=text, title=messages.shorten(text, 40))]
+    for sub in card.sub_issues:   # a guessed facility or work is asked, not assumed
+        sub.fields = [c for c in sub.fields if c not in sub.guessed]
+        sub.processes = [c for c in sub.processes if c not in sub.guessed]
+    profile_place = profiles.place_of(ctx.session, ctx.key)
+    own = OwnPlace(card.municipality, card.ambiguous, card.municipality_explicit)
+    card.municipality, card.ambiguous = asker_place(own, profile_place)
+    found_place = card.municipality if card.municipality is not None and card.municipality != profile_place else None
     if found_place is not None:
         profiles.remember_place(ctx.session, ctx.key, found_place, state.language)
-    if not _has_problem(ctx, card, text):
+    if not dont_know and not _has_problem(ctx, card, text):
         if found_place is not None:
             ctx.say("municipality_set", place=_place_text(found_place, ctx.lang))
         if card.ambiguous:
@@ -82,8 +95,12 @@ def start_intake(ctx: TurnContext, text: str) -> None:
     state.set_card(card)
     state.asked = []
     state.consultation_id = None
+    state.counsel = {}
     if found_place is not None:
         ctx.say("municipality_set", place=_place_text(found_place, ctx.lang))
+    if counsel.wants_counselling(card, dont_know):
+        counsel.start(ctx, card, text)
+        return
     if len(card.sub_issues) > 1:
         ctx.say("split_note", n=len(card.sub_issues))
     next_step(ctx)
@@ -158,7 +175,8 @@ def _answer_municipality_pick(ctx: TurnContext, value: str) -> None:
     pool = state.ask.get(key) or []
     if value == "other":
         state.checkpoint()
-        state.step, state.ask = "municipality", {"return": state.ask.get("return"), "profile_only": state.ask.get("profile_only")}
+        state.step, state.ask = "municipality", {"return": state.ask.get("return"),
+                                                 "profile_only": state.ask.get("profile_only")}
         _prompt_municipality(ctx, False)
         return
     index = _index(value, "m:", len(pool))
@@ -316,9 +334,14 @@ def card_reply(ctx: TurnContext, card: IntakeCard, *, with_actions: bool) -> Car
         prefix = f"{i + 1}. " if numbered else ""
         rows.append((ctx.text("card_issue", n=i + 1) if numbered else ctx.text("card_issue", n="").strip(),
                      messages.shorten(sub.text, 200)))
+        if sub.title:
+            rows.append((prefix + ctx.text("card_title_row"), sub.title))
         for item in EDITABLE:
             rows.append((prefix + ctx.text(f"card_{item}"), messages.labels(item, getattr(sub, item), lang)))
-    actions = ()
+        if sub.schemes:
+            schemes = messages.scheme_labels([x.code for x in sub.schemes], lang)
+            rows.append((prefix + ctx.text("card_schemes"), schemes))
+    actions: tuple[Choice, ...] = ()
     if with_actions:
         actions = ctx.choices([(ctx.text("accept"), "accept"), (ctx.text("edit"), "edit"),
                                (ctx.text("restart_button"), "restart")], primary="accept")
@@ -340,7 +363,7 @@ def _answer_confirm(ctx: TurnContext, value: str) -> None:
         recommend.recommend(ctx)
     elif value == "edit":
         ctx.state.checkpoint()
-        _start_edit(ctx)
+        card_edit._start_edit(ctx)
     elif value == "restart":
         from bot.dialogue.commands import restart
 
@@ -381,158 +404,6 @@ def _text_confirm(ctx: TurnContext, text: str) -> None:
     _prompt_confirm(ctx, False)
 
 
-# ---------------------------------------------------------------- editing the card
-
-
-def _start_edit(ctx: TurnContext) -> None:
-    card = ctx.state.intake_card()
-    assert card is not None
-    if len(card.sub_issues) == 1:
-        ctx.state.step, ctx.state.ask = "edit_item", {"sub": 0}
-    else:
-        ctx.state.step, ctx.state.ask = "edit_pick", {}
-    prompt(ctx, keep_id=False)
-
-
-def _prompt_edit_pick(ctx: TurnContext, keep_id: bool) -> None:
-    card = ctx.state.intake_card()
-    assert card is not None
-    options = [(ctx.text("card_municipality"), "muni")]
-    options += [(f"{ctx.text('card_issue', n=i + 1)}「{messages.shorten(s.text, 16)}」", f"sub:{i}")
-                for i, s in enumerate(card.sub_issues)]
-    options.append((ctx.text("edit_retype"), "retype"))
-    ctx.ask(ctx.text("ask_edit_pick"), options, keep_id=keep_id)
-
-
-def _answer_edit_pick(ctx: TurnContext, value: str) -> None:
-    card = ctx.state.intake_card()
-    assert card is not None
-    index = _index(value, "sub:", len(card.sub_issues))
-    if index is not None:
-        ctx.state.checkpoint()
-        ctx.state.step, ctx.state.ask = "edit_item", {"sub": index}
-        prompt(ctx, keep_id=False)
-        return
-    _common_edit(ctx, value)
-
-
-def _common_edit(ctx: TurnContext, value: str) -> None:
-    state = ctx.state
-    if value == "muni":
-        state.checkpoint()
-        state.step, state.ask = "municipality", {"return": "confirm"}
-        _prompt_municipality(ctx, False)
-    elif value == "retype":
-        state.checkpoint()
-        state.step, state.ask = "idle", {"retype": True}
-        ctx.say("ask_retype")
-    else:
-        ctx.say("unknown_choice")
-        prompt(ctx)
-
-
-def _prompt_edit_item(ctx: TurnContext, keep_id: bool) -> None:
-    card = ctx.state.intake_card()
-    assert card is not None
-    index = ctx.state.ask["sub"]
-    options = [(ctx.text(f"card_{item}"), item) for item in EDITABLE]
-    options.append((ctx.text("edit_text_item"), "text"))
-    if len(card.sub_issues) > 1:
-        options.append((ctx.text("edit_delete"), "delete"))
-    else:
-        options += [(ctx.text("card_municipality"), "muni"), (ctx.text("edit_retype"), "retype")]
-    ctx.ask(ctx.text("ask_edit_item", n=index + 1), options, keep_id=keep_id)
-
-
-def _answer_edit_item(ctx: TurnContext, value: str) -> None:
-    state = ctx.state
-    index = state.ask["sub"]
-    if value in EDITABLE:
-        state.checkpoint()
-        state.step, state.ask = "edit_value", {"sub": index, "item": value}
-        prompt(ctx, keep_id=False)
-    elif value == "text":
-        state.checkpoint()
-        state.step, state.ask = "edit_text", {"sub": index}
-        prompt(ctx, keep_id=False)
-    elif value == "delete":
-        card = state.intake_card()
-        assert card is not None
-        if len(card.sub_issues) > 1:
-            state.checkpoint()
-            del card.sub_issues[index]
-            state.set_card(card)
-            state.asked = []
-            state.step, state.ask = "confirm", {}
-            _prompt_confirm(ctx, False)
-        else:
-            ctx.say("unknown_choice")
-            prompt(ctx)
-    else:
-        _common_edit(ctx, value)
-
-
-def _prompt_edit_value(ctx: TurnContext, keep_id: bool) -> None:
-    item = ctx.state.ask["item"]
-    options = [(messages.label(item, code, ctx.lang), code) for code in messages.choice_codes(item)]
-    options.append((ctx.text("clear_value"), "clear"))
-    ctx.ask(ctx.text(f"ask_edit_value_{item}"), options, hint=ctx.text("free_hint"), keep_id=keep_id)
-
-
-def _answer_edit_value(ctx: TurnContext, value: str) -> None:
-    item = ctx.state.ask["item"]
-    if value != "clear" and value not in messages.choice_codes(item):
-        ctx.say("unknown_choice")
-        prompt(ctx)
-        return
-    _apply_edit(ctx, [] if value == "clear" else [value])
-
-
-def _text_edit_value(ctx: TurnContext, text: str) -> None:
-    codes = list(getattr(ctx.services.extract(text), ctx.state.ask["item"]))
-    if not codes:
-        ctx.say("edit_not_understood")
-        prompt(ctx)
-        return
-    _apply_edit(ctx, codes)
-
-
-def _apply_edit(ctx: TurnContext, codes: list[str]) -> None:
-    state = ctx.state
-    item, index = state.ask["item"], state.ask["sub"]
-    state.checkpoint()
-    card = state.intake_card()
-    assert card is not None
-    setattr(card.sub_issues[index], item, codes)
-    state.set_card(card)
-    state.step, state.ask = "confirm", {}
-    _prompt_confirm(ctx, False)
-
-
-def _prompt_edit_text(ctx: TurnContext, keep_id: bool) -> None:
-    if not keep_id:
-        ctx.state.question_id += 1
-    ctx.replies.append(Question(ctx.text("ask_edit_text", n=ctx.state.ask["sub"] + 1), (), ctx.text("free_hint")))
-
-
-def _text_edit_text(ctx: TurnContext, text: str) -> None:
-    state = ctx.state
-    index = state.ask["sub"]
-    state.checkpoint()
-    card = state.intake_card()
-    assert card is not None
-    sub = card.sub_issues[index]
-    sub.text = text
-    found = ctx.services.extract(text)
-    for item in EDITABLE:
-        codes = list(getattr(found, item))
-        if codes:
-            setattr(sub, item, codes)
-    state.set_card(card)
-    state.step, state.ask = "confirm", {}
-    _prompt_confirm(ctx, False)
-
-
 # ---------------------------------------------------------------- after the results
 
 
@@ -565,20 +436,30 @@ def _index(value: str, prefix: str, size: int) -> int | None:
     return index if 0 <= index < size else None
 
 
+
+def _answered_offer(ctx: TurnContext, value: str) -> None:
+    from bot.dialogue import answers
+
+    answers.on_offer(ctx, value)
+
+
 _PROMPTS = {
     "idle": _prompt_idle,
     "municipality": _prompt_municipality,
     "municipality_pick": _prompt_ambiguous,
     "missing": _prompt_missing,
     "confirm": _prompt_confirm,
-    "edit_pick": _prompt_edit_pick,
-    "edit_item": _prompt_edit_item,
-    "edit_value": _prompt_edit_value,
-    "edit_text": _prompt_edit_text,
+    "edit_pick": card_edit._prompt_edit_pick,
+    "edit_item": card_edit._prompt_edit_item,
+    "edit_value": card_edit._prompt_edit_value,
+    "edit_text": card_edit._prompt_edit_text,
     "results": _prompt_results,
+    "counsel": lambda ctx, keep_id: counsel.prompt(ctx, keep_id=keep_id),
+    "answered": _prompt_results,
+    "named": _prompt_results,
 }
 
-_TEXT_HANDLERS = {
+_TEXT_HANDLERS: dict[str, Callable[[TurnContext, str], None]] = {
     "idle": _text_idle,
     "municipality": _text_municipality,
     "municipality_pick": _text_municipality,
@@ -586,17 +467,23 @@ _TEXT_HANDLERS = {
     "confirm": _text_confirm,
     "edit_pick": _text_with_buttons,
     "edit_item": _text_with_buttons,
-    "edit_value": _text_edit_value,
-    "edit_text": _text_edit_text,
+    "edit_value": card_edit._text_edit_value,
+    "edit_text": card_edit._text_edit_text,
     "results": _text_results,
+    "counsel": counsel.on_text,
+    "answered": _text_results,
+    "named": _text_results,
 }
 
-_ANSWER_HANDLERS = {
+_ANSWER_HANDLERS: dict[str, Callable[[TurnContext, str], None]] = {
     "municipality": _answer_municipality_pick,
     "municipality_pick": _answer_municipality_pick,
     "missing": _answer_missing,
     "confirm": _answer_confirm,
-    "edit_pick": _answer_edit_pick,
-    "edit_item": _answer_edit_item,
-    "edit_value": _answer_edit_value,
+    "edit_pick": card_edit._answer_edit_pick,
+    "edit_item": card_edit._answer_edit_item,
+    "edit_value": card_edit._answer_edit_value,
+    "counsel": counsel.on_answer,
+    "answered": _answered_offer,
 }
+

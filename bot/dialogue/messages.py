@@ -1,11 +1,22 @@
-"""Every text the engine says, in Japanese and English, and the labels of codes.
+"""The one message catalogue: every user-facing text, in Japanese and English, and the labels of codes.
 
 Japanese is polite but warm (です・ます) and short; English when the user writes
-English. ``say(lang, key, **values)`` formats one text.
+English. ``say(lang, key, **values)`` formats one text; the engine, the
+deliveries and every renderer (Slack, Teams, terminal, the CLI's labels) use it.
+
+Each entry is ``key: (Japanese, English)``. The catalogue is written in three
+tables by topic — ``TEXTS`` here (the conversation), ``NOTICE_TEXTS``
+(deliveries and secretariat notes) and ``PLATFORM_TEXTS`` (what the front ends
+show around the conversation) — and merged into ``CATALOGUE``; a key may appear
+only once. To add a text, add one line to the table of its topic.
 """
 
 from __future__ import annotations
 
+from typing import Literal
+
+from bot.dialogue.notice_texts import NOTICE_TEXTS
+from bot.dialogue.platform_texts import PLATFORM_TEXTS
 from knowledge.taxonomy import get_taxonomy
 from matching.intake import code_label, pain_codes, wanted_codes
 
@@ -15,7 +26,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "こんにちは、群マネ相談ボットです。インフラの維持管理で困っていることを伺って課題を整理し、"
         "アドバイザー・先行事例・近隣の技術者・研修をご紹介します。",
         "Hello, I'm the Gunmane consultation bot. Tell me what is hard about maintaining your "
-        "infrastructure; I'll sort out the problem and suggest advisors, precedent cases, engineers nearby and trainings.",
+        "infrastructure; I'll sort out the problem and suggest advisors, precedent cases, engineers nearby and "
+        "trainings.",
     ),
     "idle_restart": (
         "前回のやり取りから時間が空いたので、新しい相談として始めますね。",
@@ -81,7 +93,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     # ---------------------------------------------------------------- municipality
     "ask_municipality": (
         "どちらの自治体のご担当ですか？（例：「奈良県宇陀市」。県の職員の方は「奈良県」）",
-        "Which municipality do you work for? (e.g. \"奈良県宇陀市\"; prefectural staff: the prefecture, e.g. \"奈良県\")",
+        "Which municipality do you work for? (e.g. \"奈良県宇陀市\"; "
+        "prefectural staff: the prefecture, e.g. \"奈良県\")",
     ),
     "municipality_hint": ("自治体名を書いてください", "Type the municipality's name"),
     "ask_ambiguous": (
@@ -207,7 +220,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "intro_ask_target": (
         "{name}さん、群マネ相談ボットです。{place}の技術者の方から、次のご相談についてお話を伺いたいとのご依頼がありました。"
         "お受けいただけますか？（承諾いただくと、お互いの連絡先をお知らせします）",
-        "Hello {name}, this is the Gunmane consultation bot. An engineer from {place} would like to talk with you about "
+        "Hello {name}, this is the Gunmane consultation bot. An engineer from {place} would like to talk with you "
+        "about "
         "the issue below. Can you help? (If you accept, we share both contacts.)",
     ),
     "intro_request_card": ("ご相談の内容", "The consultation"),
@@ -258,30 +272,141 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "contact_on": ("{platform} のユーザー {user}", "{platform} user {user}"),
     "engineer_of": ("{place}の技術者", "an engineer of {place}"),
+    # ---------------------------------------------------------------- counselling (issue 10)
+    "counsel_intro": (
+        "状況を少しずつ伺って、課題を一緒に整理しますね。いくつか質問します（選ぶか、自由に書いてください）。",
+        "Let's sort out the problem together. I'll ask a few questions — pick an answer or write freely.",
+    ),
+    "counsel_question": ("質問{n}：{text}", "Question {n}: {text}"),
+    "counsel_free_hint": (
+        "当てはまらなければ、ご自分の言葉で書いてください", "If none fits, write it in your own words",
+    ),
+    "counsel_noted": (
+        "ありがとうございます。いただいた言葉のまま記録しました。", "Thank you — noted in your own words.",
+    ),
+    "counsel_assessment": (
+        "伺った内容から、次のような課題ではないかと見立てました。",
+        "From what you told me, this is my first assessment of the problem:",
+    ),
+    "counsel_reason": ("{quotes}とのことから。", "because you said {quotes}."),
+    "counsel_schemes": ("合いそうな連携の型：{schemes}", "Schemes that may fit: {schemes}"),
+    "card_title_row": ("件名", "Title"),
+    "card_schemes": ("連携の型", "Schemes"),
+    # ---------------------------------------------------------------- answers from the knowledge base
+    "answer_source": ("出典：{source}", "Source: {source}"),
+    "answer_unknown": (
+        "申し訳ありません、そのご質問にはこのボットの知識ではお答えできません。正確なことは、地域の相談窓口か、アドバイザーにお尋ねください。",
+        "Sorry, that question is beyond what this bot knows. For an accurate answer, please ask your regional "
+        "consultation "
+        "window or an advisor.",
+    ),
+    "answer_offer": ("あわせてご案内できます：", "I can also show you:"),
+    "offer_cases": ("{scheme}の先行事例を見る", "Precedent cases of {scheme}"),
+    "offer_advisor": ("アドバイザーに相談する", "Consult an advisor"),
+    "offer_window": ("地域の相談窓口を見る", "My regional consultation window"),
+    "offer_window_needs_place": (
+        "どちらの自治体のご担当か教えていただければ、地域の相談窓口をご案内します（例：「奈良県宇陀市です」）。",
+        "Tell me your municipality and I'll show your regional consultation window (e.g. \"Uda city, Nara\").",
+    ),
+    "offer_advisor_next": (
+        "アドバイザーへのご相談ですね。お困りのことを一言で書いていただければ、合う方をお探しします。",
+        "Happy to find an advisor: describe the problem in a sentence and I'll look for a good fit.",
+    ),
+    "thanks_reply": ("どういたしまして。ほかにもお困りのことがあれば、いつでも書いてください。",
+                     "You're welcome. Write any time something else comes up."),
+    "answer_then_counsel": ("ここからは、ご相談の内容を伺いますね。", "Now, about your own situation:"),
+    # ---------------------------------------------------------------- named requests
+    "named_found_cases": (
+        "「{target}」に関わる先行事例です。事例の団体の方への紹介を依頼できます（連絡先は、先方が承諾してからお知らせします）。",
+        "Precedent cases involving \"{target}\". You can ask to be introduced to someone at the body behind a case "
+        "(contacts are shared only after they accept).",
+    ),
+    "named_found_people": ("「{target}」の技術者で、紹介を受けてもよいとされている方です。",
+                           "Engineers of \"{target}\" who agreed to be introduced."),
+    "named_body_only": (
+        "「{target}」の事例や、紹介を受けてもよいとされている技術者は登録されていません。事務局に紹介先を探してもらうよう依頼できます。",
+        "No case or consenting engineer of \"{target}\" is on record. I can ask the secretariat to find someone "
+        "for you.",
+    ),
+    "named_nothing": (
+        "お名前の団体や事例が見つかりませんでした。自治体名や事例の型（例：「三条市」「奈良県の代行」）で、もう一度書いていただけますか？",
+        "I could not find that body or case. Could you name the municipality or the scheme (e.g. \"Sanjo\", "
+        "\"delegation in Nara\")?",
+    ),
+    "named_broker_button": ("事務局に紹介を依頼", "Ask the secretariat"),
+    "request_case_intro": ("この事例の方に紹介を依頼", "Request an introduction"),
+    "intro_case_engineer": (
+        "事例「{case}」に関わる{place}の技術者の方に紹介を依頼しました。先方が承諾したら、お互いの連絡先をお知らせします。",
+        "I asked an engineer of {place} involved in \"{case}\" for an introduction. Contacts are shared once they "
+        "accept.",
+    ),
+    "intro_brokered": (
+        "「{case}」の団体の方への紹介を、事務局に依頼しました。事務局が担当の方を探してつなぎます（連絡先は、先方が承諾してからお知らせします）。",
+        "I asked the secretariat to find someone at the body behind \"{case}\" and put you in touch (contacts are "
+        "shared "
+        "only after they accept).",
+    ),
+    "intro_brokered_already": (
+        "その紹介は、すでに事務局に依頼済みです。", "You have already asked the secretariat for that.",
+    ),
+    # ---------------------------------------------------------------- honest results
+    "below_floor": (
+        "{kind}：ご相談に十分合う候補は見つかりませんでした。",
+        "{kind}: nothing fits your problem well enough to suggest.",
+    ),
+    "unmet_all": (
+        "今回は、ご相談に十分合う候補が見つかりませんでした。無理にご紹介はしません。地域の相談窓口か、アドバイザーにご相談ください。"
+        "このご相談は、事務局が支援の足りない分野として把握します。",
+        "This time nothing fits your problem well enough, so I won't suggest anything weak. Please ask your regional "
+        "consultation window or an advisor; the secretariat records this as a need that is not yet met.",
+    ),
 }
 
-# Kinds of results, as headings (the same codes as ``wanted``).
+# One label per kind of record (the same codes as ``wanted``), used for headings and in every renderer.
 KIND_LABELS: dict[str, tuple[str, str]] = {
     "advisor": ("アドバイザー", "Advisor"),
-    "case": ("先行事例", "Precedent cases"),
-    "engineer": ("近隣の技術者", "Engineers nearby"),
-    "training": ("研修・視察", "Trainings and site visits"),
+    "case": ("先行事例", "Precedent case"),
+    "engineer": ("近隣の技術者", "Nearby engineer"),
+    "training": ("研修・視察", "Training / site visit"),
+    "technology": ("新技術", "New technology"),
     "window": ("相談窓口", "Consultation window"),
 }
 
 STATE_LABELS: dict[str, tuple[str, str]] = {
-    "requested": ("依頼中", "requested"),
+    "requested": ("返事待ち", "waiting for an answer"),
     "accepted": ("成立", "accepted"),
     "declined": ("見送り", "declined"),
     "expired": ("期限切れ", "expired"),
     "completed": ("完了", "completed"),
 }
 
-PLATFORM_LABELS = {"slack": "Slack", "teams": "Teams", "terminal": "端末"}
+PLATFORM_LABELS: dict[str, tuple[str, str]] = {
+    "slack": ("Slack", "Slack"),
+    "teams": ("Teams", "Teams"),
+    "lineworks": ("LINE WORKS", "LINE WORKS"),
+    "terminal": ("端末", "the terminal"),
+}
+
+
+_INTAKE_KINDS: dict[str, Literal["field", "process", "pain", "wanted"]] = {
+    "fields": "field", "processes": "process", "pains": "pain", "wanted": "wanted"}
+
+
+def _merged(*tables: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    merged: dict[str, tuple[str, str]] = {}
+    for table in tables:
+        twice = merged.keys() & table.keys()
+        if twice:
+            raise ValueError(f"message keys defined twice in the catalogue: {', '.join(sorted(twice))}")
+        merged.update(table)
+    return merged
+
+
+CATALOGUE = _merged(TEXTS, NOTICE_TEXTS, PLATFORM_TEXTS)
 
 
 def say(lang: str, key: str, **values: object) -> str:
-    ja, en = TEXTS[key]
+    ja, en = CATALOGUE[key]
     text = en if lang == "en" else ja
     return text.format(**values) if values else text
 
@@ -293,19 +418,27 @@ def _pair(table: dict[str, tuple[str, str]], code: str, lang: str) -> str:
 
 
 def label(kind: str, code: str, lang: str) -> str:
-    """Display label of a code of ``kind``: fields, processes, pains, wanted (the intake's labels), state, kind."""
+    """Display label of a code of ``kind``: fields, processes, pains, wanted (the intake's labels), state, kind,
+    platform."""
     if kind == "state":
         return _pair(STATE_LABELS, code, lang)
     if kind == "kind":
         return _pair(KIND_LABELS, code, lang)
-    singular = {"fields": "field", "processes": "process", "pains": "pain", "wanted": "wanted"}[kind]
-    return code_label(singular, code, "en" if lang == "en" else "ja")
+    if kind == "platform":
+        return _pair(PLATFORM_LABELS, code, lang)
+    return code_label(_INTAKE_KINDS[kind], code, "en" if lang == "en" else "ja")
 
 
 def labels(kind: str, codes: list[str], lang: str) -> str:
     if not codes:
         return say(lang, "card_none")
     return ("、" if lang != "en" else ", ").join(label(kind, c, lang) for c in codes)
+
+
+def scheme_labels(codes: list[str], lang: str) -> str:
+    """「代行、共同発注」 — the taxonomy labels of scheme codes."""
+    tax = get_taxonomy()
+    return ("、" if lang != "en" else ", ").join(tax.english(c) if lang == "en" else tax.label(c) for c in codes)
 
 
 def choice_codes(kind: str) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.dialogue import choices, messages, profiles
+from bot.dialogue import choices, messages, profiles, relevance
 from bot.dialogue.cleaning import Lookup
 from bot.dialogue.context import TurnContext
 from bot.dialogue.replies import Choice, ConversationKey, ResultItem, ResultList
@@ -39,20 +39,31 @@ def recommend(ctx: TurnContext) -> None:
     place = card.municipality
     plan = [(i, kind) for i, sub in enumerate(card.sub_issues) for kind in kinds_for(sub.wanted)]
     queries = [_query(card.sub_issues[i], kind, place) for i, kind in plan]
-    found = ctx.services.matcher().match_many(queries)
+    matcher = ctx.services.matcher()
+    found = matcher.match_many(queries)
     by_sub: dict[int, dict[str, list[dict[str, Any]]]] = {}
+    below: dict[int, set[str]] = {}
     for (i, kind), results in zip(plan, found, strict=True):
-        by_sub.setdefault(i, {})[kind] = _records(results, ctx.lang)
-    consultation = _store(ctx, card, by_sub, status="recommended")
+        kept = [r for r in results if r.score >= relevance.floor(matcher.embedder.model_id, kind)]
+        if results and not kept:
+            below.setdefault(i, set()).add(kind)
+        by_sub.setdefault(i, {})[kind] = _records(kept, ctx.lang)
+    consultation = store(ctx, card, by_sub, status="recommended")
     ctx.say("searching_done")
     for i, sub in enumerate(card.sub_issues):
         row = consultation.sub_issues[i]
+        if not any(by_sub[i].values()):
+            # Nothing cleared the floor: say so, point to the window and an advisor, record the unmet need.
+            row.unmet = True
+            ctx.say("unmet_all")
+            continue
         for kind in kinds_for(sub.wanted):
             recs = by_sub[i][kind]
             if not recs:
-                ctx.say("no_results", kind=messages.label("kind", kind, ctx.lang))
+                ctx.say("below_floor" if kind in below.get(i, set()) else "no_results",
+                        kind=messages.label("kind", kind, ctx.lang))
                 continue
-            title = ctx.text("results_title", n=i + 1, text=messages.shorten(sub.text, 20),
+            title = ctx.text("results_title", n=i + 1, text=messages.shorten(sub.title or sub.text, 24),
                              kind=messages.label("kind", kind, ctx.lang))
             ctx.replies.append(result_list(ctx.lang, title, row.id, kind, recs[:SHOWN], more=len(recs) > SHOWN))
     window = window_list(ctx, place)
@@ -135,7 +146,7 @@ def window_list(ctx: TurnContext, place: MunicipalityRef) -> ResultList | None:
     return ResultList(ctx.text("window_title", prefecture=place.prefecture), (item,))
 
 
-def _store(ctx: TurnContext, card: IntakeCard, by_sub: dict[int, dict[str, list[dict[str, Any]]]],
+def store(ctx: TurnContext, card: IntakeCard, by_sub: dict[int, dict[str, list[dict[str, Any]]]],
            *, status: str) -> Consultation:
     key: ConversationKey = ctx.key
     place = card.municipality
@@ -150,7 +161,8 @@ def _store(ctx: TurnContext, card: IntakeCard, by_sub: dict[int, dict[str, list[
         consultation.sub_issues.append(SubIssue(
             position=i, text=sub.text, fields=list(sub.fields), processes=list(sub.processes),
             pains=list(sub.pains), wanted=list(sub.wanted), recommendations=recs,
-            best_score=max(scores) if scores else None,
+            best_score=max(scores) if scores else None, title=sub.title or None,
+            schemes=[s.model_dump() for s in sub.schemes],
         ))
     ctx.session.add(consultation)
     ctx.session.flush()
@@ -168,10 +180,12 @@ def lookup(ctx: TurnContext, wanted: Lookup, original: str) -> None:
     place = profiles.place_of(ctx.session, ctx.key)
     topics = extract(wanted.words)   # so the secretariat's demand figures count lookups too
     sub = SubIssueCard(text=wanted.words, fields=topics.fields, processes=topics.processes, wanted=[wanted.kind])
-    results = ctx.services.matcher().match(_query(sub, wanted.kind, place))
-    recs = _records(results, ctx.lang)
+    matcher = ctx.services.matcher()
+    results = matcher.match(_query(sub, wanted.kind, place))
+    recs = _records([r for r in results if r.score >= relevance.floor(matcher.embedder.model_id, wanted.kind)],
+                    ctx.lang)
     card = IntakeCard(text=original, municipality=place, sub_issues=[sub])
-    consultation = _store(ctx, card, {0: {wanted.kind: recs}}, status="lookup")
+    consultation = store(ctx, card, {0: {wanted.kind: recs}}, status="lookup")
     kind_label = messages.label("kind", wanted.kind, ctx.lang)
     if not recs:
         ctx.say("no_results", kind=kind_label)

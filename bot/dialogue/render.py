@@ -10,14 +10,8 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.dialogue import messages
 from bot.dialogue.replies import Card, Choice, Notice, Question, Reply, ResultList, Text, Turn
-
-NOTICE_TEXT = {
-    "intro_requested": ("紹介依頼 #{id} を送りました（相手の方と事務局に届きます）",
-                        "introduction request #{id} sent (to the person and the secretariat)"),
-    "intro_accepted": ("紹介 #{id} が成立しました（連絡先を共有します）", "introduction #{id} accepted (contacts shared)"),
-    "intro_declined": ("紹介 #{id} は見送られました", "introduction #{id} declined"),
-}
 
 
 @dataclass
@@ -59,7 +53,7 @@ def number_choices(turn: Turn, *, prefix: str = "bot> ", width: int = 100) -> Nu
                 distance = f"（約{item.distance_km:.0f} km）" if item.distance_km is not None else ""
                 out.lines.append(f"{pad}  {i}. {item.title}{distance}")
                 if item.why:
-                    out.lines.append(f"{pad}     理由: {item.why}")
+                    out.lines.append(f"{pad}     {messages.say(turn.language, 'why_label')}: {item.why}")
                 if item.detail:
                     out.lines.extend(textwrap.wrap(item.detail, width, initial_indent=pad + "     ",
                                                    subsequent_indent=pad + "     "))
@@ -67,8 +61,9 @@ def number_choices(turn: Turn, *, prefix: str = "bot> ", width: int = 100) -> Nu
             if reply.more is not None:
                 button_line([reply.more], pad + "  ")
         elif isinstance(reply, Notice):
-            ja, en = NOTICE_TEXT.get(reply.event, ("{id}", "{id}"))
-            note = (en if turn.language == "en" else ja).format(id=reply.introduction_id)
+            key = f"notice_{reply.event}"
+            note = (messages.say(turn.language, key, id=reply.subject_id) if key in messages.CATALOGUE
+                    else f"{reply.event} #{reply.subject_id}")
             out.lines.append(f"{pad}（{note}）")
     return out
 
@@ -96,7 +91,7 @@ def reply_to_json(reply: Reply) -> dict[str, Any]:
             {"kind": i.kind, "id": i.id, "title": i.title, "why": i.why, "detail": i.detail,
              "distance_km": i.distance_km, "actions": [_choice(c) for c in i.actions]} for i in reply.items
         ], "more": _choice(reply.more) if reply.more else None}
-    return {"type": "notice", "event": reply.event, "introduction_id": reply.introduction_id}
+    return {"type": "notice", "event": reply.event, "subject_id": reply.subject_id}
 
 
 def _choice(choice: Choice) -> dict[str, str]:

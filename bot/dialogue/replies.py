@@ -5,16 +5,25 @@ into Block Kit, Adaptive Cards or terminal text. A ``Choice.value`` is an
 opaque token (at most 150 characters) that the adapter hands back unchanged
 as ``IncomingChoice.value`` when the user picks it.
 
-Besides the per-turn ``Turn``, the engine answers three introduction views
-(``IntroView``: what to post to whom when an introduction is requested,
-accepted or declined) and a per-user ``Overview`` (Slack App Home).
+A turn may also raise a ``Notice`` (an introduction was requested, accepted,
+…): the people involved must hear of it elsewhere. The engine turns a notice
+into ``Delivery`` values — who gets which replies, in which language, and
+what the secretariat is told (bot/dialogue/deliveries.py) — and the relay
+hands them to each platform's sender (bot/relay). ``Overview`` is a user's
+consultations and introductions (Slack App Home).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+from bot.secretariat.contacts import ChatUser, Outbox, Recipient, Secretariat
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 MAX_CHOICE_VALUE = 150
 
@@ -91,14 +100,16 @@ class ResultList:
 
 @dataclass(frozen=True)
 class Notice:
-    """Not shown as such: tells the adapter to do something on another channel.
+    """Not shown as such: something others must hear of, delivered outside this conversation.
 
-    ``event`` is one of ``intro_requested``, ``intro_accepted``, ``intro_declined``;
-    ``introduction_id`` names the introduction record.
+    ``event`` names what happened (``intro_requested``, ``intro_accepted``,
+    ``intro_declined``, ``intro_expired``, ``intro_brokered``, ``intro_reminder``,
+    ``intro_followup``; the composers in bot/dialogue/deliveries.py list them
+    all) and ``subject_id`` the record it is about (an introduction's id).
     """
 
     event: str
-    introduction_id: int
+    subject_id: int
 
 
 Reply = Text | Question | Card | ResultList | Notice
@@ -117,33 +128,44 @@ class Turn:
     card: dict[str, Any] | None = None
 
 
-# ---------------------------------------------------------------- introductions and overview
-
-PlatformUser = tuple[str, str]      # (platform, user id), e.g. ("slack", "U012AB3CD")
+# ---------------------------------------------------------------- deliveries and overview
 
 
-@dataclass
-class IntroView:
-    """What an adapter posts for one introduction, and to whom.
+@dataclass(frozen=True)
+class Delivery:
+    """What to send to whom for one notice; the adapters only render and send it.
 
-    - request view: ``recipient`` is the requested person when their contact is a
-      chat user id (else ``None``: the secretariat handles it by mail); ``replies``
-      show the intake card (no requester contact) and Accept/Decline choices.
-    - accepted view: ``participants`` are the requester and the target (those on
-      a chat platform); ``replies`` carry the card and both contacts.
-    - declined view: ``recipient`` is the requester; ``replies`` give the news
-      and the next candidate with a 紹介を依頼 choice.
+    ``recipients`` get the replies together — one group conversation where the
+    platform has one (a Slack group DM), else each their own. A recipient is a
+    chat user, the ``Outbox`` (the secretariat sends it by mail) or the
+    ``Secretariat``'s own place on each platform. After sending, ``reached``
+    follows when every recipient got it, ``unreached`` otherwise (e.g. the
+    secretariat note that says who must be written to by mail).
     """
 
-    introduction_id: int
-    recipient: PlatformUser | None = None
-    participants: tuple[PlatformUser, ...] = ()
-    replies: list[Reply] = field(default_factory=list)
+    notice: Notice
+    recipients: tuple[Recipient, ...]
+    replies: tuple[Reply, ...]
     language: str = "ja"
+    role: str = ""                      # requester | target | participants | secretariat (logs, outbox)
+    reached: tuple[Delivery, ...] = ()
+    unreached: tuple[Delivery, ...] = ()
 
-    def participant_ids(self, platform: str) -> list[str]:
-        """The participants' user ids on one platform (e.g. for a Slack group DM)."""
-        return [user for p, user in self.participants if p == platform]
+    @property
+    def text(self) -> str:
+        """The plain text of the replies (the outbox listing, notification previews)."""
+        lines: list[str] = []
+        for reply in self.replies:
+            if isinstance(reply, Text | Question):
+                lines.append(reply.text)
+            elif isinstance(reply, Card):
+                lines += [reply.title] + [f"{name}: {value}" for name, value in reply.fields]
+            elif isinstance(reply, ResultList):
+                lines += [reply.title] + [f"- {item.title}" for item in reply.items]
+        return "\n".join(lines)
+
+
+Composer = Callable[["Session", Notice], list[Delivery]]   # a notice → its deliveries (bot/dialogue/deliveries.py)
 
 
 @dataclass(frozen=True)
@@ -175,3 +197,10 @@ class Overview:
     consultations: list[ConsultationSummary] = field(default_factory=list)
     introductions: list[IntroductionSummary] = field(default_factory=list)
     language: str = "ja"
+
+
+__all__ = [
+    "Card", "ChatUser", "Choice", "Composer", "ConsultationSummary", "ConversationKey", "Delivery", "Incoming",
+    "IncomingChoice", "IncomingMessage", "IntroductionSummary", "Notice", "Outbox", "Overview", "Question",
+    "Recipient", "Reply", "ResultItem", "ResultList", "Secretariat", "Text", "Turn",
+]

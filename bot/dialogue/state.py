@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import secrets
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -34,7 +34,8 @@ class DialogueState:
 
     ``step`` is what the engine waits for (``idle``, ``municipality``,
     ``municipality_pick``, ``missing``, ``confirm``, ``edit_pick``,
-    ``edit_item``, ``edit_value``, ``edit_text``, ``results``); ``ask`` holds
+    ``edit_item``, ``edit_value``, ``edit_text``, ``results``, ``counsel``,
+    ``answered``, ``named``); ``ask`` holds
     that step's details (which sub-issue, which item, the candidates offered).
     """
 
@@ -48,6 +49,8 @@ class DialogueState:
     history: list[dict[str, Any]] = field(default_factory=list)
     old_nonces: list[str] = field(default_factory=list)
     consultation_id: int | None = None
+    counsel: dict[str, Any] = field(default_factory=dict)   # belief, facts and quotes of the counselling (counsel.py)
+    awaiting: dict[str, Any] = field(default_factory=dict)  # a typed answer wanted outside the steps (followups.py)
     last_at: str | None = None                   # ISO time of the last turn
     turns: int = 0
 
@@ -89,7 +92,7 @@ class DialogueState:
         if not self.last_at:
             return None
         at = datetime.fromisoformat(self.last_at)
-        return at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+        return at if at.tzinfo else at.replace(tzinfo=UTC)
 
     # ------------------------------------------------------------ JSON
 

@@ -3,8 +3,9 @@
 ``build_report(db, out_dir, since=…)`` writes five PNG charts (map of Japan by
 consultations per prefecture, field × process heat map, introduction funnel
 with the average rating, unmet needs, advisor load) and ``report.html``, one
-self-contained page with the charts embedded as data URIs. ``summary_text``
-is the short weekly summary the Slack admin posts.
+self-contained page with the charts embedded as data URIs. The numbers come
+from the secretariat service (bot/secretariat/report_data.py); ``summary.py``
+writes them as the short text summary, from the message catalogue.
 """
 
 from __future__ import annotations
@@ -16,8 +17,7 @@ from pathlib import Path
 
 from bot.report.charts import CHARTS
 from bot.report.html_page import write_html
-from bot.report.stats import DEFAULT_UNMET_BELOW, ReportData, collect
-from bot.report.summary import summary_text
+from bot.secretariat.report_data import DEFAULT_UNMET_BELOW, ReportData, collect
 from knowledge.db import Database
 
 log = logging.getLogger(__name__)
@@ -41,4 +41,4 @@ def build_report(db: Database, out_dir: Path, *, since: date | None = None,
     return ReportResult(charts, html, data)
 
 
-__all__ = ["ReportResult", "build_report", "collect", "summary_text"]
+__all__ = ["ReportResult", "build_report"]

@@ -12,10 +12,11 @@ import matplotlib
 import numpy as np
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from bot.report import japan_map
 from bot.report.fonts import rc
-from bot.report.stats import UNSPECIFIED, ReportData
+from bot.secretariat.report_data import UNSPECIFIED, ReportData
 from knowledge.taxonomy import get_taxonomy
 
 DPI = 110
@@ -116,9 +117,11 @@ def introduction_funnel(data: ReportData, path: Path) -> Path:
         ax.axis("off")
         ax.set_title(f"紹介のファネル  {_period(data)}", fontsize=14)
         average = funnel.average_rating
-        rating = f"平均評価 {average:.1f} / 5 ({len(funnel.ratings)}件の回答)" if average is not None else "評価の回答はまだありません"
+        rating = (f"平均評価 {average:.1f} / 5 ({len(funnel.ratings)}件の回答)" if average is not None
+                  else "評価の回答はまだありません")
         fig.text(0.5, 0.17, rating, ha="center", fontsize=13)
-        fig.text(0.5, 0.07, f"辞退 {funnel.declined}件 ・ 期限切れ {funnel.expired}件 ・ 回答待ち {funnel.open_requests}件",
+        fig.text(0.5, 0.07,
+                 f"辞退 {funnel.declined}件 ・ 期限切れ {funnel.expired}件 ・ 回答待ち {funnel.open_requests}件",
                  ha="center", fontsize=11, color="#444444")
         return _save(fig, path)
 
@@ -139,7 +142,7 @@ def unmet_needs(data: ReportData, path: Path, *, top: int = 15) -> Path:
             ax.set_xlabel("小課題の件数")
             for y, n in enumerate(counts):
                 ax.text(n, y, f" {n}", va="center")
-            ax.xaxis.get_major_locator().set_params(integer=True)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         else:
             _empty_note(ax, "該当する小課題はありません")
         fig.tight_layout()
@@ -160,7 +163,7 @@ def advisor_load(data: ReportData, path: Path, *, top: int = 30) -> Path:
             names = [f"{a.name} ({a.ext_id})" + (" [休止]" if a.status == "paused" else "") for a in loads]
             ax.set_yticks(list(ys), names, fontsize=9)
             ax.invert_yaxis()
-            ax.xaxis.get_major_locator().set_params(integer=True)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.06), ncol=2, frameon=False)
         else:
             _empty_note(ax, "登録されたアドバイザーはいません")

@@ -19,13 +19,14 @@ from __future__ import annotations
 import argparse
 import random
 import tempfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
-from knowledge import introductions as intros
+from bot.secretariat import feedback
+from bot.secretariat import introductions as intros
 from knowledge.db import Database, make_engine, upgrade
 from knowledge.models import Advisor, Consultation, SubIssue
 from knowledge.municipalities import MunicipalityDirectory
@@ -63,7 +64,7 @@ def _real_sub_issues(text: str, prefecture: str, directory: Any, matcher: Any) -
 def seed_demo_activity(db: Database, *, consultations: int = 80, seed: int = 7, now: datetime | None = None,
                        texts: list[str] | None = None, matcher: Any | None = None) -> dict[str, int]:
     rng = random.Random(seed)
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     prefectures, pweights = zip(*PREFECTURE_WEIGHTS.items(), strict=True)
     pairs, weights = [(f, p) for f, p, _ in COMMON], [w for *_, w in COMMON]
     made = {"consultations": 0, "sub_issues": 0, "introductions": 0}
@@ -122,7 +123,7 @@ def _introductions(session, rng: random.Random, advisors: list[Advisor], now: da
                 intro.accepted_at = consultation.created_at + timedelta(days=rng.uniform(0.2, 3))
                 if rng.random() < 0.55:
                     intros.complete(session, intro.id, actor="demo")
-                    intros.record_feedback(session, intro.id, side="requester", actor="demo",
+                    feedback.record_feedback(session, intro.id, side="requester", actor="demo",
                                            rating=rng.choices([5, 4, 3, 2], [5, 4, 2, 1])[0], comment=None)
             elif fate < 0.75:
                 intros.decline(session, intro.id, actor="demo")
@@ -164,7 +165,7 @@ def main() -> None:
             from matching.engine import Matcher
 
             settings = load_settings(data_dir=Path(tmp), database_url=f"sqlite:///{tmp}/demo.db")
-            texts = [json.loads(line)["text"] for line in args.texts.read_text(encoding="utf-8").splitlines()
+            texts = [json.loads(line)["text"] for line in args.texts.read_text(encoding="utf-8").split("\n")
                      if line.strip()]
             matcher = Matcher(db, make_embedder(settings), settings)
         print(seed_demo_activity(db, texts=texts, matcher=matcher))

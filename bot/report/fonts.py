@@ -11,15 +11,18 @@ from __future__ import annotations
 import importlib.util
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from matplotlib import font_manager
+from matplotlib.typing import RcKeyType
 
 from knowledge.errors import ConfigError
 
 SYSTEM_FAMILIES = ("IPAexGothic", "Noto Sans CJK JP", "IPAGothic", "TakaoGothic")
 
 
-def _packaged_font() -> Path | None:
+def packaged_font() -> Path | None:
+    """IPAexGothic inside the japanize-matplotlib package, found without importing it."""
     spec = importlib.util.find_spec("japanize_matplotlib")
     if spec is None or not spec.submodule_search_locations:
         return None
@@ -30,7 +33,7 @@ def _packaged_font() -> Path | None:
 @lru_cache(maxsize=1)
 def japanese_font_family() -> str:
     """The family name to put first in ``font.family``; registers the packaged font once."""
-    packaged = _packaged_font()
+    packaged = packaged_font()
     if packaged is not None:
         font_manager.fontManager.addfont(str(packaged))
         return font_manager.FontProperties(fname=str(packaged)).get_name()
@@ -44,6 +47,6 @@ def japanese_font_family() -> str:
     )
 
 
-def rc() -> dict[str, object]:
+def rc() -> dict[RcKeyType, Any]:
     """matplotlib settings for a chart with Japanese labels."""
     return {"font.family": [japanese_font_family(), "DejaVu Sans"], "axes.unicode_minus": False}

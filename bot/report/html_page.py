@@ -7,8 +7,8 @@ import html
 from pathlib import Path
 
 from bot.report.charts import CHARTS
-from bot.report.stats import ReportData
 from bot.report.summary import summary_text
+from bot.secretariat.report_data import ReportData
 
 STYLE = """
 body{font-family:"Hiragino Sans","Noto Sans CJK JP","IPAexGothic",Meiryo,sans-serif;margin:2em auto;max-width:960px;

@@ -21,8 +21,8 @@ PREFECTURES: tuple[str, ...] = tuple(japanmap.pref_names[1:])   # index 0 is a p
 @lru_cache(maxsize=1)
 def outlines() -> dict[str, list[tuple[float, float]]]:
     """Prefecture name → boundary points (longitude, latitude)."""
-    points = japanmap.pref_points()
-    return {name: [tuple(p) for p in points[i]] for i, name in enumerate(PREFECTURES)}  # type: ignore[misc]
+    points = japanmap.pref_points()  # type: ignore[no-untyped-call]
+    return {name: [(float(p[0]), float(p[1])) for p in points[i]] for i, name in enumerate(PREFECTURES)}
 
 
 def draw(ax: Axes, values: dict[str, float], cmap: Colormap, norm: Normalize, *, empty: str = "#eeeeee") -> None:

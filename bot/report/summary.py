@@ -1,32 +1,39 @@
-"""The report as a few lines of Japanese text (the weekly summary for the secretariat channel)."""
+"""The report as a few lines of text (the weekly summary the secretariat gets in chat), from the catalogue."""
 
 from __future__ import annotations
 
-from bot.report.stats import UNSPECIFIED, ReportData
-from knowledge.taxonomy import get_taxonomy
+from bot.dialogue.messages import label, say
+from bot.secretariat.report_data import UNSPECIFIED, ReportData
+
+LANGUAGE = "ja"   # the secretariat reads Japanese
 
 
-def _pair(field: str, process: str) -> str:
-    tax = get_taxonomy()
-    return " × ".join("未指定" if c == UNSPECIFIED else tax.label(c) for c in (field, process))
+def _pair(field: str, process: str, lang: str) -> str:
+    return " × ".join(say(lang, "unspecified") if code == UNSPECIFIED else label(kind, code, lang)
+                      for kind, code in (("fields", field), ("processes", process)))
 
 
-def summary_text(data: ReportData) -> str:
-    period = f"{data.since.isoformat()} 以降" if data.since else "全期間"
+def summary_text(data: ReportData, lang: str = LANGUAGE) -> str:
+    period = say(lang, "summary_since", since=data.since.isoformat()) if data.since else say(lang, "summary_all")
+    joiner = "、" if lang != "en" else ", "
     funnel = data.funnel
-    lines = [f"見える化サマリー ({period}、{data.until.date().isoformat()} 時点)",
-             f"・相談 {data.consultations}件 (小課題 {data.sub_issues}件)"]
+    lines = [say(lang, "summary_title", period=period, today=data.until.date().isoformat()),
+             say(lang, "summary_consultations", n=data.consultations, subs=data.sub_issues)]
     prefectures = [(p, n) for p, n in data.by_prefecture.most_common(3) if p != UNSPECIFIED]
     if prefectures:
-        lines.append("・相談の多い都道府県: " + "、".join(f"{p} {n}件" for p, n in prefectures))
+        items = joiner.join(say(lang, "summary_item", name=p, n=n) for p, n in prefectures)
+        lines.append(say(lang, "summary_prefectures", items=items))
     if data.demand:
-        lines.append("・多い分野×業務: " + "、".join(f"{_pair(*k)} {n}件" for k, n in data.demand.most_common(3)))
-    rating = f"、平均評価 {funnel.average_rating:.1f}/5" if funnel.average_rating is not None else ""
-    lines.append(f"・紹介: 依頼 {funnel.requested}件 → 承諾 {funnel.accepted}件 → 完了 {funnel.completed}件{rating}"
-                 f" (辞退 {funnel.declined}、期限切れ {funnel.expired}、回答待ち {funnel.open_requests})")
+        items = joiner.join(say(lang, "summary_item", name=_pair(*k, lang), n=n) for k, n in data.demand.most_common(3))
+        lines.append(say(lang, "summary_demand", items=items))
+    rating = ("" if funnel.average_rating is None
+              else say(lang, "summary_rating", rating=f"{funnel.average_rating:.1f}"))
+    lines.append(say(lang, "summary_funnel", requested=funnel.requested, accepted=funnel.accepted,
+                     completed=funnel.completed, rating=rating, declined=funnel.declined, expired=funnel.expired,
+                     open=funnel.open_requests))
     if data.unmet:
-        lines.append(f"・満たされていないニーズ {data.unmet_total}件: "
-                     + "、".join(f"{_pair(*k)} {n}件" for k, n in data.unmet.most_common(3)))
-    full = [a for a in data.advisor_load if a.capacity and a.open >= a.capacity]
-    lines.append(f"・受け入れ上限に達したアドバイザー: {len(full)}人 / {len(data.advisor_load)}人")
+        items = joiner.join(say(lang, "summary_item", name=_pair(*k, lang), n=n) for k, n in data.unmet.most_common(3))
+        lines.append(say(lang, "summary_unmet", n=data.unmet_total, items=items))
+    full = [a for a in data.advisor_load if a.full]
+    lines.append(say(lang, "summary_full", full=len(full), all=len(data.advisor_load)))
     return "\n".join(lines)

@@ -40,7 +40,7 @@ def recent_sent(session: Session, limit: int = 50) -> list[OutboxMessage]:
 def scrub(session: Session, secrets: list[str]) -> int:
     """Remove every copy of ``secrets`` (an erased person's name, contact …) from the messages; returns how many
     messages changed."""
-    from knowledge.privacy import scrub_value
+    from bot.secretariat.erasure import scrub_value  # erasure calls this module: imported when used
 
     changed = 0
     if not secrets:

@@ -1,8 +1,8 @@
-"""Secretariat actions the web console needs that the service did not have yet.
+"""Secretariat actions the web console needs beside the service's own.
 
-- ``forget_person``: the erasure of ``gunmane advisor|engineer forget`` (knowledge.privacy,
-  plus the cached vector of the erased text, as the CLI does), and the copies the web
-  tables may hold: the mail outbox, supporter applications, a profile link's owner.
+- ``forget_person``: ``erasure.forget`` (the erasure of ``gunmane advisor|engineer forget``),
+  then the copies the web tables may hold: the mail outbox, supporter applications, a
+  profile link's owner.
 - ``expire_introduction``: expire one request now (the CLI only expires overdue ones).
 """
 
@@ -13,15 +13,13 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bot.secretariat import outbox
+from bot.secretariat import curation, erasure, outbox
+from bot.secretariat import introductions as intros
+from bot.secretariat.erasure import ForgetReport, scrub_value
 from knowledge import audit
-from knowledge import introductions as intros
 from knowledge.errors import ConflictError, ValidationFailed
 from knowledge.models import Advisor, Engineer, Introduction, utcnow
-from knowledge.privacy import ForgetReport, forget_advisor, forget_engineer, scrub_value
 from knowledge.web_models import ProfileOwner, SupporterApplication
-from matching.documents import document_text
-from matching.embedding_cache import purge_texts
 
 
 @dataclass(frozen=True)
@@ -42,8 +40,6 @@ def erasure_preview(session: Session, kind: str, ext_id: str) -> ErasurePreview:
 
 
 def _person(session: Session, kind: str, ext_id: str) -> Advisor | Engineer:
-    from knowledge import curation
-
     if kind not in ("advisor", "engineer"):
         raise ValidationFailed([f"kind: only advisors and engineers hold personal data to forget, not {kind!r}"])
     row: Advisor | Engineer = curation.find(session, kind, ext_id)
@@ -54,10 +50,7 @@ def forget_person(session: Session, kind: str, ext_id: str, *, actor: str) -> Fo
     row = _person(session, kind, ext_id)
     secrets = sorted({s.strip() for s in (row.name, row.contact, row.expertise) if s and len(s.strip()) >= 2},
                      key=len, reverse=True)
-    old_text = document_text(kind, row)
-    report = forget_advisor(session, ext_id, actor=actor) if kind == "advisor" else forget_engineer(
-        session, ext_id, actor=actor)
-    purge_texts(session, [old_text])   # the cached vector was derived from the erased text
+    report = erasure.forget(session, kind, ext_id, actor=actor)
     scrubbed = _scrub_web_tables(session, secrets)
     if kind == "engineer":
         session.execute(delete(ProfileOwner).where(ProfileOwner.engineer_ext_id == ext_id))

@@ -4,7 +4,7 @@
 URL under ``GUNMANE_WEB_BASE_URL`` whose token names the chat user, expires after
 ``GUNMANE_WEB_PROFILE_LINK_DAYS`` and is signed with ``GUNMANE_WEB_SECRET_KEY`` (nothing is
 stored until the engineer saves). Through it the engineer registers or updates their
-engineer record (validated like an imported row, through ``knowledge.curation``), gives or
+engineer record (validated like an imported row, through ``bot.secretariat.curation``), gives or
 withdraws consent to be found (``discoverable``), or has it erased. Each chat user owns at
 most one engineer record (``profile_owners``); the audit log names the chat user as actor.
 """
@@ -19,8 +19,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.secretariat import curation
+from bot.secretariat.contacts import ChatUser
 from bot.secretariat.signed_links import BadSignature, sign, unsign
-from knowledge import curation
 from knowledge.errors import ConfigError, NotFound
 from knowledge.models import Engineer, utcnow
 from knowledge.municipalities import MunicipalityDirectory
@@ -80,8 +81,8 @@ def engineer_of(session: Session, platform: str, user_id: str) -> Engineer | Non
 
 
 def chat_contact(platform: str, user_id: str) -> str:
-    """The contact that lets introductions reach this user in chat (as bot/secretariat/notify reads it)."""
-    return user_id if platform == "slack" else f"{platform}:{user_id}"
+    """The contact that lets introductions reach this user in chat (``contacts.parse_contact`` reads it)."""
+    return ChatUser(platform, user_id).as_contact()
 
 
 def save_profile(session: Session, platform: str, user_id: str, data: dict[str, Any], *,

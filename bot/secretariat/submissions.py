@@ -3,7 +3,7 @@
 A submission is validated with the importer's rules (``knowledge.records``) the moment it
 arrives, under a provisional id, and waits as ``pending``; nothing of it reaches the portal
 or the matcher. Approval validates it again (the taxonomy or the municipalities may have
-changed) and adds it as a training through ``knowledge.curation.add`` (audit entry, version
+changed) and adds it as a training through ``bot.secretariat.curation.add`` (audit entry, version
 bump); rejection keeps it, with the reason. Either way the organiser is told through the
 mail outbox.
 """
@@ -16,8 +16,8 @@ from typing import Any, cast
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.secretariat import outbox
-from knowledge import audit, curation
+from bot.secretariat import curation, outbox
+from knowledge import audit
 from knowledge.errors import ConflictError, NotFound, ValidationFailed
 from knowledge.models import Training, utcnow
 from knowledge.municipalities import MunicipalityDirectory

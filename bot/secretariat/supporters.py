@@ -5,7 +5,7 @@ applicant's two consents (to be recommended to municipalities, to be contacted w
 introduction is accepted); both are required. It waits as ``pending`` and is never
 recommended: the matcher only sees the ``advisors`` table, and the application enters it
 only when the secretariat certifies (認定) it, validated again, through
-``knowledge.curation.add`` (audit entry, version bump). The applicant is told the outcome
+``bot.secretariat.curation.add`` (audit entry, version bump). The applicant is told the outcome
 through the mail outbox (their contact may be an e-mail address or a chat id).
 """
 
@@ -18,8 +18,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.secretariat import outbox
-from knowledge import audit, curation
+from bot.secretariat import curation, outbox
+from knowledge import audit
 from knowledge.errors import ConflictError, NotFound, ValidationFailed
 from knowledge.models import Advisor, utcnow
 from knowledge.municipalities import MunicipalityDirectory

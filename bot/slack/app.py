@@ -8,14 +8,11 @@ missing one stops start-up with a :class:`ConfigError` naming it. The Web API
 client talks to ``settings.slack_api_url`` (``GUNMANE_SLACK_API_URL``), so a
 fake API or an air-gapped relay can stand in for Slack.
 
-The secretariat's admin tools hook in from ``bot/slack/admin.py`` (owned by the
-secretariat helper), when that module exists:
-
-- ``register_admin(app, *, settings, db, relay)`` — called once here, to register
-  its own actions and views (callback ids / action ids starting ``gm:admin``);
-  ``relay`` is this app's :class:`IntroductionRelay` (group DM on approval …);
-- ``handle_admin_command(*, ack, command, client, respond, args, settings, db)``
-  — called for ``/gunmane admin …``; it must call ``ack`` itself.
+The app's parts: the conversation listeners (``handlers``), the secretariat's
+admin tools (``admin``), the sender that carries deliveries into Slack
+(``sender``) and the relay's dispatcher that both use for what a turn's
+notices mean for other people — on Slack, and on every other platform the
+settings configure.
 """
 
 from __future__ import annotations
@@ -29,9 +26,13 @@ from slack_bolt import App
 from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 
-from bot.slack.handlers import DialogueEngineLike, SlackHandlers, load_admin
-from bot.slack.intro_relay import IntroductionRelay
+from bot.relay.dispatch import Dispatcher
+from bot.relay.senders import configured_senders
+from bot.slack.admin import AdminTools
+from bot.slack.handlers import DialogueEngineLike, SlackHandlers
 from bot.slack.middleware import deduplicate_events, reject_malformed
+from bot.slack.sender import make_client as slack_client
+from bot.slack.sender import sender_for
 from knowledge.db import Database
 from knowledge.errors import ConfigError
 from knowledge.settings import Settings
@@ -54,7 +55,8 @@ def _required(value: SecretStr | None, variable: str, purpose: str) -> str:
 
 def check_credentials(settings: Settings, mode: Mode) -> None:
     """Stop early, naming the missing setting, before anything talks to Slack."""
-    _required(settings.slack_bot_token, "SLACK_BOT_TOKEN", "to post as the bot (Slack app → OAuth & Permissions → Bot User OAuth Token, xoxb-…)")
+    _required(settings.slack_bot_token, "SLACK_BOT_TOKEN",
+              "to post as the bot (Slack app → OAuth & Permissions → Bot User OAuth Token, xoxb-…)")
     if mode == "http":
         _required(settings.slack_signing_secret, "SLACK_SIGNING_SECRET",
                   "to verify requests in HTTP mode (Slack app → Basic Information → Signing Secret)")
@@ -64,9 +66,10 @@ def check_credentials(settings: Settings, mode: Mode) -> None:
 
 
 def make_client(settings: Settings) -> WebClient:
-    token = _required(settings.slack_bot_token, "SLACK_BOT_TOKEN", "to post as the bot")
-    base_url = settings.slack_api_url if settings.slack_api_url.endswith("/") else settings.slack_api_url + "/"
-    return WebClient(token=token, base_url=base_url)
+    _required(settings.slack_bot_token, "SLACK_BOT_TOKEN", "to post as the bot")
+    client = slack_client(settings)
+    assert client is not None  # the token was checked just above
+    return client
 
 
 def build_app(
@@ -108,13 +111,9 @@ def build_app(
         ) from exc
     app.use(reject_malformed)
     app.use(deduplicate_events(db))
-    handlers = SlackHandlers(engine, db, settings, client, working_notice_after=working_notice_after)
-    handlers.register(app)
-    _register_admin(app, settings, db, handlers.relay)
+    sender = sender_for(client, settings, db)
+    dispatcher = Dispatcher(db, configured_senders(settings, db).replacing(sender))
+    admin = AdminTools(settings, db, dispatcher)
+    admin.register(app)
+    SlackHandlers(engine, sender, dispatcher, admin=admin, working_notice_after=working_notice_after).register(app)
     return app
-
-
-def _register_admin(app: App, settings: Settings, db: Database, relay: IntroductionRelay) -> None:
-    register = getattr(load_admin(), "register_admin", None)
-    if register is not None:
-        register(app, settings=settings, db=db, relay=relay)

@@ -21,6 +21,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.dialogue import messages
 from bot.dialogue.replies import Card, Choice, Notice, Question, Reply, ResultItem, ResultList, Text
 
 log = logging.getLogger(__name__)
@@ -45,39 +46,16 @@ RESULTS_PER_PAGE = 10
 CHOICE_ACTION = "gm:choice"
 PAGE_ACTION = "gm:page"
 
-_LABELS = {
-    "ja": {
-        "advisor": "アドバイザー",
-        "case": "事例",
-        "engineer": "近隣の技術者",
-        "training": "研修・視察",
-        "window": "相談窓口",
-        "distance": "約{km} km",
-        "more": "続きを見る",
-        "select": "選んでください",
-        "page": "（続き {n}/{total}）",
-        "chose": "選択: {label}",
-        "shown": "続きを表示しました",
-    },
-    "en": {
-        "advisor": "Advisor",
-        "case": "Case",
-        "engineer": "Nearby engineer",
-        "training": "Training / visit",
-        "window": "Consultation window",
-        "distance": "about {km} km",
-        "more": "Show more",
-        "select": "Choose one",
-        "page": "(continued {n}/{total})",
-        "chose": "Chosen: {label}",
-        "shown": "Shown below",
-    },
-}
+# catalogue keys of the adapter's own words (bot/dialogue/platform_texts.py)
+_WORDS = {"distance": "distance", "more": "more_pages", "select": "select", "page": "page_of", "chose": "chose",
+          "shown": "shown_below"}
 
 
 def label(key: str, language: str = "ja", **values: object) -> str:
-    table = _LABELS.get(language, _LABELS["ja"])
-    return table.get(key, _LABELS["ja"].get(key, key)).format(**values)
+    """A kind of record's label, or one of the adapter's words, from the message catalogue."""
+    if key in messages.KIND_LABELS:
+        return messages.label("kind", key, language)
+    return messages.say(language, _WORDS[key], **values)
 
 
 @dataclass
@@ -141,7 +119,8 @@ def sections(text: str) -> list[Block]:
 def quote(text: str) -> SlackMessage:
     """The user's own words shown back as a block quote (escaped like everything else)."""
     quoted = "\n".join("> " + escape(line) for line in text.splitlines() or [""])
-    return SlackMessage(fallback(text), [{"type": "section", "text": mrkdwn(p)} for p in split_text(quoted)][:MAX_BLOCKS])
+    pieces = [{"type": "section", "text": mrkdwn(p)} for p in split_text(quoted)]
+    return SlackMessage(fallback(text), pieces[:MAX_BLOCKS])
 
 
 def fallback(text: str) -> str:
@@ -297,9 +276,9 @@ def render(reply: Reply, language: str = "ja") -> list[SlackMessage]:
 
 def split_blocks(blocks: list[Block], text: str, limit: int = MAX_BLOCKS) -> list[SlackMessage]:
     """Messages of at most ``limit`` blocks each (a 10,000-character text needs more than one)."""
-    return [SlackMessage(text=text, blocks=blocks[start : start + limit]) for start in range(0, len(blocks), limit)] or [
-        SlackMessage(text=text, blocks=[])
-    ]
+    messages = [SlackMessage(text=text, blocks=blocks[start : start + limit])
+                for start in range(0, len(blocks), limit)]
+    return messages or [SlackMessage(text=text, blocks=[])]
 
 
 def render_turn(replies: list[Reply], language: str = "ja") -> list[SlackMessage]:
@@ -317,7 +296,10 @@ def mark_chosen(blocks: list[Block], action_id: str, chosen_label: str, language
 
     Other buttons of the message (e.g. the other results' 紹介を依頼) stay usable.
     """
-    note = label("shown", language) if action_id.startswith(PAGE_ACTION) else label("chose", language, label=chosen_label)
+    if action_id.startswith(PAGE_ACTION):
+        note = label("shown", language)
+    else:
+        note = label("chose", language, label=chosen_label)
     context: Block = {"type": "context", "elements": [mrkdwn(escape(clip(note, MAX_FIELD_TEXT)))]}
     updated: list[Block] = []
     for block in blocks:

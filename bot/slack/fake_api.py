@@ -322,7 +322,8 @@ class FakeSlackAPI:
         problems = block_problems(view.get("blocks", []), VIEW_BLOCK_LIMIT)
         if problems:
             return {"ok": False, "error": "invalid_blocks", "errors": problems}
-        return {"ok": True, "view": {**view, "id": "V" + hashlib.sha1(json.dumps(view).encode()).hexdigest()[:10].upper()}}
+        view_id = "V" + hashlib.sha1(json.dumps(view).encode()).hexdigest()[:10].upper()
+        return {"ok": True, "view": {**view, "id": view_id}}
 
     def _views_publish(self, params: dict[str, Any]) -> dict[str, Any]:
         if not params.get("user_id"):
@@ -357,7 +358,8 @@ class FakeSlackAPI:
 
     def _chat_getPermalink(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "channel": params.get("channel"),
-                "permalink": f"https://gunmane-test.slack.com/archives/{params.get('channel')}/p{params.get('message_ts', '')}"}
+                "permalink": (f"https://gunmane-test.slack.com/archives/{params.get('channel')}"
+                              f"/p{params.get('message_ts', '')}")}
 
     def _files_getUploadURLExternal(self, params: dict[str, Any]) -> dict[str, Any]:
         file_id = "F" + hashlib.sha1(f"{params.get('filename')}{self.next_ts()}".encode()).hexdigest()[:10].upper()

@@ -4,47 +4,36 @@ Every listener acknowledges at once and does the slow work (understanding,
 embedding, search) in a lazy listener after the acknowledgement, so Slack's
 3-second limit holds however long the engine takes. When the engine takes
 longer than ``working_notice_after`` seconds, a short "working on it" note is
-posted first and then replaced by the answer.
+posted first and then replaced by the answer. A turn's notices go to the
+relay's dispatcher, which delivers what the engine composed for them.
 
 Conversation keys: a DM is one conversation per DM channel; a mention in a
 channel starts a conversation in the mention's thread (``channel:thread_ts``),
-which the bot answers in. Slash commands and the consultation modal continue in
-the user's DM with the bot.
+which the bot answers in. Slash commands and the consultation form continue
+in the user's DM with the bot.
 """
 
 from __future__ import annotations
 
 import functools
-import importlib
-import importlib.util
 import logging
 import re
 from collections.abc import Callable
-from types import ModuleType
 from typing import Any, Protocol
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.dialogue.cleaning import quick_lookup
-from bot.dialogue.replies import (
-    ConversationKey,
-    IncomingChoice,
-    IncomingMessage,
-    Notice,
-    Overview,
-    Text,
-    Turn,
-)
+from bot.dialogue.cleaning import command_of, quick_lookup
+from bot.dialogue.messages import say
+from bot.dialogue.replies import ConversationKey, IncomingChoice, IncomingMessage, Notice, Overview, Text, Turn
+from bot.relay.dispatch import Dispatcher
+from bot.relay.turns import KeyedLocks, WorkingNotice
 from bot.slack import blocks
-from bot.slack.delivery import KeyedLocks, Place, Poster, WorkingNotice
 from bot.slack.home import HOME_START_ACTION, home_view
-from bot.slack.intro_relay import IntroductionRelay, IntroductionViews
-from bot.slack.messages import language_of, say
-from bot.slack.page_store import PageStore
-from knowledge.db import Database
-from knowledge.settings import Settings
+from bot.slack.posting import Place
+from bot.slack.sender import SlackSender
 
 log = logging.getLogger(__name__)
 
@@ -53,22 +42,25 @@ CONSULT_BLOCK, CONSULT_INPUT = "problem", "text"
 CHOICE_PATTERN = re.compile(r"^gm:choice:\d+$")
 PAGE_PATTERN = re.compile(r"^gm:page:")
 SUBCOMMAND_SPLIT = re.compile(r"[\s\u3000]+", re.UNICODE)
-CONSULT_WORDS = {"相談", "そうだん", "consult", "consultation", "start"}
-HELP_WORDS = {"", "help", "ヘルプ", "使い方", "?", "？"}
-ADMIN_WORDS = {"admin", "管理"}
 PASSED_THROUGH_SUBTYPES = {None, "file_share", "thread_broadcast", "me_message"}
 
 
-class DialogueEngineLike(IntroductionViews, Protocol):
+class AdminCommand(Protocol):
+    """The secretariat's `/gunmane admin …` (bot/slack/admin.py): its words, and the handler that acks."""
+
+    words: frozenset[str]
+
+    def handle_command(self, ack: Ack, command: dict[str, Any], client: WebClient, respond: Any, args: str) -> None:
+        ...
+
+
+class DialogueEngineLike(Protocol):
+    """The part of ``DialogueEngine`` the adapter uses."""
+
     def handle(self, key: ConversationKey, incoming: IncomingMessage | IncomingChoice) -> Turn: ...
     def user_overview(self, platform: str, user_id: str) -> Overview: ...
-
-
-def load_admin() -> ModuleType | None:
-    """bot/slack/admin.py (the secretariat's tools) when it exists; its own import errors are not hidden."""
-    if importlib.util.find_spec("bot.slack.admin") is None:
-        return None
-    return importlib.import_module("bot.slack.admin")
+    def reset(self, key: ConversationKey) -> None: ...
+    def language_of(self, text: str) -> str: ...
 
 
 def logged(listener: Callable[..., None]) -> Callable[..., None]:
@@ -92,19 +84,23 @@ def is_dm_channel(channel: str) -> bool:
     return channel.startswith("D")
 
 
+def parse_command(text: str) -> tuple[str, str]:
+    """(first word folded to lower case, the rest) of ``/gunmane`` text."""
+    parts = SUBCOMMAND_SPLIT.split(text.strip(), maxsplit=1)
+    word = parts[0].lower() if parts else ""
+    return word, parts[1].strip() if len(parts) > 1 else ""
+
+
 class SlackHandlers:
-    def __init__(
-        self, engine: DialogueEngineLike, db: Database, settings: Settings, client: WebClient, *,
-        working_notice_after: float = 1.5,
-    ) -> None:
+    def __init__(self, engine: DialogueEngineLike, sender: SlackSender, dispatcher: Dispatcher, *,
+                 admin: AdminCommand, working_notice_after: float = 1.5) -> None:
         self.engine = engine
-        self.db = db
-        self.settings = settings
-        self.poster = Poster(client, PageStore(db))
-        self.relay = IntroductionRelay(engine, db, client, self.poster, settings.slack_secretariat_channel)
+        self.sender = sender
+        self.poster = sender.poster
+        self.dispatcher = dispatcher
+        self.admin = admin
         self.working_notice_after = working_notice_after
         self.locks = KeyedLocks()
-        self.bot_user_id: str | None = None
 
     def register(self, app: App) -> None:
         app.event("message")(ack=_ack, lazy=[logged(self.on_message)])
@@ -120,24 +116,21 @@ class SlackHandlers:
 
     def converse(self, key: ConversationKey, incoming: IncomingMessage | IncomingChoice, place: Place,
                  language: str = "ja") -> None:
-        """One engine turn, posted to ``place``; then the turn's notices are carried out."""
+        """One engine turn, posted to ``place``; then the deliveries of the turn's notices."""
         with self.locks.hold(key.as_string()):
-            working = blocks.split_blocks(blocks.sections(say("working", language)), say("working", language))[0]
+            working = blocks.split_blocks(blocks.sections(say(language, "working")), say(language, "working"))[0]
             notice = WorkingNotice(lambda: self.poster.post(place, working), self.working_notice_after).start()
             try:
                 turn = self.engine.handle(key, incoming)
             except Exception:  # the engine promises not to raise; a bug there must not kill the listener
                 log.exception("the dialogue engine raised on a Slack %s", type(incoming).__name__)
-                turn = Turn([Text(say("failed", language))], language)
+                turn = Turn([Text(say(language, "failed"))], language)
             finally:
                 placeholder = notice.finish()
             self.poster.post_replies(place, turn.replies, turn.language, replace_ts=placeholder)
-        for reply in turn.replies:
-            if isinstance(reply, Notice):
-                self.relay.on_notice(reply)
-
-    def _dm_channel(self, user: str) -> str | None:
-        return self.relay.open_conversation([user])
+        notices = [reply for reply in turn.replies if isinstance(reply, Notice)]
+        if notices:
+            self.dispatcher.notify(notices)
 
     def _is_from_a_bot(self, message: dict[str, Any], context: Any) -> bool:
         return bool(
@@ -162,7 +155,7 @@ class SlackHandlers:
             return  # deletions, joins, topic changes …: nothing to answer
         text = str(event.get("text") or "")
         key = ConversationKey("slack", str(body["team_id"]), channel, str(event["user"]))
-        self.converse(key, IncomingMessage(text), Place(channel), language_of(text))
+        self.converse(key, IncomingMessage(text), Place(channel), self.engine.language_of(text))
 
     def _on_edit(self, event: dict[str, Any], channel: str, context: Any) -> None:
         """An edited message is not re-read (the conversation has moved on); say so once, briefly."""
@@ -171,7 +164,7 @@ class SlackHandlers:
             return
         if new.get("text") == old.get("text"):
             return  # unfurls and attachment changes also arrive as message_changed
-        note = say("edited", language_of(str(new.get("text") or "")))
+        note = say(self.engine.language_of(str(new.get("text") or "")), "edited")
         self.poster.post(Place(channel, new.get("thread_ts")), blocks.SlackMessage(note, blocks.sections(note)))
 
     def on_mention(self, body: dict[str, Any], event: dict[str, Any], context: Any) -> None:
@@ -183,7 +176,7 @@ class SlackHandlers:
         if context.bot_user_id:
             text = re.sub(rf"<@{re.escape(context.bot_user_id)}(\|[^>]*)?>", " ", text).strip()
         key = ConversationKey("slack", str(body["team_id"]), f"{channel}:{thread}", str(event["user"]))
-        self.converse(key, IncomingMessage(text), Place(channel, thread), language_of(text))
+        self.converse(key, IncomingMessage(text), Place(channel, thread), self.engine.language_of(text))
 
     def on_home_opened(self, event: dict[str, Any], client: WebClient) -> None:
         if event.get("tab", "home") != "home":
@@ -232,7 +225,7 @@ class SlackHandlers:
         user, team = str(body["user"]["id"]), str((body.get("team") or {}).get("id") or "")
         channel_key, place = self._place_of_action(body)
         if channel_key is None or place is None:
-            dm = self._dm_channel(user)
+            dm = self.sender.open_conversation([user])
             if dm is None:
                 return
             channel_key, place = dm, Place(dm)
@@ -244,7 +237,7 @@ class SlackHandlers:
         if place is None:
             return
         self._mark_pressed(body, action, "", "ja")
-        page = self.poster.pages.get(str(action.get("value") or ""))
+        page = self.poster.stored_page(str(action.get("value") or ""))
         if page is None:
             log.info("a 'more' button for an unknown or purged page was pressed")
             return
@@ -252,78 +245,71 @@ class SlackHandlers:
 
     def on_home_start(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        self.open_consult_modal(client, str(body.get("trigger_id", "")), "ja")
+        self.open_consult_form(client, str(body.get("trigger_id", "")), "ja")
 
     # ------------------------------------------------------------------ /gunmane
 
-    @staticmethod
-    def parse_command(text: str) -> tuple[str, str]:
-        """(subcommand folded to lower case, the rest) of ``/gunmane`` text."""
-        parts = SUBCOMMAND_SPLIT.split(text.strip(), maxsplit=1)
-        word = parts[0].lower() if parts else ""
-        return word, parts[1].strip() if len(parts) > 1 else ""
+    def subcommand(self, text: str) -> tuple[str | None, str]:
+        """What ``/gunmane`` text asks for — help, admin, consult, lookup, or None — and the rest of it."""
+        word, rest = parse_command(text)
+        if not word or command_of(word) == "help":
+            return "help", rest
+        if word in self.admin.words:
+            return "admin", rest
+        if command_of(word) == "consult":
+            return "consult", rest
+        if quick_lookup(text) is not None:
+            return "lookup", text
+        return None, word
 
     def on_command(self, ack: Ack, command: dict[str, Any], client: WebClient, respond: Any) -> None:
+        """Acknowledge at once; a consultation or a lookup continues in ``on_command_work``."""
         text = str(command.get("text") or "")
-        word, rest = self.parse_command(text)
-        language = language_of(rest) if word in HELP_WORDS | ADMIN_WORDS else language_of(text)
-        if word in HELP_WORDS:
-            ack(response_type="ephemeral", text=say("help", language))
-        elif word in ADMIN_WORDS:
-            self.dispatch_admin(ack, command, client, respond, rest)
-        elif word in CONSULT_WORDS:
-            if rest:
-                ack(response_type="ephemeral", text=say("consult_dm", language))
-            else:
-                ack()
-                self.open_consult_modal(client, str(command.get("trigger_id", "")), language)
-        elif quick_lookup(text) is not None:
+        kind, rest = self.subcommand(text)
+        language = self.engine.language_of(rest if kind in ("help", "admin") else text)
+        if kind == "help":
+            ack(response_type="ephemeral", text=say(language, "slash_help"))
+        elif kind == "admin":
+            self.admin.handle_command(ack, command, client, respond, rest)
+        elif kind == "consult" and rest:
+            ack(response_type="ephemeral", text=say(language, "consult_dm"))
+        elif kind == "consult":
+            ack()
+            self.open_consult_form(client, str(command.get("trigger_id", "")), language)
+        elif kind == "lookup":
             in_dm = is_dm_channel(str(command.get("channel_id", "")))
-            ack(response_type="ephemeral", text=say("searching" if in_dm else "searching_dm", language))
-        else:
-            ack(response_type="ephemeral", text=say("unknown_subcommand", language, word=word) + "\n" + say("help", language))
+            ack(response_type="ephemeral", text=say(language, "searching" if in_dm else "searching_dm"))
+        elif kind is None:
+            ack(response_type="ephemeral",
+                text=say(language, "unknown_subcommand", word=rest) + "\n" + say(language, "slash_help"))
 
     def on_command_work(self, command: dict[str, Any]) -> None:
         """After the ack: a lookup, or a consultation typed inline (`/gunmane 相談 橋の点検…`), in the DM."""
-        text = str(command.get("text") or "")
-        word, rest = self.parse_command(text)
-        if word in CONSULT_WORDS and rest:
+        kind, rest = self.subcommand(str(command.get("text") or ""))
+        if kind == "consult" and rest:
             self.start_consultation(str(command["team_id"]), str(command["user_id"]), rest)
-        elif word not in HELP_WORDS | ADMIN_WORDS | CONSULT_WORDS and quick_lookup(text) is not None:
+        elif kind == "lookup":
             user = str(command["user_id"])
-            dm = self._dm_channel(user)
+            dm = self.sender.open_conversation([user])
             if dm is not None:
                 key = ConversationKey("slack", str(command["team_id"]), dm, user)
-                self.converse(key, IncomingMessage(text), Place(dm), language_of(text))
+                self.converse(key, IncomingMessage(rest), Place(dm), self.engine.language_of(rest))
 
-    def dispatch_admin(self, ack: Ack, command: dict[str, Any], client: WebClient, respond: Any, args: str) -> None:
-        """``/gunmane admin …`` belongs to the secretariat tools (bot/slack/admin.py)."""
-        handler = getattr(load_admin(), "handle_admin_command", None)
-        if handler is None:
-            ack(response_type="ephemeral", text=say("admin_not_set_up", language_of(args) if args else "ja"))
-            return
-        handler(ack=ack, command=command, client=client, respond=respond, args=args,
-                settings=self.settings, db=self.db)
+    # ------------------------------------------------------------------ the consultation form
 
-    # ------------------------------------------------------------------ the consultation modal
-
-    def open_consult_modal(self, client: WebClient, trigger_id: str, language: str) -> None:
+    def open_consult_form(self, client: WebClient, trigger_id: str, language: str) -> None:
         view = {
-            "type": "modal",
-            "callback_id": CONSULT_CALLBACK,
-            "private_metadata": language,
-            "title": blocks.plain(say("modal_title", language), 24),
-            "submit": blocks.plain(say("modal_submit", language), 24),
-            "close": blocks.plain(say("modal_close", language), 24),
+            "type": "modal", "callback_id": CONSULT_CALLBACK, "private_metadata": language,
+            "title": blocks.plain(say(language, "consult_form_title"), 24),
+            "submit": blocks.plain(say(language, "consult_form_submit"), 24),
+            "close": blocks.plain(say(language, "form_close"), 24),
             "blocks": [{
-                "type": "input",
-                "block_id": CONSULT_BLOCK,
-                "label": blocks.plain(say("modal_label", language), 2000),
-                "hint": blocks.plain(say("modal_hint", language), 2000),
-                "element": {
-                    "type": "plain_text_input", "action_id": CONSULT_INPUT, "multiline": True, "max_length": 2000,
-                    "placeholder": blocks.plain(say("modal_placeholder", language), 150),
-                },
+                "type": "input", "block_id": CONSULT_BLOCK,
+                "label": blocks.plain(say(language, "consult_form_label"), 2000),
+                "hint": blocks.plain(say(language, "consult_form_hint"), 2000),
+                "element": {"type": "plain_text_input", "action_id": CONSULT_INPUT, "multiline": True,
+                            "max_length": 2000,
+                            "placeholder": blocks.plain(say(language, "consult_form_placeholder"), 150)},
             }],
         }
         try:
@@ -332,30 +318,30 @@ class SlackHandlers:
             log.error("views.open failed: %s", exc.response.get("error"))
 
     @staticmethod
-    def modal_text(view: dict[str, Any]) -> str:
+    def form_text(view: dict[str, Any]) -> str:
         values = (view.get("state") or {}).get("values") or {}
         return str(((values.get(CONSULT_BLOCK) or {}).get(CONSULT_INPUT) or {}).get("value") or "").strip()
 
     def on_consult_submitted(self, ack: Ack, view: dict[str, Any]) -> None:
-        if not self.modal_text(view):
+        if not self.form_text(view):
             language = str(view.get("private_metadata") or "ja")
-            ack(response_action="errors", errors={CONSULT_BLOCK: say("modal_empty", language)})
+            ack(response_action="errors", errors={CONSULT_BLOCK: say(language, "consult_form_empty")})
             return
         ack()
 
     def on_consult_work(self, body: dict[str, Any], view: dict[str, Any]) -> None:
-        text = self.modal_text(view)
+        text = self.form_text(view)
         if text:
             team = str((body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or "")
             self.start_consultation(team, str(body["user"]["id"]), text)
 
     def start_consultation(self, team: str, user: str, text: str) -> None:
-        """A fresh consultation in the user's DM about ``text`` (the modal, `/gunmane 相談 …`)."""
-        dm = self._dm_channel(user)
+        """A fresh consultation in the user's DM about ``text`` (the form, `/gunmane 相談 …`)."""
+        dm = self.sender.open_conversation([user])
         if dm is None:
             return
         key = ConversationKey("slack", team, dm, user)
         with self.locks.hold(key.as_string()):
-            self.engine.handle(key, IncomingMessage("相談"))  # closes whatever was going on; its prompt is not needed
+            self.engine.reset(key)
         self.poster.post(Place(dm), blocks.quote(text))
-        self.converse(key, IncomingMessage(text), Place(dm), language_of(text))
+        self.converse(key, IncomingMessage(text), Place(dm), self.engine.language_of(text))

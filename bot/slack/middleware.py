@@ -12,7 +12,7 @@ from typing import Any
 
 from slack_bolt import BoltRequest, BoltResponse
 
-from bot.slack.processed_events import claim_event
+from bot.relay.events import claim_event
 from knowledge.db import Database
 
 log = logging.getLogger(__name__)
@@ -79,9 +79,9 @@ def deduplicate_events(db: Database) -> Callable[..., BoltResponse | None]:
         if body.get("type") != "event_callback":
             next()
             return None
-        event_id = str(body["event_id"])
+        event_id = str(body["event_id"])[:255]
         retry = req.headers.get("x-slack-retry-num", [None])[0] or body.get("retry_attempt")
-        if claim_event(db, event_id):
+        if claim_event(db, "slack", event_id):
             next()
             return None
         log.info("Slack event %s already handled (retry %s); acknowledged without a second reply", event_id, retry)

@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from microsoft_agents.authentication.msal import MsalConnectionManager
-from microsoft_agents.hosting.core import AgentAuthConfiguration, AuthTypes, ClaimsIdentity
+from microsoft_agents.hosting.core import AgentAuthConfiguration, ClaimsIdentity
+from microsoft_agents.hosting.core.authorization.auth_types import AuthTypes
 
 from knowledge.errors import ConfigError
 from knowledge.settings import Settings

@@ -17,6 +17,7 @@ from typing import Any
 from microsoft_agents.activity import Activity, Attachment
 from microsoft_agents.hosting.core import CardFactory, MessageFactory
 
+from bot.dialogue.messages import label, say
 from bot.dialogue.replies import Card, Choice, Notice, Question, Reply, ResultItem, ResultList, Text
 
 SUBMIT_KEY = "gunmane"
@@ -25,36 +26,6 @@ ADAPTIVE_CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 MAX_BUTTONS = 5  # more than this and a question becomes a drop-down (Teams shows few buttons per row)
 
 _STYLES = {"primary": "positive", "danger": "destructive"}
-
-_WORDS: dict[str, dict[str, str]] = {
-    "ja": {
-        "choose": "選択",
-        "choose_placeholder": "選んでください",
-        "choose_error": "選択肢を選んでから送信してください。",
-        "km": "約 {km} km",
-        "advisor": "アドバイザー",
-        "case": "先行事例",
-        "engineer": "近隣の技術者",
-        "training": "研修・視察",
-        "window": "相談窓口",
-    },
-    "en": {
-        "choose": "Choose",
-        "choose_placeholder": "Pick one",
-        "choose_error": "Pick an option before sending.",
-        "km": "about {km} km",
-        "advisor": "Advisor",
-        "case": "Case study",
-        "engineer": "Nearby engineer",
-        "training": "Training / site visit",
-        "window": "Consultation window",
-    },
-}
-
-
-def words(language: str) -> dict[str, str]:
-    return _WORDS.get(language, _WORDS["ja"])
-
 
 def render(replies: list[Reply], language: str = "ja") -> list[Activity]:
     """One message activity per shown reply, in order; ``Notice`` replies are left out."""
@@ -82,7 +53,7 @@ def text_message(text: str) -> Activity:
 
 def card_message(card: dict[str, Any], *, summary: str) -> Activity:
     attachment: Attachment = CardFactory.adaptive_card(card)
-    activity = MessageFactory.attachment(attachment)
+    activity: Activity = MessageFactory.attachment(attachment)
     activity.summary = summary[:200]  # shown in notifications and the chat list
     return activity
 
@@ -96,19 +67,18 @@ def question_card(question: Question, language: str) -> dict[str, Any]:
         body.append(_text_block(question.free_text_hint, subtle=True, size="small"))
     if len(question.choices) <= MAX_BUTTONS:
         return _card(body, [submit_action(choice) for choice in question.choices])
-    w = words(language)
     body.append(
         {
             "type": "Input.ChoiceSet",
             "id": SUBMIT_KEY,
             "style": "compact",
-            "placeholder": w["choose_placeholder"],
+            "placeholder": say(language, "select"),
             "isRequired": True,
-            "errorMessage": w["choose_error"],
+            "errorMessage": say(language, "pick_first"),
             "choices": [{"title": c.label, "value": c.value} for c in question.choices],
         }
     )
-    return _card(body, [{"type": "Action.Submit", "title": w["choose"], "style": "positive"}])
+    return _card(body, [{"type": "Action.Submit", "title": say(language, "choose"), "style": "positive"}])
 
 
 def fields_card(card: Card, language: str) -> dict[str, Any]:
@@ -131,8 +101,7 @@ def result_list_card(results: ResultList, language: str) -> dict[str, Any]:
 
 
 def result_item_container(item: ResultItem, language: str) -> dict[str, Any]:
-    w = words(language)
-    kind = w.get(item.kind, item.kind)
+    kind = label("kind", item.kind, language)
     items: list[dict[str, Any]] = [
         _text_block(kind, subtle=True, size="small"),
         {"type": "TextBlock", "text": item.title, "weight": "bolder", "wrap": True, "spacing": "none"},
@@ -142,7 +111,7 @@ def result_item_container(item: ResultItem, language: str) -> dict[str, Any]:
     if item.detail:
         items.append(_text_block(item.detail, subtle=True))
     if item.distance_km is not None:
-        items.append(_text_block(w["km"].format(km=_km(item.distance_km)), subtle=True, size="small"))
+        items.append(_text_block(say(language, "distance", km=_km(item.distance_km)), subtle=True, size="small"))
     if item.actions:
         items.append({"type": "ActionSet", "actions": [submit_action(c) for c in item.actions]})
     return {"type": "Container", "separator": True, "spacing": "medium", "items": items}

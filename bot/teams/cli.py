@@ -1,7 +1,8 @@
 """`gunmane serve teams`: the Teams messages endpoint.
 
 Registered under the ``serve`` group by bot/cli/serve_cmd.py; thin — it reads
-settings, opens the database and the engine, and runs the aiohttp server.
+settings, opens the database, the engine and the other platforms' senders,
+and runs the aiohttp server.
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ import logging
 import typer
 from aiohttp import web
 
-from bot.cli.common import handle_errors, settings, setup_logging
+from bot.cli.common import handle_errors, settings
+from bot.monitoring.logs import configure_logging
+from bot.ports import ensure_port_free
+from bot.relay.senders import configured_senders
 from bot.teams.auth import INSECURE_WARNING, has_credentials, teams_auth
 from bot.teams.server import MESSAGES_PATH, create_teams_server
 from knowledge.db import open_database
@@ -31,11 +35,12 @@ def serve_teams(
 ) -> None:
     """Serve the Microsoft Teams bot at /api/messages (JWT-checked when credentials are set)."""
     cfg = settings()
-    setup_logging(cfg.log_level)
+    configure_logging(cfg)
     secured = has_credentials(cfg)
     if insecure_local and not secured:
         log.warning(INSECURE_WARNING)  # the first line the server logs, on purpose
     auth = teams_auth(cfg, insecure_local=insecure_local)
+    ensure_port_free(host, port)
     if insecure_local and secured:
         log.warning("--insecure-local ignored: Teams credentials are set, so every request is authenticated.")
     from bot.dialogue.engine import DialogueEngine  # the engine loads indexes and models: only when serving
@@ -43,7 +48,8 @@ def serve_teams(
     db = open_database(cfg, "serve teams")
     try:
         engine = DialogueEngine(db, cfg)
-        server = create_teams_server(engine, db, auth, secretariat_users=cfg.secretariat_users)
+        server = create_teams_server(engine, db, auth, secretariat_users=cfg.secretariat_users,
+                                     senders=configured_senders(cfg, db))
         mode = "JWT authentication on" if auth.secured else "authentication OFF"
 
         def announce(_: str) -> None:  # aiohttp calls this once the port is bound

@@ -117,7 +117,8 @@ def create_connector_app(log: ConnectorLog, *, echo: bool = False) -> web.Applic
         if echo:
             _print_call(call)
         if operation == "create_conversation":
-            return web.json_response({"id": f"a:{new_id}", "activityId": new_id, "serviceUrl": str(request.url.origin()) + "/"})
+            return web.json_response({"id": f"a:{new_id}", "activityId": new_id,
+                                      "serviceUrl": str(request.url.origin()) + "/"})
         if operation == "delete":
             return web.Response(status=200)
         return web.json_response({"id": new_id})
@@ -149,14 +150,14 @@ class FakeConnector:
     def url(self) -> str:
         return self._site.url + "/"
 
-    def start(self) -> "FakeConnector":
+    def start(self) -> FakeConnector:
         self._site.start()
         return self
 
     def stop(self) -> None:
         self._site.stop()
 
-    def __enter__(self) -> "FakeConnector":
+    def __enter__(self) -> FakeConnector:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

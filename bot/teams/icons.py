@@ -55,12 +55,9 @@ def outline_icon() -> Image.Image:
 
 
 def _font_path() -> Path | None:
-    try:
-        import japanize_matplotlib
-    except ImportError:
-        return None
-    path = Path(japanize_matplotlib.__file__).parent / "fonts" / "ipaexg.ttf"
-    return path if path.exists() else None
+    from bot.report.fonts import packaged_font  # IPAexGothic, found without importing japanize-matplotlib
+
+    return packaged_font()
 
 
 def write_icons(directory: Path = MANIFEST_DIR) -> tuple[Path, Path]:

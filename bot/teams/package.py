@@ -54,7 +54,8 @@ def filled_manifest(
     def fill(match: re.Match[str]) -> str:
         return json.dumps(values[match.group(1)])[1:-1]  # escaped for a JSON string
 
-    return json.loads(_PLACEHOLDER.sub(fill, text))
+    manifest: dict[str, Any] = json.loads(_PLACEHOLDER.sub(fill, text))
+    return manifest
 
 
 def build_package(out: Path, bot_id: str, **options: Any) -> Path:

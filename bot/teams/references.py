@@ -1,10 +1,11 @@
-"""Stored conversation references: how to reach a Teams user who is not talking right now.
+"""Which Teams conversations may be used to reach a user later: only their 1:1 chat with the bot.
 
 Teams lets a bot message a user proactively only in a conversation the bot
 already knows, so every time someone talks to the bot in a 1:1 chat (or
 installs it for themselves) the reference of that chat is saved under their
-user id. Channel conversations are never saved: an introduction request or a
-contact card must never be posted where others read.
+user id (storage: bot/relay/references.py). Channel conversations are never
+saved: an introduction request or a contact card must never be posted where
+others read.
 """
 
 from __future__ import annotations
@@ -12,13 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from microsoft_agents.activity import Activity, ConversationReference
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
-from knowledge.db import Database
-from knowledge.models import ConversationReference as ReferenceRow
-
+from bot.relay.references import ReferenceStore as StoredReferences
 from bot.teams.activities import PLATFORM, is_personal, user_id
+from knowledge.db import Database
 
 
 def reference_json(activity: Activity) -> dict[str, Any]:
@@ -35,10 +33,10 @@ def is_personal_reference(reference: dict[str, Any]) -> bool:
 
 
 class ReferenceStore:
-    """Conversation references of Teams users, in the ``conversation_references`` table."""
+    """Conversation references of Teams users' 1:1 chats with the bot."""
 
     def __init__(self, db: Database) -> None:
-        self._db = db
+        self._stored = StoredReferences(db, PLATFORM)
 
     def remember(self, activity: Activity) -> bool:
         """Save how to reach this activity's sender, if it comes from their 1:1 chat with the bot."""
@@ -50,26 +48,10 @@ class ReferenceStore:
     def save(self, user: str, reference: dict[str, Any]) -> None:
         if not is_personal_reference(reference):
             raise ValueError("only references of 1:1 chats are stored")
-        try:
-            self._save(user, reference)
-        except IntegrityError:  # another worker inserted the same user at the same moment
-            self._save(user, reference)
-
-    def _save(self, user: str, reference: dict[str, Any]) -> None:
-        with self._db.session() as session:
-            row = session.scalar(
-                select(ReferenceRow).where(ReferenceRow.platform == PLATFORM, ReferenceRow.user_id == user)
-            )
-            if row is None:
-                session.add(ReferenceRow(platform=PLATFORM, user_id=user, reference=reference))
-            elif row.reference != reference:
-                row.reference = reference
+        self._stored.save(user, reference)
 
     def get(self, user: str) -> dict[str, Any] | None:
-        with self._db.session() as session:
-            return session.scalar(
-                select(ReferenceRow.reference).where(ReferenceRow.platform == PLATFORM, ReferenceRow.user_id == user)
-            )
+        return self._stored.get(user)
 
     def conversation_reference(self, user: str) -> ConversationReference | None:
         stored = self.get(user)

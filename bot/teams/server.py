@@ -22,6 +22,7 @@ from microsoft_agents.hosting.aiohttp import CloudAdapter, jwt_authorization_mid
 from microsoft_agents.hosting.core import AgentApplication, TurnState
 from pydantic import ValidationError
 
+from bot.relay.senders import SenderRegistry
 from bot.teams.app import DialogueEngineLike, TeamsBot, build_agent_application
 from bot.teams.auth import TeamsAuth
 from knowledge.db import Database
@@ -50,8 +51,10 @@ def create_teams_server(
     *,
     secretariat_users: Sequence[str] = (),
     show_typing: bool = True,
+    senders: SenderRegistry | None = None,
 ) -> TeamsServer:
-    bot = TeamsBot(engine, db, auth, secretariat_users=secretariat_users)
+    """``senders`` deliver to people on other platforms (the settings' configured senders)."""
+    bot = TeamsBot(engine, db, auth, secretariat_users=secretariat_users, senders=senders)
     agent = build_agent_application(bot, show_typing=show_typing)
     adapter = CloudAdapter(connection_manager=auth.connection_manager)
     adapter.on_turn_error = bot.on_error  # replaces the SDK default, which shows the exception to the user
@@ -114,4 +117,5 @@ async def _reject_unusable_tokens(request: web.Request, handler: Any) -> web.Str
         if unverified.get("alg") != "RS256" or not unverified.get("kid"):
             log.warning("rejected a request to %s with an unusable bearer token", request.path)
             return web.json_response({"error": "Invalid token or authentication failed."}, status=401)
-    return await handler(request)
+    response: web.StreamResponse = await handler(request)
+    return response

@@ -33,7 +33,7 @@ class ThreadedSite:
     def loop(self) -> asyncio.AbstractEventLoop:
         return self._loop
 
-    def start(self) -> "ThreadedSite":
+    def start(self) -> ThreadedSite:
         self._thread.start()
         asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(timeout=30)
         return self
@@ -54,7 +54,7 @@ class ThreadedSite:
         self._thread.join(timeout=30)
         self._loop.close()
 
-    def __enter__(self) -> "ThreadedSite":
+    def __enter__(self) -> ThreadedSite:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

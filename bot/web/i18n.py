@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from bot.dialogue.messages import KIND_LABELS, label
 from bot.web.problems_ja import PROBLEMS
 from knowledge.taxonomy import get_taxonomy
 
@@ -47,6 +48,8 @@ def language_of(accept_language: str | None) -> str:
 
 
 def translate(lang: str, key: str, **values: Any) -> str:
+    if key.startswith("kind.") and key[5:] in KIND_LABELS:   # one label per kind: the chat's catalogue
+        return label("kind", key[5:], lang)
     table = TABLES.get(lang, TABLES["ja"])
     text = table.get(key) or TABLES["ja"].get(key)
     if text is None:

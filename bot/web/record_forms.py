@@ -1,4 +1,4 @@
-"""HTML forms for the records of the contract (advisor, case, engineer, training).
+"""HTML forms for the records of the contract (advisor, case, engineer, training, technology).
 
 Each field of a kind gets a widget chosen from its name and type: taxonomy lists as
 checkboxes, prefectures and fixed choices as selects, dates as date inputs, long texts as
@@ -17,6 +17,8 @@ from bot.web.i18n import split_problem
 from knowledge.records import (
     ADVISOR_KINDS,
     ADVISOR_STATUSES,
+    TECHNOLOGY_CATALOGUES,
+    TECHNOLOGY_STATUSES,
     TRAINING_KINDS,
     join_list,
     prefecture_names,
@@ -32,6 +34,8 @@ CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("advisor", "kind"): ADVISOR_KINDS,
     ("advisor", "status"): ADVISOR_STATUSES,
     ("training", "kind"): TRAINING_KINDS,
+    ("technology", "catalogue"): TECHNOLOGY_CATALOGUES,
+    ("technology", "status"): TECHNOLOGY_STATUSES,
 }
 
 

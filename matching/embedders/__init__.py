@@ -37,7 +37,8 @@ def make_embedder(settings: Settings) -> Embedder:
         if not settings.st_model or not settings.st_model.strip():
             raise EmbedderError(
                 "GUNMANE_EMBEDDER=sentence-transformers needs GUNMANE_ST_MODEL: a model name already in the "
-                "local Hugging Face cache or a local model directory (e.g. GUNMANE_ST_MODEL=/models/multilingual-e5-small)."
+                "local Hugging Face cache or a local model directory "
+                "(e.g. GUNMANE_ST_MODEL=/models/multilingual-e5-small)."
             )
         return SentenceTransformerEmbedder(
             settings.st_model.strip(),

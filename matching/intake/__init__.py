@@ -19,13 +19,15 @@ from __future__ import annotations
 from knowledge.taxonomy import UnknownTerm, get_taxonomy
 from matching.embedders.base import Embedder
 from matching.intake._extract import Extraction, SubIssue, Trigger, merge, read_sub_issues
-from matching.intake._fallback import closest_code
+from matching.intake._fallback import FallbackSettings
+from matching.intake._fill import fill_by_meaning
 from matching.intake._lexicon import Category, Lexicon, get_lexicon
 from matching.intake._text import Language, clean_text, detect_language
 
 __all__ = [
     "Category",
     "Extraction",
+    "FallbackSettings",
     "Language",
     "Lexicon",
     "SubIssue",
@@ -41,37 +43,34 @@ __all__ = [
     "wanted_codes",
 ]
 
-# Beyond this many characters the embedding fallback is skipped: a long text names its subject in words.
-_FALLBACK_MAX_CHARS = 1_000
+def extract_sub_issues(
+    text: str,
+    *,
+    embedder: Embedder | None = None,
+    fallback: FallbackSettings | None = None,
+    lexicon: Lexicon | None = None,
+) -> list[SubIssue]:
+    """Each problem of ``text`` with its own codes; ``[]`` for a text with no words in it.
 
-
-def _with_fallback(sub: SubIssue, embedder: Embedder) -> SubIssue:
-    e = sub.extraction
-    if (e.fields and e.processes) or not sub.text.strip() or len(sub.text) > _FALLBACK_MAX_CHARS:
-        return sub
-    fields, processes, terms = list(e.fields), list(e.processes), list(e.terms)
-    for kind, codes in (("field", fields), ("process", processes)):
-        # A process is guessed only for a named asset: 「誰かと話したい」 has no work to guess.
-        if codes or (kind == "process" and not fields):
-            continue
-        found = closest_code(sub.text, kind, embedder)
-        if found is not None:
-            codes.append(found[0])
-            terms.append(Trigger(kind, found[0], f"(意味の近さ +{found[1]:.3f})", "embedding"))  # type: ignore[arg-type]
-    return SubIssue(sub.text, Extraction(fields, processes, list(e.pains), list(e.wanted), terms))
-
-
-def extract_sub_issues(text: str, *, embedder: Embedder | None = None) -> list[SubIssue]:
-    """Each problem of ``text`` with its own codes; ``[]`` for a text with no words in it."""
-    subs = read_sub_issues(text)
-    if embedder is not None:
-        subs = [_with_fallback(s, embedder) for s in subs]
+    With an embedder, a missing asset or process is guessed by meaning (``fallback`` sets how sure it must
+    be); ``lexicon`` replaces the shipped one (for measuring variants of it).
+    """
+    subs = read_sub_issues(text, lexicon)
+    if embedder is not None and subs:
+        subs = fill_by_meaning(subs, embedder, fallback, lexicon)
     return subs
 
 
-def extract(text: str, *, embedder: Embedder | None = None) -> Extraction:
+def extract(
+    text: str,
+    *,
+    embedder: Embedder | None = None,
+    fallback: FallbackSettings | None = None,
+    lexicon: Lexicon | None = None,
+) -> Extraction:
     """Fields, processes, pains and wanted help of the whole text (the union over its sub-issues)."""
-    return merge([s.extraction for s in extract_sub_issues(text, embedder=embedder)])
+    subs = extract_sub_issues(text, embedder=embedder, fallback=fallback, lexicon=lexicon)
+    return merge([s.extraction for s in subs])
 
 
 def split_sub_issues(text: str) -> list[str]:

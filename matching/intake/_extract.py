@@ -14,17 +14,21 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from knowledge.taxonomy import get_taxonomy
-from matching.intake._lexicon import CATEGORIES, Category, Lexicon, get_lexicon
-from matching.intake._matcher import Analysed, Hit, analyse_text, find_hits
-from matching.intake._rules import is_background, is_department, is_negated
+from matching.intake._implied import implied_codes
+from matching.intake._lexicon import CATEGORIES, Category, Entry, Lexicon, get_lexicon
+from matching.intake._matcher import Analysed, Hit, analyse_text, find_hits, token_range
+from matching.intake._rules import is_background, is_department, is_greeting, is_negated
 from matching.intake._split import Clause, clauses, phrase_cuts
-from matching.intake._text import clean_text, fold
+from matching.intake._text import clean_text
 
-Source = Literal["lexicon", "embedding"]
+# "lexicon": the message's own words; "weak": a situation that implies the code (「枝が伸びて」 → pruning);
+# "embedding": the closest meaning. A code with only weak or embedding triggers is a guess to confirm.
+Source = Literal["lexicon", "weak", "embedding"]
 _LIST_END = re.compile(r"(?:(?<=件)と|(?<=こと)と|(?<=話)と|(?<=問題)と|のと)$")
 
 
@@ -90,6 +94,7 @@ class _Reading:
     word: str
     clause: int
     codes: list[tuple[Category, str]]
+    source: Source = "lexicon"
 
     def has(self, kind: Category) -> bool:
         return any(cat == kind for cat, _ in self.codes)
@@ -98,48 +103,65 @@ class _Reading:
         self.codes = [(cat, c) for cat, c in self.codes if not (c == code and cat in kinds)]
 
 
-def _clause_of(cls: list[Clause], pos: int) -> int:
-    for i, c in enumerate(cls):
-        if c.start <= pos < c.end:
-            return i
-    return max(len(cls) - 1, 0)
+def _clause_of(starts: list[int], pos: int) -> int:
+    """Index of the clause holding ``pos`` (clauses are in order and cover the text)."""
+    return max(bisect_right(starts, pos) - 1, 0)
 
 
 def _read_hits(a: Analysed, hits: list[Hit], cls: list[Clause], lex: Lexicon) -> list[_Reading]:
     readings: list[_Reading] = []
+    starts = [c.start for c in cls]
     for hit in hits:
         if not hit.entry.codes or is_negated(a, hit) or is_department(a, hit):
             continue
         codes = list(hit.entry.codes)
+        if any(cat in ("process", "wanted") for cat, _ in codes) and is_greeting(a, hit):
+            codes = [(cat, c) for cat, c in codes if cat not in ("process", "wanted")]
         if any(code in lex.background_codes for _, code in codes) and is_background(a, hit):
             codes = [(cat, c) for cat, c in codes if not (cat == "process" and c in lex.background_codes)]
         if codes:
-            readings.append(_Reading(hit, a.text[hit.start : hit.end], _clause_of(cls, hit.start), codes))
+            readings.append(_Reading(hit, a.text[hit.start : hit.end], _clause_of(starts, hit.start), codes))
     # 「見てもらう」 is inspection only with a structure in its clause; 「電話」 front-desk work only when answered.
     fields_by_clause = {r.clause for r in readings if r.has("field")}
+    forms_by_clause: dict[int, set[str]] = {}
+    for norm, start in zip(a.norms, a.starts, strict=True):     # one pass over the tokens, not one per reading
+        forms_by_clause.setdefault(_clause_of(starts, start), set()).add(norm)
     for rule in lex.needs:
         for r in readings:
             if r.hit.entry.word not in rule.words:
                 continue
-            clause = cls[r.clause]
-            ok = (rule.with_field and r.clause in fields_by_clause) or any(
-                fold(t.normalized) in rule.with_forms
-                for t, start in zip(a.tokens, a.starts)
-                if clause.start <= start < clause.end
-            )
-            if not ok:
+            forms = forms_by_clause.get(r.clause, set())
+            with_field = r.clause in fields_by_clause or (rule.near and r.clause - 1 in fields_by_clause)
+            ok = (rule.with_field and with_field) or bool(forms & rule.with_forms)
+            if not ok or forms & rule.unless_forms:
                 r.drop(rule.code, ("process",))
     return [r for r in readings if r.codes]
 
 
+def _with_implied(a: Analysed, cls: list[Clause], readings: list[_Reading], lex: Lexicon) -> list[_Reading]:
+    """The readings plus the processes the clauses imply without naming them (as weak readings)."""
+    named: list[set[tuple[Category, str]]] = [set() for _ in cls]
+    for r in readings:
+        named[r.clause].update(r.codes)
+    extra = []
+    for found in implied_codes(a, cls, named, lex):
+        first, last = token_range(a, found.start, found.end)
+        hit = Hit(found.start, found.end, Entry(found.word, ((found.kind, found.code),)), first, last)
+        extra.append(_Reading(hit, found.word, found.clause, [(found.kind, found.code)], "weak"))
+    return sorted(readings + extra, key=lambda r: (r.hit.start, r.hit.end)) if extra else readings
+
+
 def _apply_yields(readings: list[_Reading], lex: Lexicon, scope_of: dict[str, list[int]], scope: str) -> None:
     """Drop a code where a more specific one is present in the same scope (phrase, clause or sub-issue)."""
+    keys = scope_of["clause" if scope == "near" else scope]
     for rule in (y for y in lex.yields if y.scope == scope):
         present: dict[int, set[str]] = {}
-        for r, key in zip(readings, scope_of[scope]):
+        for r, key in zip(readings, keys, strict=True):
             present.setdefault(key, set()).update(c for cat, c in r.codes if cat in ("field", "process"))
-        for r, key in zip(readings, scope_of[scope]):
-            if rule.applies_to(r.hit.entry.word) and present[key] & rule.to:
+        for r, key in zip(readings, keys, strict=True):
+            # near: the clause or the one before (「林道で落石が増えます。法面の状態を調べたい」).
+            there = present[key] | (present.get(key - 1, set()) if scope == "near" else set())
+            if rule.applies_to(r.hit.entry.word) and there & rule.to:
                 r.drop(rule.code)
 
 
@@ -197,21 +219,19 @@ def _extraction(readings: list[_Reading], lex: Lexicon, extra: list[_Reading] = 
         "wanted": lex.codes["wanted"],
     }
     found: dict[Category, set[str]] = {cat: set() for cat in CATEGORIES}
-    terms: list[Trigger] = []
-    for r in list(readings) + list(extra):
+    terms: dict[Trigger, None] = {}      # ordered and de-duplicated in linear time
+    for r, lent in [(r, False) for r in readings] + [(r, True) for r in extra]:
         for cat, code in r.codes:
-            if r in extra and cat in ("field", "process"):
+            if lent and cat in ("field", "process"):
                 continue
             found[cat].add(code)
-            trigger = Trigger(cat, code, r.word)
-            if trigger not in terms:
-                terms.append(trigger)
+            terms.setdefault(Trigger(cat, code, r.word, r.source), None)
     return Extraction(
         fields=_ordered(found["field"], order["field"]),
         processes=_ordered(found["process"], order["process"]),
         pains=_ordered(found["pain"], order["pain"]),
         wanted=_ordered(found["wanted"], order["wanted"]),
-        terms=terms,
+        terms=list(terms),
     )
 
 
@@ -223,16 +243,19 @@ def read_sub_issues(text: str, lex: Lexicon | None = None) -> list[SubIssue]:
         return []
     a = analyse_text(cleaned)
     cls = clauses(cleaned)
-    readings = _read_hits(a, find_hits(a, lex), cls, lex)
+    readings = _with_implied(a, cls, _read_hits(a, find_hits(a, lex), cls, lex), lex)
 
     phrase_ids = []
+    cuts_of: dict[int, list[int]] = {}
     for r in readings:
-        clause = cls[r.clause]
-        cuts = phrase_cuts(cleaned, clause.start, clause.end)
-        phrase_ids.append(r.clause * 10_000 + sum(1 for c in cuts if c <= r.hit.start))
+        if r.clause not in cuts_of:           # once per clause, then a binary search per reading
+            clause = cls[r.clause]
+            cuts_of[r.clause] = phrase_cuts(cleaned, clause.start, clause.end)
+        phrase_ids.append(r.clause * 10_000_000 + bisect_right(cuts_of[r.clause], r.hit.start))
     scopes: dict[str, list[int]] = {"phrase": phrase_ids, "clause": [r.clause for r in readings]}
     _apply_yields(readings, lex, scopes, "phrase")
     _apply_yields(readings, lex, scopes, "clause")
+    _apply_yields(readings, lex, scopes, "near")
 
     by_clause: list[list[_Reading]] = [[] for _ in cls]
     for r in readings:
@@ -246,16 +269,19 @@ def read_sub_issues(text: str, lex: Lexicon | None = None) -> list[SubIssue]:
 
     # Clauses about no field or process lend their pains and wanted help to every sub-issue.
     shared = [r for i, rs in enumerate(by_clause) if not _content(rs) for r in rs if r.codes]
+    shared_ids = {id(r) for r in shared}
     out: list[SubIssue] = []
     previous_fields: list[str] = []
     for g, members in enumerate(groups):
         start = 0 if g == 0 else cls[members[0]].start
         end = len(cleaned) if g == len(groups) - 1 else cls[groups[g + 1][0]].start
-        own = [r for i in members for r in by_clause[i] if r.codes and r not in shared]
+        own = [r for i in members for r in by_clause[i] if r.codes and id(r) not in shared_ids]
         extraction = _extraction(own, lex, extra=shared)
         if not extraction.fields and cls[members[0]].new_matter and previous_fields:
             # 「あと、記録を台帳に…」 continues with the assets just named.
-            extraction = Extraction(previous_fields, extraction.processes, extraction.pains, extraction.wanted, extraction.terms)
+            extraction = Extraction(
+                previous_fields, extraction.processes, extraction.pains, extraction.wanted, extraction.terms
+            )
         previous_fields = extraction.fields or previous_fields
         piece = cleaned if len(groups) == 1 else cleaned[start:end].strip(" 、,。\n")
         if g < len(groups) - 1:
@@ -267,17 +293,23 @@ def read_sub_issues(text: str, lex: Lexicon | None = None) -> list[SubIssue]:
 def merge(extractions: list[Extraction]) -> Extraction:
     """The union of several extractions, keeping the fixed order."""
     tax, lex = get_taxonomy(), get_lexicon()
-    order = {"field": tax.codes("field"), "process": tax.codes("process"), "pain": lex.codes["pain"], "wanted": lex.codes["wanted"]}
+    order = {
+        "field": tax.codes("field"),
+        "process": tax.codes("process"),
+        "pain": lex.codes["pain"],
+        "wanted": lex.codes["wanted"],
+    }
     found: dict[str, set[str]] = {cat: set() for cat in CATEGORIES}
-    terms: list[Trigger] = []
+    terms: dict[Trigger, None] = {}
     for e in extractions:
         for cat in CATEGORIES:
             found[cat].update(e.codes(cat))
-        terms.extend(t for t in e.terms if t not in terms)
+        for t in e.terms:
+            terms.setdefault(t, None)
     return Extraction(
         fields=_ordered(found["field"], order["field"]),
         processes=_ordered(found["process"], order["process"]),
         pains=_ordered(found["pain"], order["pain"]),
         wanted=_ordered(found["wanted"], order["wanted"]),
-        terms=terms,
+        terms=list(terms),
     )

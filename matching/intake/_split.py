@@ -27,6 +27,7 @@ _STRONG_EN = re.compile(
 _ENUM_AND = re.compile(r"(?:の|件|こと|話|問題)と[、,]")       # 「…のと、」 closes one item of a list of problems
 _WEAK = re.compile(r"(?<![のと])と[、,]|,\s*and\s|;\s")
 _BULLET = re.compile(r"(?m)^\s*(?:[・•\-*]|\(?\d{1,2}[).、]|[①-⑳])\s*")
+_FACET = re.compile(r"(?:現状|課題|背景|希望|目的|要望|問題|状況|経緯|詳細|内容|備考|要旨|補足|理由)\s*[:：]")
 _PHRASE_CUT = re.compile(r"[、,/・]|(?<=[\u3041-\u9fff])[とや](?=[\u3041-\u9fff])|\sand\s|\sor\s")
 
 
@@ -49,7 +50,8 @@ def clauses(text: str) -> list[Clause]:
     for m in _STRONG_EN.finditer(text):
         cuts[m.start()] = True
     for m in _BULLET.finditer(text):
-        cuts[m.start()] = True
+        # 「・現状：…」「・課題：…」 are facets of one problem, not a list of problems.
+        cuts[m.start()] = not _FACET.match(text, m.end())
     for m in _ENUM_AND.finditer(text):
         cuts[m.end()] = True
     for m in _WEAK.finditer(text):

@@ -41,6 +41,7 @@ def index_type_for(count: int, approx_threshold: int) -> str:
 
 
 def new_index(dimension: int, index_type: str) -> Any:
+    inner: Any
     if index_type == FLAT:
         inner = faiss.IndexFlatIP(dimension)
     elif index_type == HNSW:
@@ -68,7 +69,8 @@ def read_index(source: Path | BinaryIO) -> Any:
     if isinstance(source, Path):
         index = faiss.read_index(str(source))
     else:
-        index = faiss.read_index(faiss.PyCallbackIOReader(source.read))
+        reader: Any = faiss.PyCallbackIOReader  # type: ignore[attr-defined]  # in faiss, not in its stubs
+        index = faiss.read_index(reader(source.read))
     inner = faiss.downcast_index(index.index) if hasattr(index, "index") else index
     if isinstance(inner, faiss.IndexHNSW):
         inner.hnsw.efSearch = HNSW_EF_SEARCH
@@ -80,4 +82,4 @@ def search(index: Any, query: np.ndarray, k: int) -> list[tuple[int, float]]:
     if k <= 0 or index.ntotal == 0:
         return []
     scores, ids = index.search(query, min(k, index.ntotal))
-    return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i != -1]
+    return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i != -1]

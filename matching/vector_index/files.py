@@ -99,7 +99,7 @@ def stream_digest(handle: BinaryIO) -> tuple[int, str]:
     return size, digest.hexdigest()
 
 
-def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
+def write_atomically(path: Path, write: Callable[[Path], object]) -> None:
     """Let ``write`` fill a temporary file beside ``path``, make it durable, then rename it into place.
 
     On any failure the temporary file is removed and ``path`` is untouched.

@@ -20,7 +20,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,8 +42,8 @@ from matching.vector_index.files import (
     MetadataUnreadable,
     exclusive_lock,
     file_digest,
-    stream_digest,
     remove_stale_temporaries,
+    stream_digest,
     write_atomically,
     write_text_atomically,
 )
@@ -179,7 +179,7 @@ class VectorStore:
 
     def _lock(self, kind: str) -> threading.RLock:
         try:
-            return self._locks[kind]
+            return self._locks[kind]  # type: ignore[index]  # a wrong kind is the KeyError below
         except KeyError:
             raise VectorIndexError(f"unknown record kind {kind!r}; expected one of {', '.join(KINDS)}") from None
 
@@ -260,7 +260,8 @@ class VectorStore:
         except (RuntimeError, MemoryError) as exc:
             return f"corrupt: FAISS cannot read {path.name} ({str(exc).splitlines()[0][:120]})"
         if index.ntotal != meta.count or index.d != meta.dimension:
-            return f"corrupt: file holds {index.ntotal} vectors of dimension {index.d}, metadata says {meta.count} of {meta.dimension}"
+            return (f"corrupt: file holds {index.ntotal} vectors of dimension {index.d}, "
+                    f"metadata says {meta.count} of {meta.dimension}")
         self._loaded[kind] = _Loaded(index, meta)
         log.debug("Loaded the %s index: %d vectors, %s.", kind, meta.count, meta.index_type)
         return None
@@ -277,7 +278,7 @@ class VectorStore:
             count=int(index.ntotal),
             db_version=db_version,
             index_type=index_type,
-            built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            built_at=datetime.now(UTC).isoformat(timespec="seconds"),
             index_bytes=size,
             index_sha256=digest,
         )
@@ -314,7 +315,7 @@ def _indexable(kind: str) -> tuple[Any, list[Any]]:
     model = RECORD_MODELS.get(kind)
     if model is None:
         raise VectorIndexError(f"unknown record kind {kind!r}; expected one of {', '.join(KINDS)}")
-    table = model.__table__  # type: ignore[attr-defined]
+    table = model.__table__
     conditions = [table.c.forgotten.is_(False)] if "forgotten" in table.c else []
     return table, conditions
 
@@ -329,7 +330,8 @@ def _documents(session: Session, kind: str) -> tuple[list[int], list[str]]:
     table, conditions = _indexable(kind)
     ids: list[int] = []
     texts: list[str] = []
-    result = session.execute(select(table).where(*conditions).order_by(table.c.id).execution_options(yield_per=ROW_CHUNK))
+    query = select(table).where(*conditions).order_by(table.c.id).execution_options(yield_per=ROW_CHUNK)
+    result = session.execute(query)
     for row in _rows(result):
         ids.append(int(row.id))
         texts.append(document_text(kind, row))

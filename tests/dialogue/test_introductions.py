@@ -1,11 +1,12 @@
-"""Introductions through the engine: request, the target's answer, the views, no contact before acceptance."""
+"""Introductions through the engine: request, the target's answer, the deliveries, no contact before acceptance."""
 
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
 
-from bot.dialogue.replies import Card, Text
+from bot.dialogue.deliveries import compose
+from bot.dialogue.replies import Card, ChatUser, Delivery, Notice, Outbox, Text
 from knowledge.errors import ConflictError
 from knowledge.models import Advisor, AuditEntry, Engineer, Introduction
 from tests.dialogue.conftest import ADVISOR_CONTACT, ENGINEER_CONTACT
@@ -38,6 +39,13 @@ def _request_button(conv: Conversation, kind: str = "advisor", contact: str = AD
     raise AssertionError(f"no {kind} among the results:\n{texts(conv.last)}")
 
 
+def _delivery(engine, event: str, intro_id: int, role: str) -> Delivery:
+    """The delivery of one notice to one side (``target``, ``requester``, ``participants``)."""
+    with engine.db.session() as s:
+        (delivery,) = [d for d in compose(s, Notice(event, intro_id)) if d.role == role]
+    return delivery
+
+
 def _view_text(view) -> str:
     out = []
     for r in view.replies:
@@ -55,13 +63,13 @@ def test_request_accept_and_contacts_only_after_acceptance(engine, seeded):
     assert "紹介を依頼しました" in texts(turn) and "承諾したあと" in texts(turn) and "事務局" in texts(turn)
     (notice,) = notices(turn)
     assert notice.event == "intro_requested"
-    intro_id = notice.introduction_id
+    intro_id = notice.subject_id
     with seeded.session() as s:
         intro = s.get(Introduction, intro_id)
         assert intro.state == "requested" and intro.requester_id == "U_ALICE" and intro.sub_issue_id
     # The requested person's view: their chat id as recipient, the card, Accept/Decline, no requester contact.
-    request_view = engine.introduction_request_view(intro_id)
-    assert request_view.recipient == ("slack", ADVISOR_CONTACT)
+    request_view = _delivery(engine, "intro_requested", intro_id, "target")
+    assert request_view.recipients == (ChatUser("slack", ADVISOR_CONTACT),)
     shown = _view_text(request_view)
     assert "宇陀市" in shown and "橋梁" in shown and "U_ALICE" not in shown
     labels = [c.label for r in request_view.replies if isinstance(r, Card) for c in r.actions]
@@ -77,9 +85,10 @@ def test_request_accept_and_contacts_only_after_acceptance(engine, seeded):
     accept = next(c for r in request_view.replies if isinstance(r, Card) for c in r.actions if c.label == "お受けする")
     turn = advisor.press_value(accept.value)
     assert [n.event for n in notices(turn)] == ["intro_accepted"]
-    accepted = engine.introduction_accepted_view(intro_id)
-    assert set(accepted.participants) == {("slack", "U_ALICE"), ("slack", ADVISOR_CONTACT)}
-    assert accepted.participant_ids("slack") == ["U_ALICE", ADVISOR_CONTACT]
+    accepted = _delivery(engine, "intro_accepted", intro_id, "participants")
+    assert set(accepted.recipients) == {ChatUser("slack", "U_ALICE"), ChatUser("slack", ADVISOR_CONTACT)}
+    assert [r.user_id for r in accepted.recipients if isinstance(r, ChatUser) and r.platform == "slack"] == [
+        "U_ALICE", ADVISOR_CONTACT]
     shown = _view_text(accepted)
     assert ADVISOR_CONTACT in shown and "U_ALICE" in shown and "橋梁" in shown
     with seeded.session() as s:
@@ -91,16 +100,16 @@ def test_request_accept_and_contacts_only_after_acceptance(engine, seeded):
 def test_accepted_view_refuses_before_acceptance(engine):
     alice = Conversation(engine, "U_ALICE")
     _to_results(alice)
-    intro_id = notices(alice.press_value(_request_button(alice)))[0].introduction_id
+    intro_id = notices(alice.press_value(_request_button(alice)))[0].subject_id
     with pytest.raises(ConflictError):
-        engine.introduction_accepted_view(intro_id)
+        _delivery(engine, "intro_accepted", intro_id, "participants")
 
 
 def test_only_the_target_can_answer_and_twice_is_polite(engine):
     alice = Conversation(engine, "U_ALICE")
     _to_results(alice)
-    intro_id = notices(alice.press_value(_request_button(alice)))[0].introduction_id
-    view = engine.introduction_request_view(intro_id)
+    intro_id = notices(alice.press_value(_request_button(alice)))[0].subject_id
+    view = _delivery(engine, "intro_requested", intro_id, "target")
     accept = next(c for r in view.replies if isinstance(r, Card) for c in r.actions if c.label == "お受けする")
     turn = alice.press_value(accept.value)              # the requester tries to accept it herself
     assert "ご本人だけ" in texts(turn) and not notices(turn)
@@ -124,16 +133,16 @@ def test_repeated_request_is_not_duplicated(engine, seeded):
 def test_decline_offers_the_next_candidate(engine, seeded):
     alice = Conversation(engine, "U_ALICE")
     _to_results(alice)
-    intro_id = notices(alice.press_value(_request_button(alice)))[0].introduction_id
+    intro_id = notices(alice.press_value(_request_button(alice)))[0].subject_id
     with seeded.session() as s:
         declined_id = s.get(Advisor, s.get(Introduction, intro_id).target_id).ext_id
-    view = engine.introduction_request_view(intro_id)
+    view = _delivery(engine, "intro_requested", intro_id, "target")
     decline = next(c for r in view.replies if isinstance(r, Card) for c in r.actions if c.label == "今回は見送る")
     advisor = Conversation(engine, ADVISOR_CONTACT, channel="D_ADV")
     turn = advisor.press_value(decline.value)
     assert [n.event for n in notices(turn)] == ["intro_declined"]
-    declined = engine.introduction_declined_view(intro_id)
-    assert declined.recipient == ("slack", "U_ALICE")
+    declined = _delivery(engine, "intro_declined", intro_id, "requester")
+    assert declined.recipients == (ChatUser("slack", "U_ALICE"),)
     assert "お受けできない" in _view_text(declined)
     (candidates,) = [r for r in declined.replies if hasattr(r, "items")]
     (item,) = candidates.items
@@ -149,21 +158,21 @@ def test_engineer_on_teams_gets_a_teams_recipient(engine):
     alice = Conversation(engine, "U_ALICE")
     _to_results(alice, "奈良県宇陀市です。町道橋の点検を、近くの自治体の技術者に聞きたい")
     turn = alice.press_value(_request_button(alice, "engineer", ENGINEER_CONTACT))
-    intro_id = notices(turn)[0].introduction_id
-    view = engine.introduction_request_view(intro_id)
-    assert view.recipient == ("teams", "aad-engineer-1")
+    intro_id = notices(turn)[0].subject_id
+    view = _delivery(engine, "intro_requested", intro_id, "target")
+    assert view.recipients == (ChatUser("teams", "aad-engineer-1"),)
     target = Conversation(engine, "aad-engineer-1", platform="teams", workspace="tenant", channel="conv-1")
     accept = next(c for r in view.replies if isinstance(r, Card) for c in r.actions if c.label == "お受けする")
     assert notices(target.press_value(accept.value))[0].event == "intro_accepted"
-    accepted = engine.introduction_accepted_view(intro_id)
-    assert set(accepted.participants) == {("slack", "U_ALICE"), ("teams", "aad-engineer-1")}
+    accepted = _delivery(engine, "intro_accepted", intro_id, "participants")
+    assert set(accepted.recipients) == {ChatUser("slack", "U_ALICE"), ChatUser("teams", "aad-engineer-1")}
 
 
 def test_email_contacts_have_no_chat_recipient(engine):
     alice = Conversation(engine, "U_ALICE")
     _to_results(alice)
-    intro_id = notices(alice.press_value(_request_button(alice, "advisor", "someone@example.jp")))[0].introduction_id
-    assert engine.introduction_request_view(intro_id).recipient is None
+    intro_id = notices(alice.press_value(_request_button(alice, "advisor", "someone@example.jp")))[0].subject_id
+    assert _delivery(engine, "intro_requested", intro_id, "target").recipients == (Outbox("someone@example.jp"),)
 
 
 def test_someone_elses_request_button_is_refused(engine):
@@ -189,10 +198,10 @@ def test_forged_request_for_someone_not_recommended_is_refused(engine, seeded):
 def test_capacity_full_is_a_polite_reply(engine, seeded):
     alice = Conversation(engine, "U_ALICE")
     _to_results(alice)
-    intro_id = notices(alice.press_value(_request_button(alice)))[0].introduction_id
+    intro_id = notices(alice.press_value(_request_button(alice)))[0].subject_id
     with seeded.session() as s:   # the advisor's capacity is lowered before they answer
         s.get(Advisor, s.get(Introduction, intro_id).target_id).capacity = 0
-    view = engine.introduction_request_view(intro_id)
+    view = _delivery(engine, "intro_requested", intro_id, "target")
     accept = next(c for r in view.replies if isinstance(r, Card) for c in r.actions if c.label == "お受けする")
     turn = Conversation(engine, ADVISOR_CONTACT, channel="D_ADV").press_value(accept.value)
     assert "上限" in texts(turn) and not notices(turn)
@@ -201,7 +210,7 @@ def test_capacity_full_is_a_polite_reply(engine, seeded):
 def test_user_overview_lists_consultations_and_introductions(engine):
     alice = Conversation(engine, "U_ALICE")
     _to_results(alice)
-    intro_id = notices(alice.press_value(_request_button(alice)))[0].introduction_id
+    intro_id = notices(alice.press_value(_request_button(alice)))[0].subject_id
     overview = engine.user_overview("slack", "U_ALICE")
     assert len(overview.consultations) == 1
     assert overview.consultations[0].municipality == "奈良県宇陀市"

@@ -7,7 +7,9 @@ import pytest
 from matching.intake import clean_text, detect_language, extract, extract_sub_issues, split_sub_issues
 
 
-@pytest.mark.parametrize("text", ["", "   ", "\n\t\u3000", "🙂🙂🙏", ":smile: :+1:", "<@U123> <!channel>", "<b></b>&nbsp;"])
+@pytest.mark.parametrize(
+    "text", ["", "   ", "\n\t\u3000", "🙂🙂🙏", ":smile: :+1:", "<@U123> <!channel>", "<b></b>&nbsp;"]
+)
 def test_nothing_to_read_gives_empty_results(text: str) -> None:
     assert extract(text).is_empty
     assert split_sub_issues(text) == []
@@ -36,3 +38,13 @@ def test_mixed_scripts() -> None:
 
 def test_non_string_like_control_characters() -> None:
     assert extract("橋\x00の\x07点検\u200b").fields == ["bridge"]
+
+
+@pytest.mark.parametrize("piece", ["橋の点検、", "橋の点検が追いつかない", "bridge inspection and "])
+def test_forty_thousand_characters_without_sentence_ends(piece: str) -> None:
+    # The shapes that made extraction quadratic (one clause of 40k characters); speed is measured by
+    # scripts/bench_intake.py, this checks the result on such a text.
+    text = (piece * (40_000 // len(piece) + 1))[:40_000]
+    subs = extract_sub_issues(text)
+    assert subs and all(s.extraction.fields == ["bridge"] for s in subs)
+    assert extract(text).processes == ["inspection"]

@@ -10,6 +10,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from bot.cli import app
+from bot.dialogue.cleaning import MAX_CHARS
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -25,7 +26,10 @@ def test_json_shape(cli_env: dict[str, str]) -> None:
     assert set(card) == {"text", "municipality", "sub_issues"}
     assert card["municipality"] == {"prefecture": "奈良県", "name": "宇陀市"}
     sub = card["sub_issues"][0]
-    assert set(sub) == {"text", "fields", "processes", "pains", "wanted"}
+    # Contract v2 (issue 10): every earlier key as it was, plus title and schemes.
+    assert set(sub) == {"text", "fields", "processes", "pains", "wanted", "title", "schemes"}
+    assert sub["title"] and len(sub["title"]) <= 40 and "宇陀市です" not in sub["title"]
+    assert sub["schemes"] and all(set(s) == {"code", "why"} and s["why"] for s in sub["schemes"])
     assert sub["fields"] == ["bridge"] and sub["processes"] == ["inspection"]
     assert "staff_shortage" in sub["pains"] and "advisor" in sub["wanted"]
 
@@ -63,7 +67,9 @@ def test_batch(cli_env: dict[str, str], tmp_path: Path) -> None:
 
 def test_bad_batch_line_names_file_and_line(cli_env: dict[str, str], tmp_path: Path) -> None:
     batch = tmp_path / "bad.jsonl"
-    batch.write_text('{"text": "橋"}\nnot json\n{"text": 3}\n{"text": "橋", "municipality": "存在しない村"}\n', encoding="utf-8")
+    batch.write_text(
+        '{"text": "橋"}\nnot json\n{"text": 3}\n{"text": "橋", "municipality": "存在しない村"}\n', encoding="utf-8"
+    )
     result = _run(["--batch", str(batch), "--json"], cli_env)
     assert result.exit_code == 1
     assert f"{batch}:2: not valid JSON" in result.output
@@ -74,7 +80,9 @@ def test_bad_batch_line_names_file_and_line(cli_env: dict[str, str], tmp_path: P
 
 def test_unknown_municipality_in_batch_names_line(cli_env: dict[str, str], tmp_path: Path) -> None:
     batch = tmp_path / "m.jsonl"
-    batch.write_text('{"text": "橋"}\n{"text": "橋", "prefecture": "奈良県", "municipality": "宇田市"}\n', encoding="utf-8")
+    batch.write_text(
+        '{"text": "橋"}\n{"text": "橋", "prefecture": "奈良県", "municipality": "宇田市"}\n', encoding="utf-8"
+    )
     result = _run(["--batch", str(batch), "--json"], cli_env)
     assert result.exit_code == 1 and f"{batch}:2:" in result.output and "宇陀市" in result.output
 
@@ -101,3 +109,33 @@ def test_eval_script(tmp_path: Path) -> None:
     labelled.write_text('{"text": "x", "fields": "bridge"}\n', encoding="utf-8")
     bad = subprocess.run(cmd, capture_output=True, text=True)
     assert bad.returncode != 0 and f"{labelled}:1" in bad.stderr
+
+
+def test_long_text_is_cut_to_the_chat_limit_and_says_so(cli_env: dict[str, str]) -> None:
+    long_text = "町道の橋の点検が追いつかない。" * 400          # 6,000 characters
+    assert len(long_text) > MAX_CHARS
+    result = _run(["--json", long_text], cli_env)
+    assert result.exit_code == 0, result.output
+    card = json.loads(result.stdout)                      # stdout stays one JSON object
+    assert len(card["text"]) == MAX_CHARS and long_text.startswith(card["text"])
+    assert card["sub_issues"] and card["sub_issues"][0]["fields"] == ["bridge"]
+    assert "6,000" in result.stderr and f"{MAX_CHARS:,}" in result.stderr
+    human = _run([long_text], cli_env)
+    assert human.exit_code == 0 and "最初の2,000文字だけを読みました" in human.stdout and "課題カード" in human.stdout
+
+
+def test_short_text_has_no_truncation_note(cli_env: dict[str, str]) -> None:
+    result = _run(["--json", "橋の点検" * 10], cli_env)
+    assert result.exit_code == 0 and result.stderr == "" and "文字だけを読みました" not in result.stdout
+
+
+def test_batch_notes_name_the_line_that_was_cut(cli_env: dict[str, str], tmp_path: Path) -> None:
+    batch = tmp_path / "long.jsonl"
+    rows = [{"text": "公園の草刈り"}, {"text": "下水のマンホール、" * 500}, {"text": "\u3000" * 3000 + "橋"}]
+    batch.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    result = _run(["--batch", str(batch), "--json"], cli_env)
+    assert result.exit_code == 0, result.output
+    cards = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(cards) == 3 and cards[1]["sub_issues"][0]["fields"] == ["sewerage"]
+    assert f"{batch}:2:" in result.stderr and f"{batch}:3:" in result.stderr and f"{batch}:1:" not in result.stderr
+    assert cards[2]["sub_issues"] == []                   # only spaces were read: nothing to understand, no crash

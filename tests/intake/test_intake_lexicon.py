@@ -14,6 +14,7 @@ def test_every_taxonomy_code_has_words() -> None:
     assert lex.codes["field"] == tax.codes("field")
     assert lex.codes["process"] == tax.codes("process")
     for kind in ("field", "process"):
+        assert tax.codes(kind), kind
         for code in tax.codes(kind):
             assert len(lex.words(code, kind)) >= 5, code  # type: ignore[arg-type]
 
@@ -34,6 +35,7 @@ def test_labels() -> None:
 def test_rules_name_known_codes() -> None:
     raw = json.loads(SYNONYMS_FILE.read_text(encoding="utf-8"))
     known = set(get_taxonomy().codes("field")) | set(get_taxonomy().codes("process"))
+    assert raw["rules"]["yield"] and raw["rules"]["needs"]
     for rule in raw["rules"]["yield"]:
         assert rule["code"] in known and set(rule["to"]) <= known
     for rule in raw["rules"]["needs"]:

@@ -13,7 +13,9 @@ def test_two_matters_joined_by_ken_to() -> None:
 
 
 def test_no_to_enumeration() -> None:
-    subs = extract_sub_issues("簡易水道の取水施設の点検が追いついてないのと、浄水場の薬品の購入契約を近隣とまとめたいのと")
+    subs = extract_sub_issues(
+        "簡易水道の取水施設の点検が追いついてないのと、浄水場の薬品の購入契約を近隣とまとめたいのと"
+    )
     assert [s.extraction.processes for s in subs] == [["inspection"], ["procurement"]]
     assert subs[0].text == "簡易水道の取水施設の点検が追いついてない"
 

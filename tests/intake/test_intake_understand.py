@@ -81,7 +81,9 @@ def test_sub_issues_on_the_card(directory: MunicipalityDirectory) -> None:
 
 
 def test_english_message(directory: MunicipalityDirectory) -> None:
-    card = analyze("We are from Uda, 宇陀市. Our small bridges need inspection and we have no engineer.", directory=directory)
+    card = analyze(
+        "We are from Uda, 宇陀市. Our small bridges need inspection and we have no engineer.", directory=directory
+    )
     assert card.municipality is not None and card.municipality.name == "宇陀市"
     assert card.sub_issues[0].fields == ["bridge"] and card.sub_issues[0].processes == ["inspection"]
 

@@ -166,12 +166,12 @@ def test_dry_run_validates_and_changes_nothing(db, tmp_path):
 
 
 def test_an_erased_person_cannot_be_reimported_with_their_data(db, tmp_path):
-    from knowledge.privacy import forget_advisor
+    from bot.secretariat.erasure import forget
 
     path = write_jsonl(tmp_path / "a.jsonl", ADVISORS)
     run_import(db, "advisor", path)
     with db.session() as s:
-        forget_advisor(s, "adv-1", actor="test")
+        forget(s, "advisor", "adv-1", actor="test")
     (problem,) = failure(db, "advisor", path)
     assert problem.startswith(f"{path}:1: id: 'adv-1' was erased")
     with db.session() as s:

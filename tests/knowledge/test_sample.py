@@ -35,7 +35,9 @@ def test_seed_sample_loads_everything_once(db):
 
 @pytest.mark.parametrize("kind", list(SAMPLE_FILES))
 def test_every_sample_record_is_marked_fictional(kind):
-    for record in sample(kind):
+    records = sample(kind)
+    assert records, f"the sample data has {kind} records"
+    for record in records:
         text = json.dumps(record, ensure_ascii=False)
         assert "架空" in text, record["id"]
         assert record["id"].startswith("demo-")

@@ -47,8 +47,9 @@ def test_kind_all_prints_one_line_per_kind(records: None, cli_env: dict[str, str
     result = invoke(["--json", "--top", "1", "-p", "奈良県", "-m", "宇陀市", TEXT], cli_env)
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [obj["kind"] for obj in lines] == ["advisor", "case", "engineer", "training"]
-    assert all(len(obj["results"]) == 1 for obj in lines)
+    assert [obj["kind"] for obj in lines] == ["advisor", "case", "engineer", "training", "technology"]
+    assert all(len(obj["results"]) == 1 for obj in lines[:4])
+    assert lines[4]["results"] == []          # no technologies in this data
     assert lines[0]["results"][0]["id"] == "adv-1" and "奈良県を担当" in lines[0]["results"][0]["why"]
     assert "distance_km" not in lines[0]["results"][0]
 

@@ -98,7 +98,9 @@ def test_results_never_carry_contacts(db: Database, matcher: Matcher) -> None:
     rec.advisor(db, "a1", QUERY, contact="secret-advisor@example.jp")
     rec.engineer(db, "e1", QUERY, "奈良県", "桜井市", contact="secret-engineer@example.jp")
     for kind in ("advisor", "engineer"):
-        for result in matcher.match(MatchQuery(QUERY, kind, "奈良県", "宇陀市")):  # type: ignore[arg-type]
+        found = matcher.match(MatchQuery(QUERY, kind, "奈良県", "宇陀市"))  # type: ignore[arg-type]
+        assert [r.id for r in found] == [{"advisor": "a1", "engineer": "e1"}[kind]]  # the person with a contact
+        for result in found:
             shown = repr(result.to_json()) + repr(result.details) + result.why + result.summary
             assert "secret-" not in shown
             assert "contact" not in result.details

@@ -47,7 +47,7 @@ def test_build_all_reuses_the_cache(db: Database, cli_env: dict[str, str], data_
     assert again.exit_code == 0
     assert "advisor: 3 vectors (flat-ip; 0 embedded now, 3 from the cache)" in again.output
     assert {p.name for p in (data_dir / "index").glob("*.faiss")} == {
-        "advisor.faiss", "case.faiss", "engineer.faiss", "training.faiss"
+        "advisor.faiss", "case.faiss", "engineer.faiss", "training.faiss", "technology.faiss"
     }
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from knowledge import curation
+from bot.secretariat import curation
 from knowledge.db import Database
 from knowledge.municipalities import MunicipalityDirectory
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge import audit, curation
+from bot.secretariat import curation
+from knowledge import audit
 from knowledge.db import get_version
 from knowledge.errors import ConflictError, NotFound, ValidationFailed
 from knowledge.municipalities import MunicipalityDirectory

@@ -8,8 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from knowledge import audit, curation
-from knowledge import introductions as intros
+from bot.secretariat import curation
+from bot.secretariat import feedback, reminders
+from bot.secretariat import introductions as intros
+from knowledge import audit
 from knowledge.db import Database, make_engine
 from knowledge.errors import ConflictError
 from knowledge.models import Introduction, utcnow
@@ -53,9 +55,9 @@ def test_expire_is_idempotent(people):
     intro_id = _request(people)
     later = utcnow() + timedelta(days=20)
     with people.session() as session:
-        assert intros.expire_overdue(session, days=14, now=later) == [intro_id]
+        assert intros.expire_overdue(session, days=14, actor="system", now=later) == [intro_id]
     with people.session() as session:
-        assert intros.expire_overdue(session, days=14, now=later) == []
+        assert intros.expire_overdue(session, days=14, actor="system", now=later) == []
         assert intros.get(session, intro_id).state == "expired"
 
 
@@ -63,11 +65,11 @@ def test_reminders_are_due_once(people):
     intro_id = _request(people)
     later = utcnow() + timedelta(days=4)
     with people.session() as session:
-        assert intros.due_reminders(session, days=3) == []
-        assert [i.id for i in intros.due_reminders(session, days=3, now=later)] == [intro_id]
-        intros.mark_reminded(session, intro_id, now=later)
+        assert reminders.due_reminders(session, days=3) == []
+        assert [i.id for i in reminders.due_reminders(session, days=3, now=later)] == [intro_id]
+        reminders.mark_reminded(session, intro_id, actor="system", now=later)
     with people.session() as session:
-        assert intros.due_reminders(session, days=3, now=later + timedelta(days=5)) == []
+        assert reminders.due_reminders(session, days=3, now=later + timedelta(days=5)) == []
 
 
 def test_followup_and_feedback_from_both_sides(people):
@@ -76,17 +78,17 @@ def test_followup_and_feedback_from_both_sides(people):
         intros.accept(session, intro_id, actor="a")
     later = utcnow() + timedelta(days=31)
     with people.session() as session:
-        assert [i.id for i in intros.due_followups(session, days=30, now=later)] == [intro_id]
-        intros.mark_followup_sent(session, intro_id, now=later)
-        assert intros.due_followups(session, days=30, now=later) == []
+        assert [i.id for i in reminders.due_followups(session, days=30, now=later)] == [intro_id]
+        reminders.mark_followup_sent(session, intro_id, actor="system", now=later)
+        assert reminders.due_followups(session, days=30, now=later) == []
     with people.session() as session:
-        intros.record_feedback(session, intro_id, side="target", rating=3, comment="資料を送りました", actor="a")
+        feedback.record_feedback(session, intro_id, side="target", rating=3, comment="資料を送りました", actor="a")
         assert intros.get(session, intro_id).rating == 3
-        intros.record_feedback(session, intro_id, side="requester", rating=5, comment="とても助かりました", actor="r")
+        feedback.record_feedback(session, intro_id, side="requester", rating=5, comment="とても助かりました", actor="r")
     with people.session() as session:
         intro = intros.get(session, intro_id)
         assert (intro.rating, intro.comment) == (5, "とても助かりました")
-        assert {(f.side, f.rating) for f in intros.feedback_of(intro)} == {("requester", 5), ("target", 3)}
+        assert {(f.side, f.rating) for f in feedback.feedback_of(intro)} == {("requester", 5), ("target", 3)}
         entry = audit.history(session, kind="introduction", record_id=str(intro_id))[-1]
         assert entry.action == "intro_feedback" and "とても" not in str(entry.after)
 
@@ -97,13 +99,13 @@ def test_feedback_rating_out_of_range(people, rating):
     with people.session() as session:
         intros.accept(session, intro_id, actor="a")
     with people.session() as session, pytest.raises(ConflictError, match="1 to 5"):
-        intros.record_feedback(session, intro_id, side="requester", rating=rating, comment=None, actor="r")
+        feedback.record_feedback(session, intro_id, side="requester", rating=rating, comment=None, actor="r")
 
 
 def test_feedback_before_acceptance_is_refused(people):
     intro_id = _request(people)
     with people.session() as session, pytest.raises(ConflictError, match="after it was accepted"):
-        intros.record_feedback(session, intro_id, side="requester", rating=4, comment=None, actor="r")
+        feedback.record_feedback(session, intro_id, side="requester", rating=4, comment=None, actor="r")
 
 
 def test_reassign_moves_request_to_another_advisor(people):

@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.dialogue.replies import ConversationKey, IncomingMessage
-from knowledge import curation
-from knowledge import introductions as intros
+from bot.secretariat import curation
+from bot.secretariat import introductions as intros
 from knowledge.models import utcnow
 
 EMAIL = "keiko.secret@example.jp"

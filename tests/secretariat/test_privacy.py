@@ -7,8 +7,8 @@ import json
 import pytest
 from sqlalchemy import select
 
-from knowledge import curation
-from knowledge import introductions as intros
+from bot.secretariat import curation
+from bot.secretariat import introductions as intros
 from knowledge.db import get_version
 from knowledge.errors import ConflictError, NotFound
 from knowledge.models import (
@@ -19,7 +19,7 @@ from knowledge.models import (
     Introduction,
     SubIssue,
 )
-from knowledge.privacy import ERASED, forget_advisor, forget_engineer
+from bot.secretariat.erasure import ERASED, forget
 
 NAME, CONTACT, EXPERTISE = "架空 橋太郎", "U0ADVT1", "橋梁の定期点検と長寿命化修繕計画"
 
@@ -68,7 +68,7 @@ def test_forget_advisor_erases_everywhere_and_keeps_statistics(mentioned):
     with mentioned.session() as session:
         assert NAME in _dump_all(session) and CONTACT in _dump_all(session)
         version = get_version(session, "advisor")
-        report = forget_advisor(session, "adv-t1", actor="sec:alice")
+        report = forget(session, "advisor", "adv-t1", actor="sec:alice")
         assert set(report.erased_fields) == {"name", "contact", "expertise"}
     with mentioned.session() as session:
         advisor = curation.find(session, "advisor", "adv-t1")
@@ -89,7 +89,7 @@ def test_forget_advisor_erases_everywhere_and_keeps_statistics(mentioned):
 
 def test_forget_engineer_withdraws_consent(people):
     with people.session() as session:
-        forget_engineer(session, "eng-t1", actor="sec")
+        forget(session, "engineer", "eng-t1", actor="sec")
     with people.session() as session:
         engineer = curation.find(session, "engineer", "eng-t1")
         assert engineer.forgotten and not engineer.discoverable and engineer.contact is None
@@ -99,9 +99,9 @@ def test_forget_engineer_withdraws_consent(people):
 
 def test_forget_twice_is_harmless_and_forgotten_cannot_be_edited_or_requested(people):
     with people.session() as session:
-        forget_advisor(session, "adv-t1", actor="sec")
+        forget(session, "advisor", "adv-t1", actor="sec")
     with people.session() as session:
-        assert forget_advisor(session, "adv-t1", actor="sec").already_forgotten
+        assert forget(session, "advisor", "adv-t1", actor="sec").already_forgotten
         advisor_id = curation.find(session, "advisor", "adv-t1").id
         with pytest.raises(ConflictError):
             curation.set_advisor_status(session, "adv-t1", "active", actor="sec")
@@ -112,4 +112,4 @@ def test_forget_twice_is_harmless_and_forgotten_cannot_be_edited_or_requested(pe
 
 def test_forget_unknown_id(people):
     with people.session() as session, pytest.raises(NotFound, match="advisor list"):
-        forget_advisor(session, "nobody", actor="sec")
+        forget(session, "advisor", "nobody", actor="sec")

@@ -13,9 +13,11 @@ from matplotlib import image as mpimg
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.report import build_report, collect, summary_text
+from bot.report import build_report
 from bot.report.demo_activity import seed_demo_activity
 from bot.report.fonts import japanese_font_family
+from bot.secretariat.report_data import collect
+from bot.report.summary import summary_text
 
 CHARTS = ["map.png", "demand_heatmap.png", "introduction_funnel.png", "unmet_needs.png", "advisor_load.png"]
 
@@ -58,6 +60,7 @@ def test_map_colours_prefectures_by_consultations(activity, tmp_path):
 
 def test_empty_database_still_gives_a_readable_report(db, tmp_path):
     result = build_report(db, tmp_path)
+    assert len(CHARTS) == 5
     for name in CHARTS:
         assert _content(tmp_path / name)[1] >= 5
     assert result.summary.consultations == 0
@@ -79,9 +82,9 @@ def test_statistics_add_up(activity):
     assert data.consultations == 40
     assert sum(data.by_prefecture.values()) == 40
     assert data.funnel.requested >= data.funnel.accepted >= data.funnel.completed
-    assert all(1 <= r <= 5 for r in data.funnel.ratings)
+    assert data.funnel.ratings and all(1 <= r <= 5 for r in data.funnel.ratings)
     assert data.unmet_total <= data.sub_issues
-    assert all(a.capacity >= 0 for a in data.advisor_load)
+    assert data.advisor_load and all(a.capacity >= 0 for a in data.advisor_load)
     text = summary_text(data)
     assert "相談 40件" in text and "紹介" in text
 

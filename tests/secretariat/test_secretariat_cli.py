@@ -8,8 +8,8 @@ from datetime import timedelta
 from typer.testing import CliRunner
 
 from bot.cli import app
-from knowledge import curation
-from knowledge import introductions as intros
+from bot.secretariat import curation
+from bot.secretariat import introductions as intros
 from knowledge.models import utcnow
 
 

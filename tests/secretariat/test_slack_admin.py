@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import time
+from datetime import timedelta
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -26,10 +27,14 @@ from bot.slack.admin import (
 )
 from bot.slack.app import build_app
 from bot.slack.fake_api import FakeSlackAPI
+from bot.relay.jobs import send_followups
+from bot.relay.senders import SenderRegistry
+from bot.slack.sender import make_sender
 from bot.slack.server import HttpServer
-from bot.secretariat.notify import FOLLOWUP_ACTION
-from knowledge import audit, curation
-from knowledge import introductions as intros
+from bot.secretariat import curation
+from bot.secretariat import introductions as intros
+from knowledge import audit
+from knowledge.models import utcnow
 from knowledge.settings import Settings
 
 SECRET = "test-signing-secret"
@@ -37,8 +42,8 @@ SEC, OUTSIDER = "U0SECRET1", "U0OUTSIDE"
 
 
 class Slack:
-    def __init__(self, url: str, api: FakeSlackAPI) -> None:
-        self.url, self.api = url, api
+    def __init__(self, url: str, api: FakeSlackAPI, cfg: Settings) -> None:
+        self.url, self.api, self.cfg = url, api, cfg
 
     def post(self, body: str, content_type: str) -> tuple[int, str]:
         ts = str(int(time.time()))
@@ -60,13 +65,19 @@ class Slack:
         return self.post(urllib.parse.urlencode({"payload": json.dumps(payload)}),
                          "application/x-www-form-urlencoded")
 
-    def button(self, user: str, action_id: str, value: str) -> tuple[int, str]:
+    def button(self, user: str, action_id: str, value: str, channel: str = "D0DM") -> tuple[int, str]:
         return self._payload({
             "type": "block_actions", "user": {"id": user}, "team": {"id": "T0GUNMANE"}, "trigger_id": "trig-2",
-            "api_app_id": "A1", "container": {"type": "message", "channel_id": "D0DM", "message_ts": "1.1"},
-            "channel": {"id": "D0DM"}, "response_url": self.api.response_url("act"),
+            "api_app_id": "A1", "container": {"type": "message", "channel_id": channel, "message_ts": "1.1"},
+            "channel": {"id": channel}, "response_url": self.api.response_url("act"),
             "actions": [{"type": "button", "action_id": action_id, "block_id": "b", "value": value,
                          "action_ts": "1.2"}]})
+
+    def dm(self, user: str, channel: str, text: str) -> tuple[int, str]:
+        event = {"type": "message", "user": user, "text": text, "ts": f"{time.time():.6f}", "channel": channel,
+                 "channel_type": "im"}
+        return self.post(json.dumps({"type": "event_callback", "team_id": "T0GUNMANE", "event": event,
+                                     "event_id": f"Ev{time.time_ns()}"}), "application/json")
 
     def submit(self, user: str, view: dict[str, Any], values: dict[str, Any]) -> tuple[int, str]:
         return self._payload({"type": "view_submission", "user": {"id": user}, "team": {"id": "T0GUNMANE"},
@@ -82,7 +93,7 @@ def slack(people, settings) -> Iterator[Slack]:
                           "slack_secretariat_channel": "C0SECRETARIAT"})
         server = HttpServer(build_app(cfg, people), cfg, host="127.0.0.1", port=0).start()
         try:
-            yield Slack(server.url, api)
+            yield Slack(server.url, api, cfg)
         finally:
             server.stop()
 
@@ -222,21 +233,29 @@ def test_summary_and_post_to_secretariat_channel(slack, people):
 
 
 def test_followup_answer_only_by_the_person_asked(slack, people):
+    """The follow-up is answered through the engine: a rating button, then the comment typed in the DM."""
     intro_id = _request(people)
     with people.session() as session:
         intros.accept(session, intro_id, actor="t")
-    value = f"{FOLLOWUP_ACTION}:{intro_id}:requester"
-    slack.button(OUTSIDER, FOLLOWUP_ACTION, value)
-    slack.api.wait_for("response_url", where=lambda c: "回答できません" in c.params.get("text", ""))
-    slack.button("U0REQUEST", FOLLOWUP_ACTION, value)
-    view = slack.api.wait_for("views.open")[0].params["view"]
-    answer = {"f_rating": {"v_rating": {"type": "radio_buttons", "selected_option": {"value": "4"}}},
-              "f_comment": {"v_comment": {"type": "plain_text_input", "value": "参考になりました"}}}
-    status, body = slack.submit(OUTSIDER, view, answer)
-    assert "errors" in body
-    status, body = slack.submit("U0REQUEST", view, answer)
-    assert status == 200 and "errors" not in body
+        intros.get(session, intro_id).accepted_at = utcnow() - timedelta(days=40)
+    sender = make_sender(slack.cfg, people)
+    assert sender is not None
+    assert send_followups(people, slack.cfg, SenderRegistry([sender])).intro_ids == [intro_id]
+    dm = slack.api.wait_for("conversations.open", where=lambda c: c.params.get("users") == "U0REQUEST")[0]
+    channel = dm.response["channel"]["id"]
+    (question,) = [c for c in slack.api.calls_to("chat.postMessage") if c.params["channel"] == channel]
+    buttons = {e["text"]["text"]: e for b in question.params["blocks"] if b["type"] == "actions"
+               for e in b["elements"]}
+    assert set(buttons) == {"1", "2", "3", "4", "5"}
+    four = buttons["4"]
+    slack.button(OUTSIDER, four["action_id"], four["value"], channel=channel)
+    slack.api.wait_for(("chat.postMessage", "chat.update"), where=lambda c: "回答できません" in str(c.params))
+    slack.button("U0REQUEST", four["action_id"], four["value"], channel=channel)
+    slack.api.wait_for(("chat.postMessage", "chat.update"), where=lambda c: "評価 4" in str(c.params))
+    with people.session() as session:
+        assert intros.get(session, intro_id).rating == 4
+    slack.dm("U0REQUEST", channel, "参考になりました")
+    slack.api.wait_for(("chat.postMessage", "chat.update"), where=lambda c: "ありがとうございました" in str(c.params))
     with people.session() as session:
         intro = intros.get(session, intro_id)
         assert (intro.rating, intro.comment) == (4, "参考になりました")
-

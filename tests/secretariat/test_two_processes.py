@@ -40,6 +40,8 @@ class Worker:
         if self.proc.stdin:
             self.proc.stdin.close()
         self.proc.wait(timeout=30)
+        if self.proc.stdout:
+            self.proc.stdout.close()
 
 
 def test_pause_forget_and_consent_reach_a_running_worker(people, cli_env):

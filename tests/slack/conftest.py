@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import importlib.util
 import itertools
 import json
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -32,25 +30,6 @@ from bot.slack.server import HttpServer
 from knowledge.db import Database
 from knowledge.settings import Settings
 
-
-def _install_intake_double() -> None:
-    """While the intake helper's modules are missing, use the dialogue tests' stand-in (tests only)."""
-    if importlib.util.find_spec("tests.dialogue.intake_double") is None:
-        return
-    from tests.dialogue import intake_double
-
-    if importlib.util.find_spec("bot.dialogue.understand") is None:
-        sys.modules["bot.dialogue.understand"] = intake_double  # type: ignore[assignment]
-    try:
-        import matching.intake as real
-
-        if not hasattr(real, "extract"):
-            raise ImportError
-    except ImportError:
-        sys.modules["matching.intake"] = intake_double  # type: ignore[assignment]
-
-
-_install_intake_double()
 
 TEAM = "T0GUNMANE"
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"

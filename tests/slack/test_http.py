@@ -30,8 +30,11 @@ def test_bad_signature_is_401_and_nothing_happens(slack_server: SlackServer) -> 
     assert answer.status == 401
     unsigned = send.post_json(send.event_callback(send.dm_event("こんにちは")), signed=False)
     assert unsigned.status == 401
-    time.sleep(0.3)  # nothing may arrive; a late post would show up in the next assertion
     assert slack_server.api.calls_to("chat.postMessage") == []
+    # A signed message in the same conversation afterwards is answered: one turn, the signed one, ran.
+    assert send.dm("こんにちは").status == 200
+    slack_server.api.wait_for("chat.update", where=lambda c: c.params["channel"] == "D0ENGINEER")
+    assert _placeholders(slack_server, "D0ENGINEER") == 1
 
 
 def test_stale_timestamp_is_401(slack_server: SlackServer) -> None:
@@ -64,10 +67,10 @@ def test_retried_event_gets_200_and_no_second_reply(slack_server: SlackServer) -
 
 def test_the_same_event_id_is_handled_once_even_with_different_bodies(slack_server: SlackServer) -> None:
     """Another worker or a restarted process sees the id in the database, not in memory."""
-    from bot.slack.processed_events import claim_event
+    from bot.relay.events import claim_event
 
     send, api = slack_server.send, slack_server.api
-    assert claim_event(slack_server.db, "Ev0SEENBYOTHER") is True  # as if another worker took it first
+    assert claim_event(slack_server.db, "slack", "Ev0SEENBYOTHER") is True  # as if another worker took it first
     payload = send.event_callback(send.dm_event("こんにちは", channel="D0FIRST"), event_id="Ev0SEENBYOTHER")
     assert send.post_json(payload).status == 200
     send.dm("こんにちは", user="U0MARKER", channel="D0MARKER")
@@ -154,11 +157,16 @@ def test_escaping_of_user_text_in_replies(slack_server: SlackServer) -> None:
     send, api = slack_server.send, slack_server.api
     send.dm("<!channel> 宇陀市の橋の点検 <https://evil.example|ここ> & <@U0BOSS>")
     api.wait_for("chat.update")
-    time.sleep(0.2)
+    # The next turn of the same conversation starts (its working note) only after the first posted everything.
+    send.dm("<!here> 点検です")
+    api.wait_for("chat.postMessage", 2, where=lambda c: "確認しています" in texts_of(c))
+    posted = [c for c in api.calls if c.method in ("chat.postMessage", "chat.update")]
+    assert len(posted) >= 3, [texts_of(c) for c in posted]
     for call in api.calls:
         if call.method in ("chat.postMessage", "chat.update"):
             raw = json.dumps(call.params["blocks"], ensure_ascii=False)
             assert "<!channel>" not in raw and "<https://evil" not in raw and "<@U0BOSS>" not in raw
+            assert "<!here>" not in raw
             assert call.response["ok"], call.response
 
 
@@ -170,12 +178,8 @@ def test_slash_command_help_and_unknown_subcommand(slack_server: SlackServer) ->
     assert "ほげ" in unknown.json()["text"] and "/gunmane 研修" in unknown.json()["text"]
 
 
-def test_admin_subcommand_without_admin_module_replies_politely(
-    slack_server: SlackServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import bot.slack.handlers as handlers
-
-    monkeypatch.setattr(handlers, "load_admin", lambda: None)
+def test_admin_subcommand_without_a_secretariat_replies_politely(slack_server: SlackServer) -> None:
+    """No GUNMANE_SECRETARIAT_USERS: the admin tools are not set up, and the command says so."""
     answer = slack_server.send.command("admin")
     assert answer.status == 200 and "設定されていません" in answer.json()["text"]
 

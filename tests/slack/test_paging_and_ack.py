@@ -18,7 +18,6 @@ from bot.dialogue.replies import (
     ConversationKey,
     IncomingChoice,
     IncomingMessage,
-    IntroView,
     Overview,
     ResultItem,
     ResultList,
@@ -45,14 +44,11 @@ class ScriptedEngine:
         self.seen.append((key, incoming))
         return self.turn
 
-    def introduction_request_view(self, intro_id: int) -> IntroView:
-        return IntroView(intro_id)
+    def reset(self, key: ConversationKey) -> None:
+        self.seen.append((key, IncomingMessage("(reset)")))
 
-    def introduction_accepted_view(self, intro_id: int) -> IntroView:
-        return IntroView(intro_id)
-
-    def introduction_declined_view(self, intro_id: int) -> IntroView:
-        return IntroView(intro_id)
+    def language_of(self, text: str) -> str:
+        return "ja"
 
     def user_overview(self, platform: str, user_id: str) -> Overview:
         return Overview(platform, user_id)

@@ -90,8 +90,8 @@ def test_results_list_each_item_with_reason_distance_and_its_own_intro_action() 
     card = only_card(cards.render_one(results))
     advisor, case = card["body"][1], card["body"][2]
     advisor_texts = [item.get("text") for item in advisor["items"] if item["type"] == "TextBlock"]
-    assert advisor_texts == ["アドバイザー", "山田 太郎（橋梁）", "橋梁点検の経験", "元県職員", "約 12 km"]
-    assert "約 3.2 km" in [item.get("text") for item in case["items"]]
+    assert advisor_texts == ["アドバイザー", "山田 太郎（橋梁）", "橋梁点検の経験", "元県職員", "約12 km"]
+    assert "約3.2 km" in [item.get("text") for item in case["items"]]
     assert submits(advisor) == [("紹介を依頼", {"gunmane": "intro:advisor:A-1"})]
     assert submits(case) == []
     assert card["actions"] == [{"type": "Action.Submit", "title": "もっと見る", "data": {"gunmane": "more"}}]

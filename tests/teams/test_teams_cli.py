@@ -44,7 +44,9 @@ def test_insecure_local_says_so_first_and_then_answers_over_http(cli_env: dict[s
         env={**os.environ, **cli_env}, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
     )
     lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in process.stderr], daemon=True).start()  # type: ignore[union-attr]
+    assert process.stderr is not None
+    reader = threading.Thread(target=lambda: [lines.put(line) for line in process.stderr], daemon=True)
+    reader.start()
     try:
         first = lines.get(timeout=60)
         assert "authentication is OFF" in first and "local testing only" in first
@@ -59,3 +61,5 @@ def test_insecure_local_says_so_first_and_then_answers_over_http(cli_env: dict[s
     finally:
         process.terminate()
         process.wait(timeout=30)
+        reader.join(timeout=30)   # the pipe reaches its end once the server has exited
+        process.stderr.close()

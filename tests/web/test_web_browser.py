@@ -93,7 +93,7 @@ def _log_in(p: Pages, name: str) -> None:
 
 def _activity(db: Database) -> None:
     """A few consultations and introductions, so the dashboard has figures to show."""
-    from knowledge import introductions as intros
+    from bot.secretariat import introductions as intros
     from knowledge.models import Consultation, SubIssue
 
     places = [("奈良県", "宇陀市", ["bridge"], ["inspection"]), ("奈良県", "曽爾村", ["bridge"], ["procurement"]),

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from starlette.testclient import TestClient
 
 from bot.secretariat import submissions, supporters
-from knowledge import introductions as intros
+from bot.secretariat import introductions as intros
 from knowledge.db import Database
 from knowledge.models import Advisor, AuditEntry, Training, utcnow
 from knowledge.municipalities import MunicipalityDirectory
@@ -336,7 +336,7 @@ def test_daily_jobs_put_undeliverable_mail_in_the_outbox(secretariat: Browser, s
     assert reminded.status_code == 303
     with sample.session() as session:
         mails = session.scalars(select(OutboxMessage)).all()
-        assert [m.purpose for m in mails] == ["reminder"] and f"#{intro_id}" in mails[0].subject
+        assert [m.purpose for m in mails] == ["intro_reminder"] and f"#{intro_id}" in mails[0].subject
         number = mails[0].id
     marked = secretariat.post(f"/admin/outbox/{number}/sent", {}, token_from="/admin/outbox")
     assert marked.status_code == 303

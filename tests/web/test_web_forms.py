@@ -107,7 +107,7 @@ def test_the_profile_link_registers_an_engineer(public: Browser, sample: Databas
     link = profiles.make_profile_link("slack", "U777", settings=web_settings)
     path = link.removeprefix("http://portal.test")
     form = public.get(path)
-    assert form.status_code == 200 and 'value="U777"' in form.text   # the chat contact is offered
+    assert form.status_code == 200 and 'value="slack:U777"' in form.text   # the chat contact is offered
     data = {"name": "技術 三郎", "prefecture": "奈良県", "municipality": "曽爾村", "expertise": "村道橋の点検",
             "fields": ["bridge"], "contact": "U777", "consent": "yes"}
     saved = public.post(path, data, token_from=path)

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.secretariat import outbox, portal, profiles, submissions, supporters, visits
-from knowledge import introductions as intros
+from bot.secretariat import introductions as intros
 from knowledge.audit import history
 from knowledge.db import Database
 from knowledge.errors import ConfigError, ConflictError, NotFound, ValidationFailed

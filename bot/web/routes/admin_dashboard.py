@@ -10,12 +10,12 @@ from pathlib import Path
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bot.report import build_report, collect
+from bot.report import build_report
 from bot.report.charts import CHARTS
-from bot.report.stats import UNSPECIFIED, ReportData
+from bot.secretariat import introductions as intros
 from bot.secretariat import outbox, submissions, supporters, visits
+from bot.secretariat.report_data import UNSPECIFIED, ReportData, collect
 from bot.web.context import Ctx, page
-from knowledge import introductions as intros
 from knowledge.errors import NotFound
 
 PERIODS = ("7", "30", "90", "365", "all")

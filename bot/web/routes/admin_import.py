@@ -15,11 +15,11 @@ from pathlib import Path
 from starlette.responses import Response
 from starlette.routing import Route
 
+from bot.secretariat import curation
 from bot.web.context import Ctx, page
 from bot.web.middleware import UPLOAD_LIMIT
 from bot.web.routes.common import directory
 from bot.web.security import new_token
-from knowledge import curation
 from knowledge.errors import ValidationFailed
 from knowledge.io import import_records
 

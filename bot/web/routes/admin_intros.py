@@ -2,7 +2,7 @@
 expire / decline / complete on someone's behalf, follow-up answers, and the daily jobs
 (expire overdue, reminders, follow-ups) whose mail goes to the outbox.
 
-Thin: knowledge.introductions and bot.secretariat do the work. Requester ids (chat ids are
+Thin: the secretariat service (bot/secretariat) and the relay (bot/relay) do the work. Requester ids (chat ids are
 contacts) and contacts are shown to the ``secretariat`` role only.
 """
 
@@ -13,12 +13,12 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bot.secretariat import outbox, portal
-from bot.secretariat.notify import send_followups, send_reminders
+from bot.relay import jobs
+from bot.secretariat import curation, feedback, portal
+from bot.secretariat import introductions as intros
+from bot.web import deliver
 from bot.web.context import Ctx, page
 from bot.web.routes.common import form_number, path_number
-from knowledge import curation
-from knowledge import introductions as intros
 from knowledge.errors import ConflictError, GunmaneError, NotFound, ValidationFailed
 from knowledge.models import INTRO_STATES, Consultation
 
@@ -27,7 +27,7 @@ ACTIONS = {"accept": intros.accept, "decline": intros.decline, "complete": intro
 
 
 def _row(ctx: Ctx, session: Any, intro: Any) -> dict[str, Any]:
-    target = curation.find_by_db_id(session, intro.target_kind, intro.target_id)
+    target = intros.target_of(session, intro)
     consultation = session.get(Consultation, intro.consultation_id) if intro.consultation_id else None
     can_see = ctx.account is not None and ctx.account.can_change
     return {
@@ -38,7 +38,7 @@ def _row(ctx: Ctx, session: Any, intro: Any) -> dict[str, Any]:
         "requester": f"{intro.requester_platform}:{intro.requester_id}" if can_see else ctx.t("common.masked"),
         "contact": (target.contact if can_see and target is not None and intro.state in ("accepted", "completed")
                     else None),
-        "feedback": intros.feedback_of(intro),
+        "feedback": feedback.feedback_of(intro),
     }
 
 
@@ -105,46 +105,32 @@ def intro_feedback(ctx: Ctx) -> Response:
         return _intro_page(ctx, intro_id, status=400, problems=[ctx.t("intros.bad_feedback")])
     try:
         with ctx.web.db.session() as session:
-            intros.record_feedback(session, intro_id, side=side, rating=rating,  # type: ignore[arg-type]
-                                   comment=ctx.value("comment"), actor=ctx.actor)
+            feedback.record_feedback(session, intro_id, side=feedback.side_of(side), rating=rating,
+                                     comment=ctx.value("comment"), actor=ctx.actor)
     except ConflictError as exc:
         return _intro_page(ctx, intro_id, status=409, problems=[str(exc)])
     return ctx.redirect(f"/admin/intros/{intro_id}", done="feedback")
 
 
-def _senders(ctx: Ctx) -> dict[str, Any]:
-    """Chat senders the settings configure (Slack with a bot token), as the CLI has them."""
-    from bot.secretariat.slack_sender import SlackSender, slack_client
-
-    client = slack_client(ctx.web.settings)
-    return {"slack": SlackSender(client)} if client is not None else {}
-
-
 @page(role="secretariat")
 def run_job(ctx: Ctx) -> Response:
+    """The scheduled jobs, now: the same ``bot.relay.jobs`` functions as `gunmane intros expire|remind|followup`."""
     job = ctx.value("job")
-    settings = ctx.web.settings
-    summary: dict[str, Any] = {"job": job}
+    web, settings = ctx.web, ctx.web.settings
     try:
         if job == "expire":
-            with ctx.web.db.session() as session:
-                summary["count"] = len(intros.expire_overdue(session, days=settings.intro_expire_days,
-                                                             actor=ctx.actor))
-        elif job in ("remind", "followup"):
-            send = send_reminders if job == "remind" else send_followups
-            report = send(ctx.web.db, settings, _senders(ctx))
-            with ctx.web.db.session() as session:
-                for message in report.outbox:
-                    outbox.queue(session, address=message.recipient.address or "", purpose=message.purpose,
-                                 related=f"introduction:{message.intro_id}", body=message.text,
-                                 subject=ctx.t(f"intros.mail_subject_{job}", number=message.intro_id))
-            summary.update(count=len(report.intro_ids), sent=len(report.sent), outbox=len(report.outbox))
+            report = jobs.expire(web.db, settings, deliver.senders(web), actor=ctx.actor)
+        elif job == "remind":
+            report = jobs.send_reminders(web.db, settings, deliver.senders(web), actor=ctx.actor)
+        elif job == "followup":
+            report = jobs.send_followups(web.db, settings, deliver.senders(web), actor=ctx.actor)
         else:
             raise ValidationFailed([f"job: {job!r} is not a job; use expire, remind or followup"])
     except GunmaneError as exc:
         return ctx.error(400, "error.job_failed", reason=str(exc))
-    return ctx.redirect("/admin/intros", done=f"job_{job}", count=summary.get("count", 0),
-                        sent=summary.get("sent", 0), outbox=summary.get("outbox", 0))
+    queued = deliver.queue_undelivered(web, report.outbox)
+    return ctx.redirect("/admin/intros", done=f"job_{job}", count=len(report.intro_ids),
+                        sent=len(report.delivered.sent), outbox=queued)
 
 
 ROUTES = [

@@ -8,11 +8,10 @@ from pathlib import Path
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bot.secretariat import portal
+from bot.secretariat import curation, portal
 from bot.web.context import Ctx, page
 from bot.web.routes.admin_records import record_kind
 from bot.web.routes.common import path_id
-from knowledge import curation
 from knowledge.errors import ConflictError, NotFound, ValidationFailed
 from knowledge.io import records_of_kind, write_records
 

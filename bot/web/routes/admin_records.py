@@ -1,6 +1,6 @@
 """Console: records of the contract — list with filters and search, show with audit history, add, edit.
 
-Thin: knowledge.curation does the work (the importer's validation, audit entries, version
+Thin: bot.secretariat.curation does the work (the importer's validation, audit entries, version
 bumps); every problem comes back as ``field: message`` and is shown beside its field.
 Contacts are shown to the ``secretariat`` role only.
 """
@@ -12,11 +12,12 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import Route
 
+from bot.secretariat import capacity, curation
+from bot.secretariat import introductions as intros
 from bot.web.context import Ctx, page
 from bot.web.record_forms import data_from_form, form_values, posted_values, problems_by_field, widgets
 from bot.web.routes.common import directory, page_number, path_id, prefectures
-from knowledge import audit, curation
-from knowledge import introductions as intros
+from knowledge import audit
 from knowledge.errors import ConflictError, NotFound, ValidationFailed
 from knowledge.taxonomy import get_taxonomy
 
@@ -27,6 +28,7 @@ COLUMNS = {
     "case": ("id", "title", "prefecture", "scheme", "fields", "processes"),
     "engineer": ("id", "name", "prefecture", "municipality", "fields", "processes", "discoverable"),
     "training": ("id", "title", "kind", "prefecture", "start_date", "fields", "processes"),
+    "technology": ("id", "name", "vendor", "catalogue", "fields", "processes", "status"),
 }
 PERSONAL = ("contact",)
 
@@ -80,7 +82,8 @@ def records(ctx: Ctx) -> Response:
 def _introductions(session: Any, kind: str, row: Any) -> list[Any]:
     if kind not in ("advisor", "engineer"):
         return []
-    return intros.list_introductions(session, target_kind=kind, target_id=row.id)
+    found: list[Any] = intros.list_introductions(session, target_kind=kind, target_id=row.id)
+    return found
 
 
 @page(role="viewer")
@@ -92,7 +95,7 @@ def record(ctx: Ctx) -> Response:
         history = [(e, masked(ctx, e.before), masked(ctx, e.after))
                    for e in audit.history(session, kind=kind, record_id=ext_id)]
         introductions = _introductions(session, kind, row)
-        load = intros.open_load(session, row.id) if kind == "advisor" else None
+        load = capacity.open_load(session, row.id) if kind == "advisor" else None
         facts = {"forgotten": bool(getattr(row, "forgotten", False)),
                  "is_reference": bool(getattr(row, "is_reference", False))}
     return ctx.render("admin/record.html", kind=kind, ext_id=ext_id, data=masked(ctx, data), history=history,

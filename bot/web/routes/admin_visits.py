@@ -8,7 +8,7 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bot.secretariat import visits
+from bot.secretariat import curation, visits
 from bot.web.context import Ctx, page
 from bot.web.record_forms import problems_by_field
 from bot.web.routes.common import directory, form_number, path_id, prefectures
@@ -41,7 +41,8 @@ def hosts_page(ctx: Ctx) -> Response:
     except ValidationFailed as exc:
         hosts, problems = [], exc.problems
     return ctx.render("admin/hosts.html", status=400 if problems else 200, hosts=hosts, problems=problems,
-                      states=HOST_STATES, chosen=status, prefecture=prefecture, prefectures=prefectures())
+                      states=HOST_STATES, chosen=status, prefecture=prefecture, prefectures=prefectures(),
+                      kinds=curation.KINDS)
 
 
 def _host_page(ctx: Ctx, ext_id: str, *, status: int = 200, problems: list[str] | None = None,

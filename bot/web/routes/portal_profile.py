@@ -7,11 +7,10 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bot.secretariat import portal, profiles
+from bot.secretariat import curation, portal, profiles
 from bot.web.context import Ctx, page
 from bot.web.record_forms import data_from_form, form_values, posted_values, problems_by_field, widgets
 from bot.web.routes.common import directory
-from knowledge import curation
 from knowledge.errors import ConflictError, NotFound, ValidationFailed
 
 SKIP = ("id", "discoverable")

@@ -2,7 +2,7 @@
 dates and requests, supporter applications, profile owners, the mail outbox
 
 Revision ID: 0004_web
-Revises: 0001
+Revises: 0003_groups
 Create Date: 2026-12-01 21:18:39.622533
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0004_web'
-down_revision = '0001'
+down_revision = '0003_groups'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,61 @@
+"""`gunmane serve lineworks`: the LINE WORKS callback server.
+
+Thin: it reads and checks the settings (a missing one stops start-up naming
+it), opens the database and the engine, and runs the aiohttp server.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+from bot.cli.common import handle_errors, settings
+from bot.monitoring.logs import configure_logging
+from bot.ports import ensure_port_free
+from knowledge.db import open_database
+
+log = logging.getLogger("gunmane.lineworks")
+
+
+@handle_errors
+def serve_lineworks(
+    port: int = typer.Option(3001, "--port", help="Port to listen on (the bot's Callback URL points here)."),
+    host: str = typer.Option("0.0.0.0", "--host", help="Address to bind."),
+) -> None:
+    """Serve the LINE WORKS bot at /lineworks/callback (every request signature-checked)."""
+    from aiohttp import web
+
+    from bot.lineworks.config import lineworks_config
+    from bot.lineworks.server import CALLBACK_PATH, create_lineworks_app
+
+    cfg = settings()
+    configure_logging(cfg)
+    config = lineworks_config(cfg)
+    ensure_port_free(host, port)
+    from bot.dialogue.engine import DialogueEngine  # the engine loads indexes and models: only when serving
+    from bot.lineworks.api import LineWorksApi
+    from bot.lineworks.sender import LineWorksSender
+    from bot.relay.dispatch import Dispatcher
+    from bot.relay.events import forget_events_older_than
+    from bot.relay.senders import configured_senders
+
+    db = open_database(cfg, "serve lineworks")
+    try:
+        forget_events_older_than(db, days=7, platform="lineworks")   # the de-duplication's old callback digests
+        sender = LineWorksSender(LineWorksApi(config), secretariat_users=cfg.secretariat_users)
+        dispatcher = Dispatcher(db, configured_senders(cfg, db).replacing(sender))
+        app = create_lineworks_app(DialogueEngine(db, cfg), db, config, sender=sender, notices=dispatcher.notify)
+
+        def announce(_: str) -> None:  # aiohttp calls this once the port is bound
+            log.info("LINE WORKS callback listening on http://%s:%d%s (bot %s)", host, port, CALLBACK_PATH,
+                     config.bot_id)
+
+        web.run_app(app, host=host, port=port, print=announce, access_log=None)
+    finally:
+        db.dispose()
+
+
+def register(serve_app: typer.Typer) -> None:
+    """Add `lineworks` to the `serve` command group."""
+    serve_app.command("lineworks")(serve_lineworks)

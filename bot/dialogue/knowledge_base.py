@@ -1,0 +1,146 @@
+"""The 群マネ knowledge base (knowledge/data/gunmane_knowledge.json) and finding the entry a question asks for.
+
+Each entry has words (``keys``), a short answer in Japanese and English, the
+document it comes from and the schemes it is about. A question is matched by
+the longest keys it contains (a long, specific key such as 「包括的民間委託」
+outweighs a short one such as 「事例」); with an embedder, the entry whose
+example questions are closest breaks ties and, when no key matched, answers a
+paraphrase only if it stands clearly above the rest. Nothing else is ever
+said: a question no entry answers gets "I don't know" and the offers.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from matching.embedders.base import Embedder
+
+DATA_FILE = Path(__file__).resolve().parents[2] / "knowledge" / "data" / "gunmane_knowledge.json"
+MIN_KEY_WEIGHT = 2.0  # a matched key of at least two characters
+# The topic word itself: 「群マネを導入する手順」 is about the steps, not about what 群マネ is.
+GENERIC_KEYS = {"群マネ", "gunmane"}
+GENERIC_WEIGHT = 1.5
+EMBEDDING_MIN_Z = 3.0  # a paraphrase with no key: the closest entry must stand out this far (z over all entries)
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    keys: tuple[str, ...]
+    answer: tuple[str, str]
+    source: str
+    schemes: tuple[str, ...]
+    examples: tuple[str, ...]
+
+    def text(self, lang: str) -> str:
+        return self.answer[1 if lang == "en" else 0]
+
+
+@dataclass(frozen=True)
+class Hit:
+    entry: Entry
+    score: float
+    matched: tuple[str, ...]
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+@lru_cache(maxsize=1)
+def entries() -> tuple[Entry, ...]:
+    raw = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    return tuple(
+        Entry(
+            e["id"],
+            tuple(e["keys"]),
+            (e["answer"][0], e["answer"][1]),
+            e["source"],
+            tuple(e["schemes"]),
+            tuple(e["examples"]),
+        )
+        for e in raw["entries"]
+    )
+
+
+def entry(entry_id: str) -> Entry | None:
+    return next((e for e in entries() if e.id == entry_id), None)
+
+
+def keyword_hits(text: str) -> list[Hit]:
+    """Entries whose keys occur in ``text``, best first (longest key, then number of keys)."""
+    folded = _fold(text)
+    hits = []
+    for e in entries():
+        matched = tuple(k for k in e.keys if _fold(k) in folded)
+        # A key inside a longer matched key of the same entry adds nothing (包括 within 包括的民間委託).
+        matched = tuple(k for k in matched if not any(k != o and _fold(k) in _fold(o) for o in matched))
+        if matched:
+            weight = max(GENERIC_WEIGHT if k in GENERIC_KEYS else len(k) for k in matched) + 0.5 * (len(matched) - 1)
+            hits.append(Hit(e, weight, matched))
+    hits.sort(key=lambda h: -h.score)
+    strong = [h for h in hits if h.score >= MIN_KEY_WEIGHT]
+    return strong or hits[:1]
+
+
+class _Examples:
+    """Entry example questions embedded once per embedder."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._lock = threading.Lock()
+
+    def matrix(self, embedder: Embedder) -> tuple[np.ndarray, np.ndarray]:
+        with self._lock:
+            cached = self._cache.get(embedder.model_id)
+            if cached is None:
+                texts, owner = [], []
+                for i, e in enumerate(entries()):
+                    for t in (*e.examples, e.answer[0].split("。")[0]):
+                        texts.append(t)
+                        owner.append(i)
+                cached = (np.asarray(embedder.encode_documents(texts), dtype=np.float32), np.asarray(owner))
+                self._cache[embedder.model_id] = cached
+            return cached
+
+
+_examples = _Examples()
+
+
+def closest_by_meaning(text: str, embedder: Embedder) -> tuple[Entry, float] | None:
+    """The entry closest in meaning, with its z-score over all entries (None when nothing stands out)."""
+    matrix, owner = _examples.matrix(embedder)
+    query = np.asarray(embedder.encode_queries([text]), dtype=np.float32)
+    scores = (query @ matrix.T)[0]
+    per_entry = np.array([scores[owner == i].max() for i in range(len(entries()))])
+    spread = float(per_entry.std())
+    if spread <= 1e-9:
+        return None
+    best = int(per_entry.argmax())
+    return entries()[best], (float(per_entry[best]) - float(per_entry.mean())) / spread
+
+
+def find(text: str, embedder: Embedder | None = None) -> Hit | None:
+    """The entry that answers ``text``, or None: the base does not know."""
+    hits = keyword_hits(text)
+    if hits:
+        if embedder is not None and len(hits) > 1 and hits[0].score == hits[1].score:
+            near = closest_by_meaning(text, embedder)
+            tied = [h for h in hits if h.score == hits[0].score]
+            if near is not None:
+                for h in tied:
+                    if h.entry.id == near[0].id:
+                        return h
+        return hits[0]
+    if embedder is not None:
+        near = closest_by_meaning(text, embedder)
+        if near is not None and near[1] >= EMBEDDING_MIN_Z:
+            return Hit(near[0], near[1], ())
+    return None
