@@ -5,8 +5,9 @@ applicant's two consents (to be recommended to municipalities, to be contacted w
 introduction is accepted); both are required. It waits as ``pending`` and is never
 recommended: the matcher only sees the ``advisors`` table, and the application enters it
 only when the secretariat certifies (認定) it, validated again, through
-``bot.secretariat.curation.add`` (audit entry, version bump). The applicant is told the outcome
-through the mail outbox (their contact may be an e-mail address or a chat id).
+``bot.secretariat.curation.add`` (audit entry, version bump). What the applicant is told of
+the outcome is the engine's (notices ``supporter_certified`` / ``supporter_rejected``,
+bot/dialogue/portal_deliveries.py): in chat when their contact names a chat user, else by mail.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.secretariat import curation, outbox
+from bot.secretariat import curation
 from knowledge import audit
 from knowledge.errors import ConflictError, NotFound, ValidationFailed
 from knowledge.models import Advisor, utcnow
@@ -99,7 +100,7 @@ def _pending(session: Session, application_id: int) -> SupporterApplication:
 
 def certify(session: Session, application_id: int, *, actor: str, directory: MunicipalityDirectory,
             advisor_id: str | None = None) -> Advisor:
-    """認定: the application becomes an active advisor (validated again, audited); tells the applicant."""
+    """認定: the application becomes an active advisor (validated again, audited)."""
     application = _pending(session, application_id)
     ext_id = (advisor_id or "").strip() or _new_advisor_id(session)
     if not re.match(ID_PATTERN, ext_id):
@@ -108,14 +109,6 @@ def certify(session: Session, application_id: int, *, actor: str, directory: Mun
                                     actor=actor, directory=directory)
     application.state, application.decided_at, application.decided_by = "certified", utcnow(), actor
     application.advisor_ext_id = advisor.ext_id
-    outbox.queue(
-        session, address=advisor.contact or "", purpose="supporter_certified",
-        related=f"supporter_application:{application.id}",
-        subject="【群マネ】群マネサポーターに認定しました",
-        body=(f"{advisor.name} 様\n\n群マネサポーターへのご応募ありがとうございます。事務局で確認し、認定しました"
-              f"(登録ID: {advisor.ext_id})。\nこれから、ご専門に合う相談があると、自治体の技術者に紹介されます。"
-              "紹介の依頼が届いたら、お受けになるかどうかをお知らせください。\n\n群マネ事務局"),
-    )
     audit.record(session, actor=actor, action="certify", kind=APPLICATION_KIND,
                  record_id=str(application.id), before={"state": "pending"},
                  after={"state": "certified", "advisor": advisor.ext_id})
@@ -132,14 +125,6 @@ def reject(session: Session, application_id: int, *, reason: str, actor: str) ->
     application = _pending(session, application_id)
     application.state, application.decided_at, application.decided_by = "rejected", utcnow(), actor
     application.reason = reason
-    name = application.data.get("name", "")
-    outbox.queue(
-        session, address=str(application.data.get("contact") or ""), purpose="supporter_rejected",
-        related=f"supporter_application:{application.id}",
-        subject="【群マネ】群マネサポーターへのご応募について",
-        body=(f"{name} 様\n\n群マネサポーターへのご応募ありがとうございます。事務局で確認しましたが、"
-              f"次の理由により今回は認定を見送りました。\n\n{reason}\n\n群マネ事務局"),
-    )
     audit.record(session, actor=actor, action="reject", kind=APPLICATION_KIND, record_id=str(application.id),
                  before={"state": "pending"}, after={"state": "rejected"})
     session.flush()

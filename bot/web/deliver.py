@@ -25,6 +25,9 @@ SUBJECT_KEYS = {   # notice event → the subject line of its mail (web texts, J
     "intro_expired": "mail.subject.intro_expired",
     "intro_reminder": "mail.subject.intro_reminder",
     "intro_followup": "mail.subject.intro_followup",
+    "supporter_certified": "mail.subject.supporter_certified",
+    "supporter_rejected": "mail.subject.supporter_rejected",
+    "profile_link": "mail.subject.profile_link",
 }
 DEFAULT_SUBJECT = "mail.subject.notice"
 
@@ -68,5 +71,10 @@ def address_of(recipient: Recipient) -> str:
     return ""
 
 
+_RELATED = {"intro": "introduction", "supporter": "supporter_application", "profile": "engineer"}
+
+
 def _subject_kind(notice: Notice) -> str:
-    return "introduction" if notice.event.startswith("intro_") else notice.event.split("_", 1)[0]
+    """What ``related`` names (``introduction:12``, ``supporter_application:3``, ``engineer:7``)."""
+    prefix = notice.event.split("_", 1)[0]
+    return _RELATED.get(prefix, prefix)

@@ -7,7 +7,9 @@ from datetime import UTC, date, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.secretariat import outbox, portal, profiles, submissions, supporters, visits
+from bot.dialogue.deliveries import compose
+from bot.dialogue.replies import ChatUser, Notice, Outbox
+from bot.secretariat import erasure, outbox, profiles, submissions, supporters, visits
 from bot.secretariat import introductions as intros
 from knowledge.audit import history
 from knowledge.db import Database
@@ -74,7 +76,19 @@ def test_an_applicant_is_never_recommended_before_certification(db: Database) ->
         advisor = supporters.certify(session, application.id, actor="web:kanri", directory=_directory(session))
         assert advisor.status == "active" and recommendable("advisor", advisor, Asker())
         assert advisor.ext_id.startswith("sup-") and advisor.contact == "yamada@example.jp"
-        assert outbox.pending(session)[0].purpose == "supporter_certified"
+        told = compose(session, Notice("supporter_certified", application.id))
+    assert len(told) == 1 and told[0].recipients == (Outbox("yamada@example.jp"),)
+    assert "認定しました" in told[0].text and advisor.ext_id in told[0].text and "山田 太郎" in told[0].text
+
+
+def test_a_rejected_applicant_hears_why_in_chat_when_their_contact_is_a_chat_user(db: Database) -> None:
+    with db.session() as session:
+        application = supporters.apply(session, {**APPLICANT, "contact": "slack:U0APPLICANT"}, consent_recommend=True,
+                                       consent_contact=True, directory=_directory(session), actor="web:public")
+        supporters.reject(session, application.id, reason="対応地域が重複しています", actor="web:kanri")
+        told = compose(session, Notice("supporter_rejected", application.id))
+    assert told[0].recipients == (ChatUser("slack", "U0APPLICANT"),)
+    assert "対応地域が重複しています" in told[0].text and "見送りました" in told[0].text
 
 
 def test_an_application_needs_both_consents_and_valid_fields(db: Database) -> None:
@@ -200,7 +214,7 @@ def test_an_engineer_registers_withdraws_and_erases_their_profile(db: Database) 
                                                directory=_directory(session))
         assert not created and again.years == 12
         assert profiles.withdraw_consent(session, "slack", "U999", directory=_directory(session)).discoverable is False
-        report = portal.forget_person(session, "engineer", row.ext_id, actor="slack:U999")
+        report = erasure.forget(session, "engineer", row.ext_id, actor="slack:U999")
         assert set(report.erased_fields) == {"name", "expertise", "contact"}
         assert session.scalars(select(ProfileOwner)).all() == []
         erased = session.scalar(select(Engineer).where(Engineer.ext_id == row.ext_id))
@@ -213,16 +227,18 @@ def test_forgetting_an_advisor_scrubs_the_outbox_too(db: Database) -> None:
         application = supporters.apply(session, APPLICANT, consent_recommend=True, consent_contact=True,
                                        directory=_directory(session), actor="t")
         advisor = supporters.certify(session, application.id, actor="t", directory=_directory(session))
-        preview = portal.erasure_preview(session, "advisor", advisor.ext_id)
+        outbox.queue(session, address=advisor.contact or "", subject="認定", body=f"{advisor.name} 様 認定しました",
+                     purpose="supporter_certified")
+        preview = erasure.preview(session, "advisor", advisor.ext_id)
         assert preview.fields == ("name", "contact", "expertise")
-        report = portal.forget_person(session, "advisor", advisor.ext_id, actor="t")
+        report = erasure.forget(session, "advisor", advisor.ext_id, actor="t")
         assert report.scrubbed.get("outbox_messages") == 1
         mail = outbox.pending(session)[0]
         assert "山田 太郎" not in mail.body and "yamada@example.jp" not in mail.address
         assert "山田 太郎" not in str(supporters.get(session, application.id).data)
 
 
-def test_expiring_one_introduction(db: Database) -> None:
+def test_expiring_one_introduction_now(db: Database) -> None:
     with db.session() as session:
         advisor = Advisor(ext_id="adv-x", name="A", expertise="x", fields=[], processes=[], regions=[], capacity=3,
                           status="active", forgotten=False)
@@ -230,9 +246,9 @@ def test_expiring_one_introduction(db: Database) -> None:
         session.flush()
         intro = intros.request(session, requester_platform="slack", requester_id="U1", target_kind="advisor",
                                target_id=advisor.id)
-        assert portal.expire_introduction(session, intro.id, actor="web:kanri").state == "expired"
+        assert intros.expire(session, intro.id, actor="web:kanri").state == "expired"
         with pytest.raises(ConflictError):
-            portal.expire_introduction(session, intro.id, actor="web:kanri")
+            intros.expire(session, intro.id, actor="web:kanri")
 
 
 def test_registering_again_after_an_erasure_gets_a_new_id(db: Database) -> None:
@@ -240,7 +256,7 @@ def test_registering_again_after_an_erasure_gets_a_new_id(db: Database) -> None:
             "discoverable": True}
     with db.session() as session:
         first, _ = profiles.save_profile(session, "teams", "abc", data, directory=_directory(session))
-        portal.forget_person(session, "engineer", first.ext_id, actor="teams:abc")
+        erasure.forget(session, "engineer", first.ext_id, actor="teams:abc")
         second, created = profiles.save_profile(session, "teams", "abc", data, directory=_directory(session))
         assert created and second.ext_id == f"{first.ext_id}-2" and second.name == "技術 四郎"
 

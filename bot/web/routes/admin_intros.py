@@ -1,44 +1,53 @@
-"""Console: introductions — the queue by state, one introduction's page, approve / reassign /
-expire / decline / complete on someone's behalf, follow-up answers, and the daily jobs
-(expire overdue, reminders, follow-ups) whose mail goes to the outbox.
+"""Console: introductions — the queue by state, one introduction's page, approve / decline / expire /
+complete on someone's behalf, reassign, assign a person to a brokered request, follow-up answers, and
+the scheduled jobs (expire overdue, reminders, follow-ups) run now.
 
-Thin: the secretariat service (bot/secretariat) and the relay (bot/relay) do the work. Requester ids (chat ids are
-contacts) and contacts are shown to the ``secretariat`` role only.
+Thin, and the same as the CLI: each action is the service function `gunmane intros …` calls
+(bot.secretariat.introductions, feedback), with the account as actor, and then the people involved
+are told exactly as the CLI tells them (``notice_of`` → the relay's dispatcher; what chat misses goes
+to the mail outbox). Requester ids (chat ids are contacts) and contacts are shown to the
+``secretariat`` role only.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import select
 from starlette.responses import Response
 from starlette.routing import Route
 
+from bot.dialogue.deliveries import notice_of
 from bot.relay import jobs
-from bot.secretariat import curation, feedback, portal
+from bot.relay.dispatch import DeliveryReport
+from bot.secretariat import curation, feedback
 from bot.secretariat import introductions as intros
 from bot.web import deliver
 from bot.web.context import Ctx, page
 from bot.web.routes.common import form_number, path_number
 from knowledge.errors import ConflictError, GunmaneError, NotFound, ValidationFailed
-from knowledge.models import INTRO_STATES, Consultation
+from knowledge.models import INTRO_STATES, Advisor, Consultation, Engineer, Introduction
 
-ACTIONS = {"accept": intros.accept, "decline": intros.decline, "complete": intros.complete,
-           "expire": portal.expire_introduction}
+ACTIONS: dict[str, Callable[..., Introduction]] = {
+    "accept": intros.accept, "decline": intros.decline, "complete": intros.complete, "expire": intros.expire}
+CANDIDATES_MAX = 500
 
 
-def _row(ctx: Ctx, session: Any, intro: Any) -> dict[str, Any]:
+def _row(ctx: Ctx, session: Any, intro: Introduction) -> dict[str, Any]:
     target = intros.target_of(session, intro)
     consultation = session.get(Consultation, intro.consultation_id) if intro.consultation_id else None
     can_see = ctx.account is not None and ctx.account.can_change
     return {
         "intro": intro,
         "target": target,
-        "target_name": (target.name if target is not None else "—"),
+        "target_name": target.name if target is not None else intros.target_label(session, intro),
         "place": (f"{consultation.prefecture or ''}{consultation.municipality or ''}" if consultation else ""),
         "requester": f"{intro.requester_platform}:{intro.requester_id}" if can_see else ctx.t("common.masked"),
         "contact": (target.contact if can_see and target is not None and intro.state in ("accepted", "completed")
                     else None),
         "feedback": feedback.feedback_of(intro),
+        "brokered_as": (intro.extra or {}).get("brokered_as"),
     }
 
 
@@ -54,18 +63,47 @@ def intro_list(ctx: Ctx) -> Response:
                       done=ctx.query("done"), report=None)
 
 
+def _candidates(session: Any, intro: Introduction) -> dict[str, list[tuple[str, str]]]:
+    """Whom the request can go to: active advisors, and engineers — consenting ones for a normal request;
+    for a brokered one any engineer on record (the secretariat asks them), those of the body first."""
+    advisors = session.scalars(select(Advisor).where(Advisor.status == "active", Advisor.forgotten.is_(False))
+                               .order_by(Advisor.ext_id).limit(CANDIDATES_MAX))
+    engineers_query = select(Engineer).where(Engineer.forgotten.is_(False))
+    if intro.state != "brokered":
+        engineers_query = engineers_query.where(Engineer.discoverable.is_(True))
+    engineers = list(session.scalars(engineers_query.order_by(Engineer.ext_id).limit(CANDIDATES_MAX)))
+    body = (intro.extra or {}).get("body") or {}
+    if intro.state == "brokered" and body.get("name"):
+        engineers.sort(key=lambda e: (e.municipality != body.get("name"), e.prefecture != body.get("prefecture")))
+    current = (intro.target_kind, intro.target_id)
+    return {"advisor": [(a.ext_id, a.name) for a in advisors if ("advisor", a.id) != current],
+            "engineer": [(e.ext_id, f"{e.name}（{e.prefecture}{e.municipality or ''}）") for e in engineers
+                         if ("engineer", e.id) != current]}
+
+
 def _intro_page(ctx: Ctx, intro_id: int, *, status: int = 200, problems: list[str] | None = None) -> Response:
     with ctx.web.db.session() as session:
-        row = _row(ctx, session, intros.get(session, intro_id))
-        candidates = {kind: [(r.ext_id, r.name) for r in curation.list_records(session, kind, status=status_of)]
-                      for kind, status_of in (("advisor", "active"), ("engineer", "discoverable"))}
+        intro = intros.get(session, intro_id)
+        row = _row(ctx, session, intro)
+        candidates = _candidates(session, intro)
     return ctx.render("admin/intro.html", status=status, row=row, problems=problems or [], candidates=candidates,
-                      done=ctx.query("done"))
+                      done=ctx.query("done"), sent=ctx.query("sent"), queued=ctx.query("outbox"))
 
 
 @page(role="viewer")
 def intro_page(ctx: Ctx) -> Response:
     return _intro_page(ctx, path_number(ctx, "number"))
+
+
+def _told(ctx: Ctx, intro: Introduction) -> DeliveryReport:
+    """Tell the people involved of the introduction's new state, as `gunmane intros …` does."""
+    notice = notice_of(intro)
+    return deliver.notify(ctx.web, [notice] if notice is not None else [])
+
+
+def _done(ctx: Ctx, intro_id: int, done: str, report: DeliveryReport) -> Response:
+    return ctx.redirect(f"/admin/intros/{intro_id}", done=done, sent=len(report.sent) or None,
+                        outbox=sum(len(e.recipients) for e in report.outbox) or None)
 
 
 @page(role="secretariat")
@@ -75,33 +113,34 @@ def intro_action(ctx: Ctx) -> Response:
         return _intro_page(ctx, intro_id, status=400, problems=[ctx.t("intros.bad_action")])
     try:
         with ctx.web.db.session() as session:
-            ACTIONS[action](session, intro_id, actor=ctx.actor)
+            intro = ACTIONS[action](session, intro_id, actor=ctx.actor)
     except ConflictError as exc:
         return _intro_page(ctx, intro_id, status=409, problems=[str(exc)])
-    return ctx.redirect(f"/admin/intros/{intro_id}", done=action)
+    return _done(ctx, intro_id, action, _told(ctx, intro))
 
 
 @page(role="secretariat")
 def intro_reassign(ctx: Ctx) -> Response:
+    """`gunmane intros reassign ID --to EXT --kind K`: another person, or the first person of a brokered request."""
     intro_id = path_number(ctx, "number")
-    kind, target = ctx.value("target_kind"), ctx.value("target")
-    if kind not in ("advisor", "engineer") or not target:
+    kind, target = ctx.value("target_kind"), ctx.value("target").strip()
+    if kind not in intros.TARGET_MODELS or not target:
         return _intro_page(ctx, intro_id, status=400, problems=[ctx.t("intros.choose_target")])
     try:
         with ctx.web.db.session() as session:
+            was_brokered = intros.get(session, intro_id).state == "brokered"
             row = curation.find(session, kind, target[:64])
             new = intros.reassign(session, intro_id, target_kind=kind, target_id=row.id, actor=ctx.actor)
-            new_id = new.id
     except (ConflictError, NotFound) as exc:
         return _intro_page(ctx, intro_id, status=409, problems=[str(exc)])
-    return ctx.redirect(f"/admin/intros/{new_id}", done="reassigned")
+    return _done(ctx, new.id, "assigned" if was_brokered else "reassigned", _told(ctx, new))
 
 
 @page(role="secretariat")
 def intro_feedback(ctx: Ctx) -> Response:
     intro_id, side = path_number(ctx, "number"), ctx.value("side")
     rating = form_number(ctx, "rating")
-    if side not in ("requester", "target") or (ctx.value("rating") and rating is None):
+    if side not in feedback.SIDES or (ctx.value("rating") and rating is None):
         return _intro_page(ctx, intro_id, status=400, problems=[ctx.t("intros.bad_feedback")])
     try:
         with ctx.web.db.session() as session:

@@ -1,12 +1,15 @@
 """Console: review queues — submitted trainings and visits, supporter applications, new hosts —
-and the mail outbox."""
+and the mail outbox. A supporter applicant hears the decision through the engine's notice (in chat when
+their contact is a chat user, else the outbox)."""
 
 from __future__ import annotations
 
 from starlette.responses import Response
 from starlette.routing import Route
 
+from bot.dialogue.replies import Notice
 from bot.secretariat import outbox, submissions, supporters, visits
+from bot.web import deliver
 from bot.web.context import Ctx, page
 from bot.web.routes.common import directory, path_number
 from knowledge.errors import ConflictError, ValidationFailed
@@ -85,6 +88,7 @@ def application_certify(ctx: Ctx) -> Response:
         return _application_page(ctx, number, status=400, problems=exc.problems)
     except ConflictError as exc:
         return _application_page(ctx, number, status=409, problems=[str(exc)])
+    deliver.notify(ctx.web, [Notice("supporter_certified", number)])
     return ctx.redirect(f"/admin/records/advisor/{ext_id}", done="certified")
 
 
@@ -98,6 +102,7 @@ def application_reject(ctx: Ctx) -> Response:
         return _application_page(ctx, number, status=400, problems=exc.problems)
     except ConflictError as exc:
         return _application_page(ctx, number, status=409, problems=[str(exc)])
+    deliver.notify(ctx.web, [Notice("supporter_rejected", number)])
     return ctx.redirect("/admin/queues", done="rejected")
 
 

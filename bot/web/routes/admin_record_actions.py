@@ -1,4 +1,8 @@
-"""Console: what changes a record's life — pause / retire / activate, forget, delete — and export."""
+"""Console: what changes a record's life — pause / retire / activate, forget, delete — and export.
+
+Each action is the function the CLI calls (`gunmane advisor pause|retire|activate|forget`, `… delete`,
+`gunmane export`), with the account as actor.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from pathlib import Path
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bot.secretariat import curation, portal
+from bot.secretariat import curation, erasure
 from bot.web.context import Ctx, page
 from bot.web.routes.admin_records import record_kind
 from bot.web.routes.common import path_id
@@ -40,7 +44,7 @@ def forget_confirm(ctx: Ctx) -> Response:
     if kind not in ("advisor", "engineer"):
         raise NotFound(kind)
     with ctx.web.db.session() as session:
-        preview = portal.erasure_preview(session, kind, ext_id)
+        preview = erasure.preview(session, kind, ext_id)
     return ctx.render("admin/forget.html", kind=kind, ext_id=ext_id, preview=preview)
 
 
@@ -51,11 +55,11 @@ def forget(ctx: Ctx) -> Response:
         raise NotFound(kind)
     if ctx.value("confirm") != ext_id:
         with ctx.web.db.session() as session:
-            preview = portal.erasure_preview(session, kind, ext_id)
+            preview = erasure.preview(session, kind, ext_id)
         return ctx.render("admin/forget.html", status=400, kind=kind, ext_id=ext_id, preview=preview,
                           problem=ctx.t("forget.confirm_mismatch", ext_id=ext_id))
     with ctx.web.db.session() as session:
-        report = portal.forget_person(session, kind, ext_id, actor=ctx.actor)
+        report = erasure.forget(session, kind, ext_id, actor=ctx.actor)
     return ctx.redirect(f"/admin/records/{kind}/{ext_id}",
                         done="already_forgotten" if report.already_forgotten else "forgotten")
 

@@ -7,7 +7,7 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bot.secretariat import curation, portal, profiles
+from bot.secretariat import curation, erasure, profiles
 from bot.web.context import Ctx, page
 from bot.web.record_forms import data_from_form, form_values, posted_values, problems_by_field, widgets
 from bot.web.routes.common import directory
@@ -74,7 +74,7 @@ def profile_erase_confirm(ctx: Ctx) -> Response:
         row = profiles.engineer_of(session, platform, user_id)
         if row is None:
             raise NotFound("profile")
-        preview = portal.erasure_preview(session, "engineer", row.ext_id)
+        preview = erasure.preview(session, "engineer", row.ext_id)
     return ctx.render("profile_erase.html", preview=preview, token=ctx.request.path_params["token"])
 
 
@@ -85,7 +85,7 @@ def profile_erase(ctx: Ctx) -> Response:
         row = profiles.engineer_of(session, platform, user_id)
         if row is None:
             raise NotFound("profile")
-        portal.forget_person(session, "engineer", row.ext_id, actor=f"{platform}:{user_id}")
+        erasure.forget(session, "engineer", row.ext_id, actor=f"{platform}:{user_id}")
     return ctx.render("done.html", heading=ctx.t("profile.erased_heading"), message=ctx.t("profile.erased_text"))
 
 
