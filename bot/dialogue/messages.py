@@ -42,11 +42,13 @@ TEXTS: dict[str, tuple[str, str]] = {
     "help": (
         "使い方：お困りごとをそのまま書いてください。足りないことだけ質問し、課題カードにまとめてから候補をご紹介します。\n"
         "・「事例 橋梁 代行」「研修 点検」「近隣 除雪」で、すぐに検索できます。\n"
-        "・「戻る」でひとつ前の質問へ、「やり直し」で最初から、「キャンセル」で相談を終えます。",
+        "・「戻る」でひとつ前の質問へ、「やり直し」で最初から、「キャンセル」で相談を終えます。\n"
+        "・「プロフィール登録」で、ご自身のプロフィールを登録・更新するページのリンクをお送りします。",
         "How to use: just write what is troubling you. I ask only for what is missing, summarise it as an issue "
         "card, then suggest people, cases and trainings.\n"
         "- \"case bridge delegation\", \"training inspection\", \"nearby snow\" search right away.\n"
-        "- \"back\" returns to the previous question, \"restart\" starts over, \"cancel\" ends the consultation.",
+        "- \"back\" returns to the previous question, \"restart\" starts over, \"cancel\" ends the consultation.\n"
+        "- \"profile\" sends you a link to the page where you register or update your own profile.",
     ),
     "restarted": ("承知しました。最初からやり直しましょう。", "All right, let's start over."),
     "cancelled": (
