@@ -22,7 +22,7 @@ from bot.dialogue.engine import DialogueEngine
 from bot.lineworks.config import lineworks_config
 from bot.lineworks.fake_api import FakeIdentity, FakeLineWorks
 from bot.lineworks.server import CALLBACK_PATH, create_lineworks_app
-from bot.teams.threaded import ThreadedSite
+from bot.threaded_site import ThreadedSite
 from knowledge.db import Database
 from knowledge.sample import seed_sample
 from knowledge.settings import Settings

@@ -17,7 +17,7 @@ from aiohttp import web
 from bot.lineworks.events import signature
 from bot.lineworks.fake_api import ApiCall, FakeLineWorks
 from bot.lineworks.server import PENDING
-from bot.teams.threaded import ThreadedSite
+from bot.threaded_site import ThreadedSite
 
 BOT_ID = "2000001"
 BOT_SECRET = "bot-secret-for-tests"
