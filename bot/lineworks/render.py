@@ -22,8 +22,6 @@ MAX_LABEL, MAX_ACTION_TEXT, MAX_ALT_TEXT = 20, 300, 400        # action label; a
 MAX_BUBBLES, MAX_FLEX_BYTES = 10, 15_000                       # carousel; flex JSON (the Japanese reference)
 
 _MENTION = re.compile(r"<(\s*/?\s*m\b)", re.IGNORECASE)
-_WORDS = {"ja": {"choose": "選んでください", "more_choices": "ほかの選択肢", "km": "約 {km} km"},
-          "en": {"choose": "Please choose", "more_choices": "More choices", "km": "about {km} km"}}
 
 
 def defuse(text: str) -> str:
@@ -83,12 +81,13 @@ def question_contents(question: Question, language: str) -> list[Content]:
     body = defuse(question.text + (f"\n（{question.free_text_hint}）" if question.free_text_hint else ""))
     if not question.choices:
         return text_contents(body)
-    words = _WORDS.get(language, _WORDS["ja"])
     out: list[Content] = []
     if len(body) > MAX_CONTENT_TEXT:
-        out, body = text_contents(body), words["choose"]
-    for n, start in enumerate(range(0, len(question.choices), MAX_BUTTONS)):
-        out.append({"type": "button_template", "contentText": body if n == 0 else words["more_choices"],
+        out, body = text_contents(body), messages.say(language, "select")
+    starts = range(0, len(question.choices), MAX_BUTTONS)
+    for n, start in enumerate(starts, 1):
+        out.append({"type": "button_template",
+                    "contentText": body if n == 1 else messages.say(language, "page_of", n=n, total=len(starts)),
                     "actions": [action(c) for c in question.choices[start:start + MAX_BUTTONS]]})
     return out
 
@@ -120,7 +119,7 @@ def item_bubble(item: ResultItem, language: str, limit: int) -> Content:
         body.append(_text(item.detail, limit=limit, size="xs", color="#666666"))
     if item.distance_km is not None:
         km = f"{item.distance_km:.0f}" if item.distance_km >= 10 else f"{item.distance_km:.1f}"
-        body.append(_text(_WORDS.get(language, _WORDS["ja"])["km"].format(km=km), size="xs", color="#888888"))
+        body.append(_text(messages.say(language, "distance", km=km), size="xs", color="#888888"))
     return _bubble(None, body, item.actions)
 
 

@@ -25,6 +25,7 @@ CLIENT_ID = "client-for-tests"
 CLIENT_SECRET = "client-secret-for-tests"
 SERVICE_ACCOUNT = "tests.serviceaccount@example.com"
 DOMAIN = "40029600"
+SECRETARIAT_MEMBER = "secretariat-member-1"
 EPOCH = datetime(2027, 4, 1, 9, 0, 0)
 _clock = count(1)
 

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from bot.dialogue import messages
 from bot.dialogue.replies import Card, Choice, Notice, Question, ResultItem, ResultList, Text
 from bot.lineworks.fake_api import content_problems
 from bot.lineworks.render import MAX_FLEX_BYTES, defuse, render, size_of
@@ -39,7 +40,8 @@ def test_a_long_text_is_split_at_line_breaks_into_messages_of_2000_characters() 
 def test_a_question_with_fifteen_choices_continues_in_a_second_template() -> None:
     first, second = accepted(render([Question("業務を選んでください", choices(15))]))
     assert len(first["actions"]) == 10 and len(second["actions"]) == 5  # type: ignore[arg-type]
-    assert first["contentText"] == "業務を選んでください" and second["contentText"] == "ほかの選択肢"
+    assert first["contentText"] == "業務を選んでください"
+    assert second["contentText"] == messages.say("ja", "page_of", n=2, total=2)   # the catalogue's words
     assert [a["postback"] for a in first["actions"] + second["actions"]] == [f"q|nonce|1|{i}" for i in range(15)]  # type: ignore[operator]
 
 
@@ -52,7 +54,7 @@ def test_a_long_label_is_cut_on_the_button_and_sent_in_full() -> None:
 
 def test_a_question_too_long_for_a_template_is_sent_as_text_first() -> None:
     contents = accepted(render([Question("長い説明。" * 300, choices(2))], "en"))
-    assert contents[0]["type"] == "text" and contents[-1]["contentText"] == "Please choose"
+    assert contents[0]["type"] == "text" and contents[-1]["contentText"] == messages.say("en", "select")
 
 
 def test_a_question_without_choices_is_a_text() -> None:
@@ -80,7 +82,7 @@ def test_results_are_a_carousel_with_one_bubble_each_and_more_as_its_own_bubble(
     (flex,) = accepted(render([results]))
     bubbles = flex["contents"]["contents"]  # type: ignore[index]
     assert len(bubbles) == 4 and "mr|1|advisor" in json.dumps(bubbles[-1])
-    assert "約 12 km" in json.dumps(bubbles[0], ensure_ascii=False)
+    assert messages.say("ja", "distance", km="12") in json.dumps(bubbles[0], ensure_ascii=False)
 
 
 def test_many_or_large_results_are_split_into_carousels_that_fit() -> None:
