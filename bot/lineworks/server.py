@@ -89,6 +89,8 @@ def create_lineworks_app(engine: DialogueEngineLike, db: Database, config: LineW
                        notices=notices, metrics=metrics)
     pending: dict[str, asyncio.Task[None]] = {}
     turns = ThreadPoolExecutor(turn_threads, thread_name_prefix="lineworks-turn")
+    if metrics is not None:   # conversations with an event in hand, read at each scrape
+        metrics.queue_depth.set_function(lambda: len(pending))
 
     async def work(callback: Callback, digest: str, before: asyncio.Task[None] | None) -> None:
         if before is not None:   # the conversation's previous event first: replies stay in order
@@ -103,15 +105,7 @@ def create_lineworks_app(engine: DialogueEngineLike, db: Database, config: LineW
         chat = callback.key().as_string() if callback.user_id else f"{PLATFORM}|{callback.channel_id}"
         task = asyncio.create_task(work(callback, digest, pending.get(chat)))
         pending[chat] = task
-        task.add_done_callback(lambda done: finished(chat, done))
-        if metrics is not None:
-            metrics.set_queue_depth(len(pending))
-
-    def finished(chat: str, task: asyncio.Task[None]) -> None:
-        if pending.get(chat) is task:
-            pending.pop(chat)
-        if metrics is not None:
-            metrics.set_queue_depth(len(pending))
+        task.add_done_callback(lambda done: pending.pop(chat) if pending.get(chat) is done else None)
 
     async def receive(request: web.Request) -> web.Response:
         try:

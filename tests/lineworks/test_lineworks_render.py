@@ -24,10 +24,29 @@ def choices(n: int, label: str = "選択肢") -> tuple[Choice, ...]:
 
 
 def test_texts_in_a_row_and_the_question_after_them_are_one_message() -> None:
-    question = Question("どの分野ですか？", choices(3), "自由記述も可")
+    question = Question("どの分野ですか？", choices(3))
     (only,) = accepted(render([Text("こんにちは。"), Text("宇陀市ですね。"), question]))
     assert only["type"] == "button_template"
-    assert only["contentText"] == "こんにちは。\n宇陀市ですね。\nどの分野ですか？\n（自由記述も可）"
+    assert only["contentText"] == "こんにちは。\n宇陀市ですね。\nどの分野ですか？"
+
+
+def test_the_last_question_one_may_also_type_an_answer_to_comes_with_quick_replies() -> None:
+    question = Question("どの分野ですか？", choices(3, "とても長い名前の選択肢です、二十文字を超えます"), "自由記述も可")
+    (only,) = accepted(render([Text("宇陀市ですね。"), question, Notice("intro_requested", 1)]))
+    assert only["type"] == "text" and only["text"] == "宇陀市ですね。\nどの分野ですか？\n（自由記述も可）"
+    actions = [item["action"] for item in only["quickReply"]["items"]]  # type: ignore[index]
+    assert [a["postback"] for a in actions] == [f"q|nonce|1|{i}" for i in range(3)]
+    assert all(len(a["label"]) == 20 and a["text"].startswith("とても長い名前") for a in actions)
+
+
+@pytest.mark.parametrize("replies", [
+    pytest.param([Question("どの分野ですか？", choices(3), "自由記述も可"), Card("課題カード", (("課題", "橋"),))],
+                 id="not-the-last-reply"),
+    pytest.param([Question("どの分野ですか？", choices(14), "自由記述も可")], id="more-than-13-choices"),
+])
+def test_other_questions_stay_button_templates(replies: list[Question | Card]) -> None:
+    contents = accepted(render(list(replies)))
+    assert contents[0]["type"] == "button_template" and not any("quickReply" in c for c in contents)
 
 
 def test_a_long_text_is_split_at_line_breaks_into_messages_of_2000_characters() -> None:
