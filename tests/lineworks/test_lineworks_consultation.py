@@ -5,34 +5,13 @@ from __future__ import annotations
 import json
 import threading
 
-from lineworks_stack import ChatUser, Stack, buttons, event, texts
+from lineworks_stack import PROBLEM, REQUEST_INTRO, ChatUser, Stack, buttons, consult_until_results, event, texts
 from sqlalchemy import select
 
 from bot.dialogue import messages
 from bot.lineworks.fake_api import ApiCall, content_problems
 from knowledge.db import Database
 from knowledge.models import Advisor, ConversationState, Engineer, Introduction
-
-PROBLEM = ("奈良県宇陀市の土木担当です。村道の橋梁の定期点検を頼める技術者がいなくて困っています。"
-           "アドバイザーに相談したい")
-REQUEST_INTRO = messages.say("ja", "request_intro")
-SEARCH = messages.say("ja", "accept")
-
-
-def consult_until_results(user: ChatUser, *said: str, search: str = SEARCH,
-                          request: str = REQUEST_INTRO) -> dict[str, str]:
-    """Write ``said`` (the problem by default), answer each question with its first choice, confirm the card;
-    the buttons of the results."""
-    user.new()
-    for text in said or (PROBLEM,):
-        assert user.says(text) == 200
-    for _ in range(8):
-        offered = buttons(user.new())
-        if request in offered:
-            return offered
-        assert offered, texts(user.received())
-        assert user.presses(offered[search] if search in offered else next(iter(offered.values()))) == 200
-    raise AssertionError("no results after 8 answers")
 
 
 def flex_contents(calls: list[ApiCall]) -> list[dict[str, object]]:

@@ -31,7 +31,8 @@ def test_texts_in_a_row_and_the_question_after_them_are_one_message() -> None:
 
 
 def test_the_last_question_one_may_also_type_an_answer_to_comes_with_quick_replies() -> None:
-    question = Question("どの分野ですか？", choices(3, "とても長い名前の選択肢です、二十文字を超えます"), "自由記述も可")
+    long_labels = choices(3, "とても長い名前の選択肢です、二十文字を超えます")
+    question = Question("どの分野ですか？", long_labels, "自由記述も可")
     (only,) = accepted(render([Text("宇陀市ですね。"), question, Notice("intro_requested", 1)]))
     assert only["type"] == "text" and only["text"] == "宇陀市ですね。\nどの分野ですか？\n（自由記述も可）"
     actions = [item["action"] for item in only["quickReply"]["items"]]  # type: ignore[index]
