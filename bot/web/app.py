@@ -25,6 +25,8 @@ from bot.web.middleware import SecurityMiddleware
 from bot.web.routes import (
     admin_accounts,
     admin_dashboard,
+    admin_events,
+    admin_groups,
     admin_import,
     admin_intros,
     admin_queues,
@@ -98,7 +100,7 @@ def routes() -> list[BaseRoute]:
     out: list[BaseRoute] = [Route("/healthz", healthz, methods=["GET"])]
     for module in (portal_trainings, portal_cases, portal_forms, portal_visits, portal_profile, auth,
                    admin_dashboard, admin_queues, admin_records, admin_record_actions, admin_import, admin_intros,
-                   admin_visits, admin_accounts):
+                   admin_visits, admin_groups, admin_events, admin_accounts):
         out.extend(module.ROUTES)
     out.append(Mount("/static", StaticFiles(directory=HERE / "static"), name="static"))
     return out

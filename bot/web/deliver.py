@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.dialogue.replies import ChatUser, Notice, Outbox, Recipient
+from bot.dialogue.replies import ChatUser, Delivery, Notice, Outbox, Recipient
 from bot.relay.dispatch import DeliveryReport, Dispatcher, OutboxEntry
 from bot.relay.senders import SenderRegistry, configured_senders
 from bot.secretariat import outbox
@@ -28,6 +28,8 @@ SUBJECT_KEYS = {   # notice event → the subject line of its mail (web texts, J
     "supporter_certified": "mail.subject.supporter_certified",
     "supporter_rejected": "mail.subject.supporter_rejected",
     "profile_link": "mail.subject.profile_link",
+    "group_invitation": "mail.subject.group_invitation",
+    "event_invitation": "mail.subject.event_invitation",
 }
 DEFAULT_SUBJECT = "mail.subject.notice"
 
@@ -43,6 +45,13 @@ def senders(web: WebState) -> SenderRegistry:
 def notify(web: WebState, notices: Iterable[Notice]) -> DeliveryReport:
     """Deliver the notices as the CLI does; what chat missed goes to the mail outbox."""
     report = Dispatcher(web.db, senders(web)).notify(notices)
+    queue_undelivered(web, report.outbox)
+    return report
+
+
+def deliver(web: WebState, deliveries: Iterable[Delivery]) -> DeliveryReport:
+    """Deliver what the service already composed (the groups' invitations) the same way."""
+    report = Dispatcher(web.db, senders(web)).deliver(deliveries)
     queue_undelivered(web, report.outbox)
     return report
 
@@ -71,10 +80,11 @@ def address_of(recipient: Recipient) -> str:
     return ""
 
 
-_RELATED = {"intro": "introduction", "supporter": "supporter_application", "profile": "engineer"}
+_RELATED = {"intro": "introduction", "supporter": "supporter_application", "profile": "engineer",
+            "group": "group", "event": "event"}
 
 
 def _subject_kind(notice: Notice) -> str:
-    """What ``related`` names (``introduction:12``, ``supporter_application:3``, ``engineer:7``)."""
+    """What ``related`` names (``introduction:12``, ``supporter_application:3``, ``engineer:7``, ``group:2``)."""
     prefix = notice.event.split("_", 1)[0]
     return _RELATED.get(prefix, prefix)

@@ -24,7 +24,7 @@ from tests.web.test_web_forms import APPLY, TRAINING
 CONSOLE_PAGES = [
     "/admin", "/admin/queues", "/admin/records/advisor", "/admin/records/case", "/admin/records/engineer",
     "/admin/records/training", "/admin/hosts", "/admin/intros", "/admin/intros?state=accepted", "/admin/visits",
-    "/admin/outbox", "/admin/audit", "/admin/accounts", "/admin/visits?past=1",
+    "/admin/outbox", "/admin/audit", "/admin/accounts", "/admin/visits?past=1", "/admin/groups",
 ]
 
 
