@@ -4,8 +4,9 @@ A submission is validated with the importer's rules (``knowledge.records``) the 
 arrives, under a provisional id, and waits as ``pending``; nothing of it reaches the portal
 or the matcher. Approval validates it again (the taxonomy or the municipalities may have
 changed) and adds it as a training through ``bot.secretariat.curation.add`` (audit entry, version
-bump); rejection keeps it, with the reason. Either way the organiser is told through the
-mail outbox.
+bump); rejection keeps it, with the reason. Either way the organiser is told by the caller through
+the relay (notices ``submission_approved`` / ``submission_rejected``: chat when the contact names
+a chat user, else the mail outbox).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any, cast
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.secretariat import curation, outbox
+from bot.secretariat import curation
 from knowledge import audit
 from knowledge.errors import ConflictError, NotFound, ValidationFailed
 from knowledge.models import Training, utcnow
@@ -97,18 +98,12 @@ def _pending(session: Session, submission_id: int) -> TrainingSubmission:
 
 
 def approve(session: Session, submission_id: int, *, actor: str, directory: MunicipalityDirectory) -> Training:
-    """Publish the submission as a training (validated again, audited); tells the organiser."""
+    """Publish the submission as a training (validated again, audited). The organiser is told by the
+    caller, through the relay: notice ``submission_approved`` (bot.dialogue.portal_deliveries)."""
     submission = _pending(session, submission_id)
     row: Training = curation.add(session, "training", dict(submission.data), actor=actor, directory=directory)
     submission.state, submission.decided_at, submission.decided_by = "approved", utcnow(), actor
     submission.training_ext_id = row.ext_id
-    outbox.queue(
-        session, address=submission.submitter_contact or "", purpose="submission_approved",
-        related=f"training_submission:{submission.id}",
-        subject=f"【群マネ 研修・視察ポータル】「{row.title}」を掲載しました",
-        body=(f"{submission.submitter_name} 様\n\nお送りいただいた「{row.title}」をポータルに掲載しました"
-              f"(掲載ID: {row.ext_id})。\n内容の修正は事務局までご連絡ください。\n\n群マネ事務局"),
-    )
     audit.record(session, actor=actor, action="approve", kind=SUBMISSION_KIND, record_id=str(submission.id),
                  before={"state": "pending"}, after={"state": "approved", "training": row.ext_id})
     session.flush()
@@ -124,14 +119,6 @@ def reject(session: Session, submission_id: int, *, reason: str, actor: str) -> 
     submission = _pending(session, submission_id)
     submission.state, submission.decided_at, submission.decided_by = "rejected", utcnow(), actor
     submission.reason = reason
-    title = submission.data.get("title", "")
-    outbox.queue(
-        session, address=submission.submitter_contact or "", purpose="submission_rejected",
-        related=f"training_submission:{submission.id}",
-        subject=f"【群マネ 研修・視察ポータル】「{title}」の掲載について",
-        body=(f"{submission.submitter_name} 様\n\nお送りいただいた「{title}」は、次の理由により掲載を見送りました。\n\n"
-              f"{reason}\n\n内容を改めてお送りいただくこともできます。\n\n群マネ事務局"),
-    )
     audit.record(session, actor=actor, action="reject", kind=SUBMISSION_KIND, record_id=str(submission.id),
                  before={"state": "pending"}, after={"state": "rejected"})
     session.flush()

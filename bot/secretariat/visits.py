@@ -10,7 +10,9 @@ both take the last place.
 
 Privacy: the public pages show a host's subject, dates and free places, never visitors.
 The host sees the bodies and numbers of a bundle; a visitor's name and contact only once it
-confirmed that visitor, and the confirmed visitor gets the host's contact (mail outbox).
+confirmed that visitor, and the confirmed visitor gets the host's contact. Who is told is the
+caller's to deliver through the relay (notices ``host_published``, ``visit_confirmed`` /
+``visit_declined``, composed in bot.dialogue.portal_deliveries; chat, else the mail outbox).
 """
 
 from __future__ import annotations
@@ -205,11 +207,6 @@ def set_status(session: Session, ext_id: str, status: str, *, actor: str) -> tup
     session.flush()
     audit.record(session, actor=actor, action="status", kind="visit_host", record_id=ext_id,
                  before={"status": before}, after={"status": status})
-    if status == "published" and before == "pending" and host.contact:
-        outbox.queue(session, address=host.contact, purpose="host_published", related=f"visit_host:{ext_id}",
-                     subject=f"【群マネ 視察の束】「{host.title}」を公開しました",
-                     body=f"{host.contact_name} 様\n\n視察の受け入れ「{host.title}」をポータルに公開しました。\n"
-                          "お申し込みは、お送りした管理用リンクから日程ごとにまとめて確認できます。\n\n群マネ事務局")
     return host, True
 
 
@@ -275,15 +272,6 @@ def decide(session: Session, host: VisitHost, request_id: int, *, confirm: bool,
         raise ConflictError(f"Request {request_id} is already {request.state}.")
     request.state = "confirmed" if confirm else "declined"
     day = request.visit_date.day.isoformat()
-    if confirm:
-        body = (f"{request.name} 様\n\n{host.prefecture}{host.municipality}「{host.title}」の視察 ({day}、"
-                f"{request.visit_date.place}) へのご参加が決まりました。\n受け入れ担当: {host.contact_name} "
-                f"({host.contact})\n同じ日に参加する他の自治体とあわせて、一度の視察として受け入れます。\n\n群マネ事務局")
-    else:
-        body = (f"{request.name} 様\n\n{host.prefecture}{host.municipality}「{host.title}」の視察 ({day}) は、"
-                "今回は受け入れが難しいとのことでした。ポータルの別の日程もご覧ください。\n\n群マネ事務局")
-    outbox.queue(session, address=request.contact, purpose=f"visit_{request.state}",
-                 related=f"visit_request:{request.id}", subject=f"【群マネ 視察の束】{day} の視察について", body=body)
     session.flush()
     audit.record(session, actor=actor, action=f"visit_{request.state}", kind="visit_host", record_id=host.ext_id,
                  after={"request": request.id, "date": day})

@@ -28,6 +28,11 @@ SUBJECT_KEYS = {   # notice event → the subject line of its mail (web texts, J
     "supporter_certified": "mail.subject.supporter_certified",
     "supporter_rejected": "mail.subject.supporter_rejected",
     "profile_link": "mail.subject.profile_link",
+    "submission_approved": "mail.subject.submission_approved",
+    "submission_rejected": "mail.subject.submission_rejected",
+    "host_published": "mail.subject.host_published",
+    "visit_confirmed": "mail.subject.visit_confirmed",
+    "visit_declined": "mail.subject.visit_declined",
     "group_invitation": "mail.subject.group_invitation",
     "event_invitation": "mail.subject.event_invitation",
 }
@@ -81,7 +86,8 @@ def address_of(recipient: Recipient) -> str:
 
 
 _RELATED = {"intro": "introduction", "supporter": "supporter_application", "profile": "engineer",
-            "group": "group", "event": "event"}
+            "group": "group", "event": "event", "submission": "training_submission", "visit": "visit_request",
+            "host": "visit_host"}
 
 
 def _subject_kind(notice: Notice) -> str:

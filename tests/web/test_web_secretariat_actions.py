@@ -42,8 +42,10 @@ def test_a_submission_waits_until_approved(db: Database) -> None:
         assert submissions.get(session, submission.id).state == "approved"
         with pytest.raises(ConflictError):
             submissions.approve(session, submission.id, actor="web:kanri", directory=_directory(session))
-        mails = outbox.pending(session)
-        assert [m.address for m in mails] == ["h@example.jp"] and TRAINING["title"] in mails[0].subject
+        told = compose(session, Notice("submission_approved", submission.id))   # what the console delivers
+        assert [d.recipients for d in told] == [(Outbox("h@example.jp"),)]
+        assert TRAINING["title"] in told[0].text and row.ext_id in told[0].text
+        assert not outbox.pending(session)          # the service decides; the relay carries the notice
         actions = {(e.kind, e.action) for e in session.scalars(select(AuditEntry))}
     assert {("submission", "submit"), ("training", "add"), ("submission", "approve")} <= actions
 
@@ -64,7 +66,8 @@ def test_a_rejected_submission_tells_the_organiser_why(db: Database) -> None:
         with pytest.raises(ValidationFailed):
             submissions.reject(session, submission.id, reason="  ", actor="web:kanri")
         submissions.reject(session, submission.id, reason="日程が未定のため", actor="web:kanri")
-        assert "日程が未定のため" in outbox.pending(session)[0].body
+        told = compose(session, Notice("submission_rejected", submission.id))
+        assert [d.recipients for d in told] == [(Outbox("h@example.jp"),)] and "日程が未定のため" in told[0].text
         assert session.scalar(select(Training).where(Training.title == TRAINING["title"])) is None
 
 
@@ -141,8 +144,9 @@ def test_visits_to_one_date_form_one_bundle(db: Database) -> None:
         bundle = visits.bundles(session, managed)[0]
         assert (bundle.bodies, bundle.taken, bundle.free) == (2, 4, 1)
         visits.decide(session, managed, first.id, confirm=True, actor="host")
-        confirmed = outbox.pending(session)[-1]
-        assert confirmed.address == "曽爾村@example.jp" and "ukeire@example.jp" in confirmed.body
+        confirmed = compose(session, Notice("visit_confirmed", first.id))
+        assert [d.recipients for d in confirmed] == [(Outbox("曽爾村@example.jp"),)]
+        assert "ukeire@example.jp" in confirmed[0].text
         with pytest.raises(NotFound):
             visits.host_by_token(session, token + "x")
 
@@ -261,13 +265,22 @@ def test_registering_again_after_an_erasure_gets_a_new_id(db: Database) -> None:
         assert created and second.ext_id == f"{first.ext_id}-2" and second.name == "技術 四郎"
 
 
-def test_forgetting_a_host_scrubs_its_contact_from_the_outbox(db: Database) -> None:
+def test_forgetting_a_host_scrubs_its_contact_from_the_outbox(db: Database, settings: Settings) -> None:
+    from bot.relay.senders import SenderRegistry
+    from bot.web import deliver
+    from bot.web.state import WebState
+
+    web = WebState(settings=settings, db=db, templates=None, secret="")  # type: ignore[arg-type]
+    web.caches["senders"] = SenderRegistry()      # no chat platform: everything goes to the outbox
     with db.session() as session:
         host, _ = _offer(session)
         visits.set_status(session, host.ext_id, "published", actor="t")  # type: ignore[attr-defined]
         request = visits.join(session, host.dates[0].id, _visitor("曽爾村"),  # type: ignore[attr-defined]
                               directory=_directory(session), actor="t")
         visits.decide(session, host, request.id, confirm=True, actor="t")  # type: ignore[arg-type]
+        request_id, ext_id = request.id, host.ext_id  # type: ignore[attr-defined]
+    deliver.notify(web, [Notice("visit_confirmed", request_id)])
+    with db.session() as session:
         assert any("ukeire@example.jp" in m.body for m in outbox.pending(session))
-        visits.forget_host(session, host.ext_id, actor="t")  # type: ignore[attr-defined]
+        visits.forget_host(session, ext_id, actor="t")
         assert not any("ukeire@example.jp" in m.body or "受入 一郎" in m.body for m in outbox.pending(session))

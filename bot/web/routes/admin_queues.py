@@ -49,6 +49,7 @@ def submission_approve(ctx: Ctx) -> Response:
         return _submission_page(ctx, number, status=400, problems=exc.problems)
     except ConflictError as exc:
         return _submission_page(ctx, number, status=409, problems=[str(exc)])
+    deliver.notify(ctx.web, [Notice("submission_approved", number)])
     return ctx.redirect(f"/admin/records/training/{ext_id}", done="approved")
 
 
@@ -62,6 +63,7 @@ def submission_reject(ctx: Ctx) -> Response:
         return _submission_page(ctx, number, status=400, problems=exc.problems)
     except ConflictError as exc:
         return _submission_page(ctx, number, status=409, problems=[str(exc)])
+    deliver.notify(ctx.web, [Notice("submission_rejected", number)])
     return ctx.redirect("/admin/queues", done="rejected")
 
 

@@ -8,7 +8,9 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import Route
 
+from bot.dialogue.replies import Notice
 from bot.secretariat import curation, visits
+from bot.web import deliver
 from bot.web.context import Ctx, page
 from bot.web.record_forms import problems_by_field
 from bot.web.routes.common import directory, form_number, path_id, prefectures
@@ -65,11 +67,16 @@ def host_status(ctx: Ctx) -> Response:
     ext_id = path_id(ctx)
     try:
         with ctx.web.db.session() as session:
-            visits.set_status(session, ext_id, ctx.value("status"), actor=ctx.actor)
+            before = visits.get_host(session, ext_id).status
+            host, changed = visits.set_status(session, ext_id, ctx.value("status"), actor=ctx.actor)
+            published = changed and before == "pending" and host.status == "published"
+            host_id = host.id
     except ValidationFailed as exc:
         return _host_page(ctx, ext_id, status=400, problems=exc.problems)
     except ConflictError as exc:
         return _host_page(ctx, ext_id, status=409, problems=[str(exc)])
+    if published:   # the host hears its dates are on the portal (chat, else the mail outbox)
+        deliver.notify(ctx.web, [Notice("host_published", host_id)])
     return ctx.redirect(f"/admin/hosts/{ext_id}", done="host_status")
 
 
@@ -91,9 +98,11 @@ def host_decide(ctx: Ctx) -> Response:
     try:
         with ctx.web.db.session() as session:
             host = visits.get_host(session, ext_id)
-            visits.decide(session, host, request_id, confirm=action == "confirm", actor=ctx.actor)
+            request = visits.decide(session, host, request_id, confirm=action == "confirm", actor=ctx.actor)
+            notice = Notice(f"visit_{request.state}", request.id)
     except ConflictError as exc:
         return _host_page(ctx, ext_id, status=409, problems=[str(exc)])
+    deliver.notify(ctx.web, [notice])
     return ctx.redirect(f"/admin/hosts/{ext_id}", done=f"visit_{action}")
 
 

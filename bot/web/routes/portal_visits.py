@@ -7,7 +7,9 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import Route
 
+from bot.dialogue.replies import Notice
 from bot.secretariat import visits
+from bot.web import deliver
 from bot.web.context import Ctx, page
 from bot.web.record_forms import problems_by_field
 from bot.web.routes.common import directory, form_number, path_id, prefectures
@@ -146,9 +148,12 @@ def manage_decide(ctx: Ctx) -> Response:
     try:
         with ctx.web.db.session() as session:
             host = visits.host_by_token(session, _token(ctx))
-            visits.decide(session, host, request_id, confirm=action == "confirm", actor=f"host:{host.ext_id}")
+            request = visits.decide(session, host, request_id, confirm=action == "confirm",
+                                    actor=f"host:{host.ext_id}")
+            notice = Notice(f"visit_{request.state}", request.id)
     except ConflictError as exc:
         return _manage_page(ctx, status=409, problems={"form": [str(exc)]})
+    deliver.notify(ctx.web, [notice])   # the visitor hears the host's decision (chat, else the mail outbox)
     return _manage_page(ctx, notice=ctx.t(f"visits.manage_{action}ed"))
 
 
