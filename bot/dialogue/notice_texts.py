@@ -22,11 +22,6 @@ NOTICE_TEXTS: dict[str, tuple[str, str]] = {
         "Your request is recorded, but I could not tell the person directly in chat (they may not have a 1:1 chat "
         "with this bot in {platform} yet); the secretariat will follow up.",
     ),
-    # ---------------------------------------------------------------- groups and their events
-    "group_reply_how": (
-        "お返事は、このメッセージへの返信か事務局へのご連絡でお知らせください。",
-        "Please answer by replying to this message or by contacting the secretariat.",
-    ),
     # ---------------------------------------------------------------- expiry, reminders
     "intro_expired_news": (
         "{target}さんへの紹介依頼は、{days}日のあいだにお返事がなかったため締め切りました。",

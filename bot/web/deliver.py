@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.dialogue.replies import ChatUser, Delivery, Notice, Outbox, Recipient
+from bot.dialogue.replies import ChatUser, Notice, Outbox, Recipient
 from bot.relay.dispatch import DeliveryReport, Dispatcher, OutboxEntry
 from bot.relay.senders import SenderRegistry, configured_senders
 from bot.secretariat import outbox
@@ -34,7 +34,11 @@ SUBJECT_KEYS = {   # notice event → the subject line of its mail (web texts, J
     "visit_confirmed": "mail.subject.visit_confirmed",
     "visit_declined": "mail.subject.visit_declined",
     "group_invitation": "mail.subject.group_invitation",
+    "group_joined": "mail.subject.group_joined",
     "event_invitation": "mail.subject.event_invitation",
+    "event_vendor_invitation": "mail.subject.event_vendor_invitation",
+    "event_reminder": "mail.subject.event_reminder",
+    "event_adoption": "mail.subject.event_adoption",
 }
 DEFAULT_SUBJECT = "mail.subject.notice"
 
@@ -50,13 +54,6 @@ def senders(web: WebState) -> SenderRegistry:
 def notify(web: WebState, notices: Iterable[Notice]) -> DeliveryReport:
     """Deliver the notices as the CLI does; what chat missed goes to the mail outbox."""
     report = Dispatcher(web.db, senders(web)).notify(notices)
-    queue_undelivered(web, report.outbox)
-    return report
-
-
-def deliver(web: WebState, deliveries: Iterable[Delivery]) -> DeliveryReport:
-    """Deliver what the service already composed (the groups' invitations) the same way."""
-    report = Dispatcher(web.db, senders(web)).deliver(deliveries)
     queue_undelivered(web, report.outbox)
     return report
 
@@ -86,11 +83,14 @@ def address_of(recipient: Recipient) -> str:
 
 
 _RELATED = {"intro": "introduction", "supporter": "supporter_application", "profile": "engineer",
-            "group": "group", "event": "event", "submission": "training_submission", "visit": "visit_request",
-            "host": "visit_host"}
+            "group": "group_member", "event": "event_participant", "submission": "training_submission",
+            "visit": "visit_request", "host": "visit_host"}
+_RELATED_EVENTS = {"event_vendor_invitation": "event_technology", "event_adoption_answer": "adoption_answer"}
 
 
 def _subject_kind(notice: Notice) -> str:
-    """What ``related`` names (``introduction:12``, ``supporter_application:3``, ``engineer:7``, ``group:2``)."""
+    """What ``related`` names (``introduction:12``, ``supporter_application:3``, ``engineer:7``, ``group_member:2``)."""
+    if notice.event in _RELATED_EVENTS:
+        return _RELATED_EVENTS[notice.event]
     prefix = notice.event.split("_", 1)[0]
     return _RELATED.get(prefix, prefix)

@@ -157,7 +157,9 @@ def test_invitations_go_through_the_relay_to_chat_and_the_outbox(secretariat: Br
         states = {m.municipality: m.state for m in session.scalars(
             select(GroupMember).where(GroupMember.group_id == group_id))}
     assert sorted(m.address for m in mails) == ["", "higashi@example.jp", "soni@example.jp"]
-    assert all(m.related == f"group:{group_id}" and "グループ" in m.subject for m in mails)
+    members = member_ids(grouped, group_id)
+    assert sorted(m.related for m in mails) == sorted(f"group_member:{members[b]}" for b in ("御杖村", "曽爾村", "東吉野村"))
+    assert all("グループ" in m.subject for m in mails)
     assert set(states.values()) == {"invited"}
     for mail in mails:                       # bodies, never a person (no other engineer's contact or chat id)
         assert "U0UDA" not in mail.body and "example.jp" not in mail.body
@@ -190,9 +192,11 @@ def test_answers_events_and_rsvps(secretariat: Browser, grouped: Database, slack
     event_path = made.headers["location"].split("?")[0]
     invited = secretariat.post(f"{event_path}/invite", {}, token_from=event_path)
     assert invited.status_code == 303 and "done=event_invited" in invited.headers["location"]
-    assert [d.notice.event for d, _ in slack.sent] == ["group_invitation", "event_invitation"]
+    events = [d.notice.event for d, _ in slack.sent]
+    assert events[0] == "group_invitation" and events[-1] == "event_invitation"   # 宇陀市 in chat, each time
+    assert "group_joined" in events          # answers by mail or phone are told as chat answers are
     with grouped.session() as session:
-        vendor_mail = session.scalar(select(OutboxMessage).where(OutboxMessage.purpose == "event_invitation",
+        vendor_mail = session.scalar(select(OutboxMessage).where(OutboxMessage.purpose == "event_vendor_invitation",
                                                                  OutboxMessage.address == "sales@drone.example.jp"))
     assert vendor_mail is not None and "説明会" in vendor_mail.body
     rsvp = secretariat.post(f"{event_path}/rsvp", {"member": str(ids["御杖村"]), "rsvp": "attend"},

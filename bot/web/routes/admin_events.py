@@ -15,11 +15,11 @@ from datetime import date
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bot.dialogue.group_deliveries import event_invitation_deliveries
+from bot.relay import group_jobs
 from bot.secretariat import events as group_events
 from bot.web import deliver
 from bot.web.context import Ctx, page
-from bot.web.routes.admin_groups import _group_page
+from bot.web.routes.admin_groups import _group_page, reached
 from bot.web.routes.common import path_number
 from knowledge import audit
 from knowledge.errors import ConflictError, NotFound, ValidationFailed
@@ -79,12 +79,10 @@ def event_page(ctx: Ctx) -> Response:
 def event_invite(ctx: Ctx) -> Response:
     """`gunmane events invite ID`: members who accepted the group (chat, else mail) and vendors (mail)."""
     event_id = path_number(ctx, "number")
-    with ctx.web.db.session() as session:
-        sent = group_events.event_invitations(session, event_id, actor=ctx.actor)
-    report = deliver.deliver(ctx.web, event_invitation_deliveries(sent.members, sent.vendors))
+    _, report = group_jobs.send_event_invitations(ctx.web.db, deliver.senders(ctx.web), event_id, actor=ctx.actor)
+    deliver.queue_undelivered(ctx.web, report.outbox)
     done = "event_invited" if report.sent or report.outbox else "event_invited_none"
-    return ctx.redirect(f"/admin/events/{event_id}", done=done, sent=len(report.sent) or None,
-                        outbox=sum(len(e.recipients) for e in report.outbox) or None)
+    return ctx.redirect(f"/admin/events/{event_id}", done=done, **reached(report))
 
 
 @page(role="secretariat")

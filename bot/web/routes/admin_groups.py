@@ -17,10 +17,10 @@ from sqlalchemy import select
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bot.dialogue.group_deliveries import group_invitation_deliveries
+from bot.relay import group_jobs
 from bot.relay.dispatch import DeliveryReport
 from bot.secretariat import events as group_events
-from bot.secretariat import group_consent, group_techs, groups
+from bot.secretariat import group_techs, groups
 from bot.web import deliver
 from bot.web.context import Ctx, page
 from bot.web.routes.common import path_number, prefectures
@@ -153,12 +153,17 @@ def member_remove(ctx: Ctx) -> Response:
 
 
 def send_group_invitations(ctx: Ctx, group_id: int) -> DeliveryReport:
-    """`gunmane groups invite GROUP`, then the invitations carried by the relay (chat, else the outbox).
+    """`gunmane groups invite GROUP`: the relay's own function (each engineer in chat, else by mail); what chat
+    missed is queued in the mail outbox. The one place the console sends group invitations."""
+    _, report = group_jobs.send_group_invitations(ctx.web.db, deliver.senders(ctx.web), group_id, actor=ctx.actor)
+    deliver.queue_undelivered(ctx.web, report.outbox)
+    return report
 
-    The one place the console calls the consent service for invitations (kept small on purpose)."""
-    with ctx.web.db.session() as session:
-        invitations = group_consent.invite(session, group_id, actor=ctx.actor)
-    return deliver.deliver(ctx.web, group_invitation_deliveries(invitations))
+
+def reached(report: DeliveryReport) -> dict[str, int | None]:
+    """The redirect's counts: deliveries in chat to people (not the secretariat's notes), people left to mail."""
+    return {"sent": sum(d.role != "secretariat" for d in report.sent) or None,
+            "outbox": sum(len(e.recipients) for e in report.outbox) or None}
 
 
 @page(role="secretariat")
@@ -166,21 +171,29 @@ def group_invite(ctx: Ctx) -> Response:
     group_id = path_number(ctx, "number")
     report = send_group_invitations(ctx, group_id)
     done = "group_invited" if report.sent or report.outbox else "group_invited_none"
-    return ctx.redirect(f"/admin/groups/{group_id}", done=done, sent=len(report.sent) or None,
-                        outbox=sum(len(e.recipients) for e in report.outbox) or None)
+    return ctx.redirect(f"/admin/groups/{group_id}", done=done, **reached(report))
 
 
 @page(role="secretariat")
 def member_answer(ctx: Ctx) -> Response:
-    """`gunmane groups answer GROUP MEMBER --accept|--decline`: an answer received by mail or phone."""
+    """`gunmane groups answer GROUP MEMBER --accept|--decline [--who CONSULTATION]`: an answer received by mail or
+    phone, then told as a chat answer would be (the members who accepted hear of each other)."""
     group_id, member_id = path_number(ctx, "number"), path_number(ctx, "member")
-    answer = ctx.value("answer")
+    answer, who = ctx.value("answer"), ctx.value("who").strip()[:64]
     try:
-        with ctx.web.db.session() as session:
-            group_consent.answer_invitation(session, group_id, str(member_id), answer, actor=ctx.actor)
+        person = None
+        if who:
+            with ctx.web.db.session() as session:
+                found = groups.find_consultation(session, who)
+                if found is None:
+                    raise ValidationFailed([f"who: no consultation {who[:40]!r}; choose one of the body's"])
+                person = found.id
+        _, report = group_jobs.answer_group_invitation(ctx.web.db, deliver.senders(ctx.web), group_id,
+                                                       str(member_id), answer, actor=ctx.actor, person=person)
     except (ValidationFailed, ConflictError, NotFound) as exc:
         return _refused(ctx, group_id, exc)
-    return ctx.redirect(f"/admin/groups/{group_id}", done="member_answered")
+    deliver.queue_undelivered(ctx.web, report.outbox)
+    return ctx.redirect(f"/admin/groups/{group_id}", done="member_answered", **reached(report))
 
 
 ROUTES = [
