@@ -152,9 +152,9 @@ GROUP_TEXTS: dict[str, tuple[str, str]] = {
                       "[Secretariat] Session #{id}: {body} answered “{answer}” about “{tech}”."),
     # ---------------------------------------------------------------- the report's summary
     "summary_groups": (
-        "グループ: {groups}件（参加を希望した団体 {accepted} / 案内した団体 {invited}）、説明会 {events}件、"
+        "・グループ: {groups}件（参加を希望した団体 {accepted} / 案内した団体 {invited}）、説明会 {events}件、"
         "参加 {attending}団体、共同導入を検討したい {interested}団体",
-        "Groups: {groups} ({accepted} of {invited} invited bodies joined), sessions {events}, {attending} bodies "
+        "- Groups: {groups} ({accepted} of {invited} invited bodies joined), sessions {events}, {attending} bodies "
         "attended, {interested} would consider adopting together",
     ),
 }
