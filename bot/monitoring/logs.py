@@ -112,6 +112,32 @@ class _CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
+class BodyGuard(logging.Filter):
+    """For a library that logs request bodies (bolt does, at INFO, for a badly signed or failing request):
+    its INFO lines, and any line that mentions a body, go to DEBUG — dropped unless DEBUG is on — and a line
+    is cut to ``DEBUG_LIMIT`` characters. Its warnings and errors without a body pass as they are."""
+
+    DEBUG_LIMIT = 1000
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if record.levelno < logging.WARNING or "body" in message.lower() or "unhandled request" in message.lower():
+            if not logging.getLogger(record.name).isEnabledFor(logging.DEBUG):
+                return False
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        if len(message) > self.DEBUG_LIMIT:
+            record.msg, record.args = message[: self.DEBUG_LIMIT] + f"… ({len(message):,} characters)", None
+        return True
+
+
+def guarded_logger(name: str) -> logging.Logger:
+    """A logger to hand to a library as its base logger, with :class:`BodyGuard` on it."""
+    logger = logging.getLogger(name)
+    if not any(isinstance(f, BodyGuard) for f in logger.filters):
+        logger.addFilter(BodyGuard())
+    return logger
+
+
 def make_handler(log_format: str, stream: IO[str] | None = None) -> logging.Handler:
     handler: logging.StreamHandler = logging.StreamHandler(stream) if stream is not None else _CurrentStderrHandler()  # type: ignore[type-arg]
     handler.set_name(_HANDLER_NAME)
