@@ -110,3 +110,4 @@ def test_the_same_callback_delivered_twice_is_answered_once(lineworks: Stack, db
     assert lineworks.send(raw) == 200
     lineworks.wait()
     assert len(lineworks.delivered("careful-user")) == 1
+

@@ -13,7 +13,8 @@ from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.middleware.request_verification import RequestVerification
 
 from bot.monitoring.logs import BodyGuard, guarded_logger
-from tests.slack.conftest import SIGNING_SECRET, SlackServer
+from tests.slack.conftest import SIGNING_SECRET, SlackServer, texts_of
+from tests.slack.test_flow import PROBLEM, answer_until_card, labels, wait_message
 
 MARKER = "宇陀市の秘密の相談ZQX"
 
@@ -158,3 +159,18 @@ def test_the_slash_command_does_not_echo_mentions(slack_server: SlackServer) -> 
         assert answer.status == 200
         echoed = answer.json()["text"]
         assert "&lt;" in echoed and "<!" not in echoed and "<@" not in echoed and "<http" not in echoed
+
+
+FAILURE_WORDS = ("うまく処理できませんでした", "something went wrong")
+
+
+def test_a_lone_surrogate_in_a_dm_gets_a_real_reply_not_a_failure(slack_server: SlackServer) -> None:
+    """The Events API's JSON may carry ``"\\ud800"``: the engine reads it as U+FFFD, the consultation is stored."""
+    send, api = slack_server.send, slack_server.api
+    raw = json.dumps(send.event_callback(send.dm_event(PROBLEM + "\ud800")))   # ASCII escapes, as Slack sends
+    assert "\\ud800" in raw and send.post(raw, "application/json").status == 200
+    card = answer_until_card(api, send)
+    assert send.click(card, "この内容で探す").status == 200
+    wait_message(api, lambda c: "紹介を依頼" in labels(c))
+    said = " ".join(texts_of(call) for call in api.calls_to("chat.postMessage") + api.calls_to("chat.update"))
+    assert not any(word in said for word in FAILURE_WORDS)

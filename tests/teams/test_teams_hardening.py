@@ -13,7 +13,7 @@ import pytest
 from microsoft_agents.activity import Activity
 from microsoft_agents.authentication.msal.msal_auth import MsalAuth
 from pydantic import SecretStr
-from teams_stack import TENANT, TeamsStack, TeamsUser, post_json, start_endpoint
+from teams_stack import TENANT, TeamsStack, TeamsUser, card_choices, post_json, start_endpoint
 
 from bot.teams.activities import MAX_TEXT_CHARS, message_text
 from bot.teams.auth import teams_auth
@@ -251,3 +251,18 @@ def test_a_token_that_is_not_for_this_bot_is_refused(
     assert status in (401, 403)
     assert secured_stack.connector.log.calls() == []
     assert TENANT != TENANT_ID   # the plain test users' tenant is not the configured one
+
+
+def test_a_lone_surrogate_gets_a_real_reply_not_a_failure(teams_http: TeamsStack) -> None:
+    """An activity's JSON may carry ``"\\ud800"``: the engine reads it as U+FFFD and carries on."""
+    user = teams_http.user("aad-surrogate")
+    text = "橋梁の点検\ud800について相談したいです。補修の優先順位の付け方\udfffを知りたい"
+    for typed in (text, "奈良県宇陀市\udc80"):
+        raw = json.dumps(user.activity(text=typed)).encode()
+        assert b"\\ud" in raw or b"\\udc80" in raw
+        assert post_json(teams_http.endpoint, raw)[0] == 202
+    choices = {title: value for call in teams_http.messages_to(user) for title, value in card_choices(call).items()}
+    assert "この内容で探す" in choices
+    assert user.clicks(choices["この内容で探す"]) == 202   # the consultation is stored now
+    said = json.dumps([call.body for call in teams_http.messages_to(user)], ensure_ascii=False)
+    assert "うまく処理できませんでした" not in said and "\\ud800" not in said
