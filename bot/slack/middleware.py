@@ -25,7 +25,8 @@ PASS_THROUGH_TYPES = {"url_verification", "ssl_check", "app_rate_limited"}
 HANDLED_EVENTS = {"message", "app_mention", "app_home_opened"}
 Fields = dict[str, type | tuple[type, ...]]
 # The type of every field bolt or gunmane reads, where it is present (None where Slack sends null).
-_TOP: Fields = {"type": str, "team_id": str, "event_id": str, "event": dict, "user": dict, "team": (dict, type(None)),
+_TOP: Fields = {"type": str, "team_id": str, "event_id": str, "api_app_id": str, "token": str,
+                "event": dict, "user": dict, "team": (dict, type(None)),
                 "channel": dict, "container": dict, "message": dict, "view": dict, "actions": list, "trigger_id": str,
                 "response_url": str, "response_urls": list, "command": str, "text": str, "user_id": str,
                 "channel_id": str, "callback_id": str, "enterprise": (dict, type(None)), "authorizations": list}
@@ -52,9 +53,11 @@ def _shape_problem(body: dict[str, Any]) -> str | None:
     for name, fields in _INSIDE.items():
         problem = problem or (_wrong(f"{name}.", body[name], fields) if isinstance(body.get(name), dict) else None)
     event = body.get("event")
-    if problem is None and isinstance(event, dict) and event.get("type") in HANDLED_EVENTS:
+    if problem is None and isinstance(event, dict) and isinstance(event.get("type"), str) \
+            and event["type"] in HANDLED_EVENTS:
         problem = _wrong("event.", event, _EVENT)
-    for action in body.get("actions") or []:
+    actions = body.get("actions")
+    for action in actions if isinstance(actions, list) else []:
         problem = problem or (_wrong("actions[].", action, _ACTION) if isinstance(action, dict) else "an action")
     return problem
 
@@ -66,6 +69,8 @@ def _has_id(value: Any) -> bool:
 def payload_problem(body: dict[str, Any]) -> str | None:
     """Why ``body`` is not a payload gunmane can act on, or None when it is well formed."""
     kind = body.get("type")
+    if kind is not None and not isinstance(kind, str):
+        return f"type is a {type(kind).__name__}, not what Slack sends"
     if kind in PASS_THROUGH_TYPES:
         return None
     shape = _shape_problem(body)
@@ -75,8 +80,9 @@ def payload_problem(body: dict[str, Any]) -> str | None:
         event = body.get("event")
         if not isinstance(event, dict) or not isinstance(event.get("type"), str):
             return "event_callback without an event object"
-        if not body.get("event_id"):
-            return "event_callback without event_id"
+        event_id = body.get("event_id")
+        if not isinstance(event_id, str) or not event_id.isascii() or not 0 < len(event_id) <= 100:
+            return "event_callback without an event_id as Slack writes them"
         return None if isinstance(body.get("team_id"), str) else "event_callback without team_id"
     if kind == "block_actions":
         actions = body.get("actions")
@@ -97,7 +103,7 @@ def payload_problem(body: dict[str, Any]) -> str | None:
     if "command" in body:
         missing = [name for name in ("command", "user_id", "channel_id", "team_id") if not body.get(name)]
         return f"slash command without {', '.join(missing)}" if missing else None
-    return f"unrecognised payload (type {str(kind)[:40]!r})" if kind else "unrecognised payload (no type, no command)"
+    return "unrecognised payload type" if kind else "unrecognised payload (no type, no command)"  # never echoed
 
 
 def dig(value: Any, *keys: str) -> Any:

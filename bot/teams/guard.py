@@ -21,16 +21,21 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from microsoft_agents.activity import Activity
+from microsoft_agents.activity import Activity, ActivityTypes
 from pydantic import ValidationError
 
+from bot.monitoring.logs import guarded_logger
+
 MAX_BODY_BYTES = 256 * 1024   # a Teams activity is a few KB (a message at most ~28 KB); this is not one
+_KNOWN_TYPES = {kind.value for kind in ActivityTypes}
 MAX_DEPTH = 32                # activities nest a handful of levels; card data a few more
 # Microsoft's Bot Connector hosts (public cloud, GCC, GCC High, DoD, and the Bot Framework channels).
 MICROSOFT_SERVICE_HOSTS = (
     "smba.trafficmanager.net", "smba.infra.gcc.teams.microsoft.com", "smba.infra.gov.teams.microsoft.us",
     "smba.infra.dod.teams.microsoft.us", "*.botframework.com", "*.botframework.us",
 )
+
+guarded_logger("microsoft_agents.activity.activity")   # it logs an invalid activity's values at ERROR
 
 
 class Refused(Exception):
@@ -76,13 +81,17 @@ def parse_activity(raw: bytes) -> Activity:
         raise Refused(400, "the body is JSON but not an object")
     try:
         activity = Activity.model_validate(body)
-    except (ValidationError, ValueError, RecursionError) as exc:
+    except (ValidationError, ValueError, TypeError, RecursionError) as exc:
         count = exc.error_count() if isinstance(exc, ValidationError) else 1
         raise Refused(400, f"the body is not a valid activity ({count} invalid field(s))") from None
     if not activity.type or activity.conversation is None or not activity.conversation.id:
         raise Refused(400, "an activity needs a type and conversation.id")
+    if activity.type not in _KNOWN_TYPES:
+        raise Refused(400, "an activity of an unknown type")   # not echoed: the sender wrote it
     if not activity.service_url:
         raise Refused(400, "an activity needs a serviceUrl to reply to")
+    if not activity.channel_id or activity.from_property is None or not activity.from_property.id:
+        raise Refused(400, "an activity needs a channelId and from.id")
     return activity
 
 
@@ -149,13 +158,14 @@ def activity_tenant(activity: Activity) -> str | None:
     return str(tenant["id"]) if isinstance(tenant, dict) and tenant.get("id") else None
 
 
-def check_tenant(expected: str | None, activity: Activity, claims: dict[str, Any]) -> None:
-    """With a tenant configured: :class:`Refused` (403) when the token or the activity is of another."""
+def check_tenant(expected: str | None, claims: dict[str, Any], activity: Activity | None = None) -> None:
+    """With a tenant configured: :class:`Refused` (403) when the token (checked before the body is read)
+    or the activity is of another tenant."""
     if not expected:
         return
     want = expected.strip().lower()
     token_tenant = claims.get("tid")
     if token_tenant is not None and str(token_tenant).lower() != want:
         raise Refused(403, "the token was issued for another tenant")
-    if (activity_tenant(activity) or "").lower() != want:
+    if activity is not None and (activity_tenant(activity) or "").lower() != want:
         raise Refused(403, "the activity comes from another tenant")

@@ -54,6 +54,9 @@ def create_teams_server(
     senders: SenderRegistry | None = None,
 ) -> TeamsServer:
     """``senders`` deliver to people on other platforms (the settings' configured senders)."""
+    sdk_log = logging.getLogger("microsoft_agents")
+    if sdk_log.level == logging.NOTSET:   # the SDK's INFO lines quote activity ids and types: WARNING and up
+        sdk_log.setLevel(logging.WARNING)
     bot = TeamsBot(engine, db, auth, secretariat_users=secretariat_users, senders=senders)
     agent = build_agent_application(bot, show_typing=show_typing)
     adapter = CloudAdapter(connection_manager=auth.connection_manager)
@@ -86,17 +89,19 @@ def create_teams_server(
 
 async def _checked_activity(request: web.Request, auth: TeamsAuth) -> Activity:
     """The request's activity once its body, its serviceUrl and its tenant pass (bot/teams/guard.py)."""
+    identity = request.get("claims_identity")
+    claims: dict[str, Any] = dict(identity.claims) if auth.secured and identity is not None else {}
+    if auth.secured:
+        check_tenant(auth.tenant_id, claims)   # a token of another tenant: refused before the body is read
     try:
         raw = await request.read()
     except web.HTTPRequestEntityTooLarge:
         raise Refused(413, "the request body is too large to be an activity") from None
     activity = await asyncio.to_thread(parse_activity, raw)   # JSON and pydantic work off the event loop
-    identity = request.get("claims_identity")
-    claims: dict[str, Any] = dict(identity.claims) if auth.secured and identity is not None else {}
     claimed = claims.get("serviceurl")
     auth.service_urls.check(str(activity.service_url), claimed if isinstance(claimed, str) else None)
     if auth.secured:
-        check_tenant(auth.tenant_id, activity, claims)
+        check_tenant(auth.tenant_id, claims, activity)
     return activity
 
 

@@ -77,6 +77,7 @@ def _event_with(send: object, **replace: object) -> dict[str, object]:
                                                                "state": "values"}},
     {"type": "view_submission", "user": {"id": "U1"}, "view": {"type": "modal", "callback_id": 3}},
     {"type": "view_submission", "user": {"id": "U1"}, "view": "modal"},
+    {"type": "block_actions", "user": {"id": "U1"}, "actions": 7},   # found by scripts/fuzz.py
 ], ids=lambda p: json.dumps(p)[:60])
 def test_signed_malformed_interactions_are_400_with_a_log_line(
     slack_server: SlackServer, caplog: pytest.LogCaptureFixture, payload: dict[str, object]
@@ -96,6 +97,8 @@ def test_signed_malformed_interactions_are_400_with_a_log_line(
                "channel_type": "im"}},
     {"event": {"type": "app_mention", "text": "hi", "user": {"id": "U1"}, "channel": "C1", "ts": "1.1"}},
     {"authorizations": {"user_id": "U1"}},
+    # found by scripts/fuzz.py: an unhashable type, an api_app_id that is not text, a non-ASCII event id
+    {"type": ["event_callback"]}, {"type": {"a": 1}}, {"api_app_id": -(2**64)}, {"event_id": "Ev\u00e9"},
 ], ids=lambda r: json.dumps(r)[:60])
 def test_signed_malformed_events_are_400_with_a_log_line(
     slack_server: SlackServer, caplog: pytest.LogCaptureFixture, replace: dict[str, object]
@@ -174,3 +177,11 @@ def test_a_lone_surrogate_in_a_dm_gets_a_real_reply_not_a_failure(slack_server: 
     wait_message(api, lambda c: "紹介を依頼" in labels(c))
     said = " ".join(texts_of(call) for call in api.calls_to("chat.postMessage") + api.calls_to("chat.update"))
     assert not any(word in said for word in FAILURE_WORDS)
+
+
+def test_an_event_id_with_a_lone_surrogate_is_400(slack_server: SlackServer) -> None:
+    """Found by scripts/fuzz.py: it reached the de-duplication table and answered 500."""
+    send = slack_server.send
+    raw = json.dumps(send.event_callback(send.dm_event("こんにちは"), event_id="a\udfffb"))
+    assert "\\udfff" in raw and send.post(raw, "application/json").status == 400
+    _still_answers(slack_server)

@@ -4,6 +4,7 @@ and its signed-token path against a local issuer (bot/teams/fake_issuer.py)."""
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -105,6 +106,8 @@ def _body(activity: dict[str, Any]) -> bytes:
     ({"serviceUrl": "//127.0.0.1/"}, 400),
     ({"serviceUrl": "http://127.0.0.1:0/"}, 400),
     ({"serviceUrl": 7}, 400),
+    # found by scripts/fuzz.py: the SDK failed on these after the endpoint let them in
+    ({"channelId": ""}, 400), ({"from": {"name": "x"}}, 400), ({"type": "FUZZMARKER"}, 400),
     ({"text": "\ud800"}, 202),
 ])
 def test_odd_activities_are_4xx_with_a_log_line(
@@ -115,6 +118,7 @@ def test_odd_activities_are_4xx_with_a_log_line(
     assert answer_status == status
     if status == 400:
         assert any("rejected a malformed activity" in r.getMessage() for r in caplog.records)
+        assert not any("FUZZMARKER" in r.getMessage() for r in caplog.records if r.levelno >= logging.INFO)
         assert teams_http.connector.log.calls() == []
     assert user.says("こんにちは") == 202   # the server still answers
     assert teams_http.messages_to(user)
@@ -266,3 +270,12 @@ def test_a_lone_surrogate_gets_a_real_reply_not_a_failure(teams_http: TeamsStack
     assert user.clicks(choices["この内容で探す"]) == 202   # the consultation is stored now
     said = json.dumps([call.body for call in teams_http.messages_to(user)], ensure_ascii=False)
     assert "うまく処理できませんでした" not in said and "\\ud800" not in said
+
+
+def test_a_token_of_another_tenant_is_refused_before_the_body_is_read(
+    secured_stack: TeamsStack, issuer: FakeIssuer
+) -> None:
+    """Found by scripts/fuzz.py: a token of another tenant with a broken body got 400, as if it were ours."""
+    token = issuer.token(APP_ID, secured_stack.connector.url, tenant="11111111-2222-3333-4444-555555555555")
+    status, _ = post_json(secured_stack.endpoint, b"{not json", {"Authorization": f"Bearer {token}"})
+    assert status == 403
