@@ -18,6 +18,7 @@ from microsoft_agents.activity import Activity
 
 from bot.dialogue.replies import ConversationKey, Incoming, IncomingChoice, IncomingMessage
 from bot.teams.cards import SUBMIT_KEY
+from bot.teams.guard import activity_tenant
 
 PLATFORM = "teams"
 # One <at …> or </at> tag. No '<' inside, so each attempt stops at the next '<': linear time on any text
@@ -37,14 +38,7 @@ def user_id(activity: Activity) -> str:
 
 
 def tenant_id(activity: Activity) -> str:
-    conversation = activity.conversation
-    if conversation is not None and conversation.tenant_id:
-        return conversation.tenant_id
-    channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
-    tenant = channel_data.get("tenant")
-    if isinstance(tenant, dict) and tenant.get("id"):
-        return str(tenant["id"])
-    return "unknown-tenant"
+    return activity_tenant(activity) or "unknown-tenant"
 
 
 def conversation_key(activity: Activity) -> ConversationKey:
