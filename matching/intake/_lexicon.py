@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 from knowledge.errors import ConfigError
-from matching.intake._kana import kana_readings
+from matching.intake._kana import kana_readings, verb_stems
 from matching.intake._text import fold
 from matching.tokenize import analyse
 
@@ -106,6 +106,7 @@ class Lexicon:
     implies: list[ImpliesRule] = field(default_factory=list)
     readings: dict[str, Entry] = field(default_factory=dict)               # kana reading → entry (橋 → はし)
     words_by_reading: dict[str, list[str]] = field(default_factory=dict)   # reading → words with kanji
+    verb_stems: dict[str, str] = field(default_factory=dict)               # なおし → なおす (a reading above)
     situations: dict[tuple[Category, str], list[str]] = field(default_factory=dict)  # for the embedding fallback
     generic: frozenset[str] = frozenset()          # words that name no asset and no work (the fallback's gate)
     background_codes: frozenset[str] = frozenset()
@@ -208,6 +209,10 @@ def build_lexicon(raw: dict) -> Lexicon:  # type: ignore[type-arg]
         entries = {lex.surface[fold(w)].codes: lex.surface[fold(w)] for w in words if fold(w) in lex.surface}
         if len(entries) == 1 and reading not in lex.surface:
             lex.readings[reading] = next(iter(entries.values()))
+    lex.verb_stems = {
+        stem: reading for stem, reading in verb_stems(w for lang, w in merged if lang == "ja").items()
+        if reading in lex.readings and stem not in lex.readings
+    }
 
     rules = raw.get("rules", {})
     for rule in rules.get("yield", []):
