@@ -22,6 +22,7 @@ from knowledge.taxonomy import get_taxonomy
 from matching.intake._implied import implied_codes
 from matching.intake._lexicon import CATEGORIES, Category, Entry, Lexicon, get_lexicon
 from matching.intake._matcher import Analysed, Hit, analyse_text, find_hits, token_range
+from matching.intake._roles import is_wanted
 from matching.intake._rules import is_background, is_department, is_greeting, is_negated
 from matching.intake._split import Clause, clauses, phrase_cuts
 from matching.intake._text import clean_text
@@ -135,6 +136,11 @@ def _read_hits(a: Analysed, hits: list[Hit], cls: list[Clause], lex: Lexicon) ->
             ok = (rule.with_field and with_field) or bool(forms & rule.with_forms)
             if not ok or forms & rule.unless_forms:
                 r.drop(rule.code, ("process",))
+    # 「業者」「コンサル」 are procurement only where the clause wants one (頼める業者がいない), not in passing.
+    for role in lex.roles:
+        for r in readings:
+            if r.hit.entry.word in role.words and not is_wanted(a, (cls[r.clause].start, cls[r.clause].end), role):
+                r.drop(role.code, ("process",))
     return [r for r in readings if r.codes]
 
 

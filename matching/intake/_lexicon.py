@@ -18,6 +18,7 @@ from typing import Literal
 
 from knowledge.errors import ConfigError
 from matching.intake._kana import kana_readings, verb_stems
+from matching.intake._roles import RoleRule
 from matching.intake._text import fold
 from matching.tokenize import analyse
 
@@ -104,6 +105,7 @@ class Lexicon:
     yields: list[YieldRule] = field(default_factory=list)
     needs: list[NeedsRule] = field(default_factory=list)
     implies: list[ImpliesRule] = field(default_factory=list)
+    roles: list[RoleRule] = field(default_factory=list)
     readings: dict[str, Entry] = field(default_factory=dict)               # kana reading → entry (橋 → はし)
     words_by_reading: dict[str, list[str]] = field(default_factory=dict)   # reading → words with kanji
     verb_stems: dict[str, str] = field(default_factory=dict)               # なおし → なおす (a reading above)
@@ -241,6 +243,16 @@ def build_lexicon(raw: dict) -> Lexicon:  # type: ignore[type-arg]
                 unless=frozenset(rule.get("unless", [])),
                 with_field=rule.get("with") == "field",
                 near=rule.get("scope") == "near",
+            )
+        )
+    for rule in rules.get("roles", []):
+        lex.roles.append(
+            RoleRule(
+                rule["code"],
+                frozenset(rule["words"]),
+                forms=frozenset(fold(f) for f in rule.get("forms", [])),
+                negated=frozenset(fold(f) for f in rule.get("negated", [])),
+                arranging=frozenset(fold(f) for f in rule.get("arranging", [])),
             )
         )
     lex.background_codes = frozenset(rules.get("background", {}).get("codes", []))
