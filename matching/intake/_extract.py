@@ -133,7 +133,8 @@ def _read_hits(a: Analysed, hits: list[Hit], cls: list[Clause], lex: Lexicon) ->
                 continue
             forms = forms_by_clause.get(r.clause, set())
             with_field = r.clause in fields_by_clause or (rule.near and r.clause - 1 in fields_by_clause)
-            ok = (rule.with_field and with_field) or bool(forms & rule.with_forms)
+            unconditional = not rule.with_field and not rule.with_forms
+            ok = unconditional or (rule.with_field and with_field) or bool(forms & rule.with_forms)
             if not ok or forms & rule.unless_forms:
                 r.drop(rule.code, ("process",))
     # 「業者」「コンサル」 are procurement only where the clause wants one (頼める業者がいない), not in passing.

@@ -54,6 +54,8 @@ class YieldRule:
 class NeedsRule:
     """``code`` from one of ``words`` counts only with a field (or one of ``with_forms``) in the same clause.
 
+    A rule with neither (only ``unless_forms``) keeps the code unless one of those is there (「落ちてる枝」).
+
     ``near``: a field in the clause just before also counts (「…歩道橋の階段。業者に見てもらったことはない」,
     "…the breakwater has moved. We'd like someone to look at it."). ``unless_forms``: words that make it
     something else (「水位を見られるように」 is monitoring, not an inspection).
@@ -92,6 +94,8 @@ class ImpliesRule:
     unless: frozenset[str] = frozenset()
     with_field: bool = False
     near: bool = False          # the cues may be spread over this clause and the one before
+    unless_forms: frozenset[str] = frozenset()   # words in the clause that make it something else (水位: monitoring)
+    only_fields: frozenset[str] = frozenset()    # the assets named must all be among these (路面, 側溝: patrolled)
 
 
 @dataclass
@@ -241,8 +245,10 @@ def build_lexicon(raw: dict) -> Lexicon:  # type: ignore[type-arg]
                 tuple(tuple(compile_cue(w) for w in group) for group in rule["all"]),
                 kind=rule.get("kind", "process"),
                 unless=frozenset(rule.get("unless", [])),
-                with_field=rule.get("with") == "field",
+                with_field=rule.get("with") == "field" or bool(rule.get("only_fields")),
                 near=rule.get("scope") == "near",
+                unless_forms=frozenset(fold(f) for f in rule.get("unless_forms", [])),
+                only_fields=frozenset(rule.get("only_fields", [])),
             )
         )
     for rule in rules.get("roles", []):
