@@ -118,8 +118,9 @@ def _read_hits(a: Analysed, hits: list[Hit], cls: list[Clause], lex: Lexicon) ->
         codes = list(hit.entry.codes)
         if any(cat in ("process", "wanted") for cat, _ in codes) and is_greeting(a, hit):
             codes = [(cat, c) for cat, c in codes if cat not in ("process", "wanted")]
-        if any(code in lex.background_codes for _, code in codes) and is_background(a, hit):
-            codes = [(cat, c) for cat, c in codes if not (cat == "process" and c in lex.background_codes)]
+        past = lex.background_codes | (lex.background_codes_ja if not a.text[hit.start : hit.end].isascii() else frozenset())
+        if any(code in past for _, code in codes) and is_background(a, hit):
+            codes = [(cat, c) for cat, c in codes if not (cat == "process" and c in past)]
         if codes:
             readings.append(_Reading(hit, a.text[hit.start : hit.end], _clause_of(starts, hit.start), codes))
     # 「見てもらう」 is inspection only with a structure in its clause; 「電話」 front-desk work only when answered.

@@ -116,6 +116,7 @@ class Lexicon:
     situations: dict[tuple[Category, str], list[str]] = field(default_factory=dict)  # for the embedding fallback
     generic: frozenset[str] = frozenset()          # words that name no asset and no work (the fallback's gate)
     background_codes: frozenset[str] = frozenset()
+    background_codes_ja: frozenset[str] = frozenset()   # background in Japanese only (works: 補修が終わっている)
     _by_first: dict[str, list[tuple[tuple[str, ...], Entry]]] | None = None
 
     def sequences_by_first(self) -> dict[str, list[tuple[tuple[str, ...], Entry]]]:
@@ -262,6 +263,7 @@ def build_lexicon(raw: dict) -> Lexicon:  # type: ignore[type-arg]
             )
         )
     lex.background_codes = frozenset(rules.get("background", {}).get("codes", []))
+    lex.background_codes_ja = frozenset(rules.get("background", {}).get("codes_ja", []))
     generic = rules.get("fallback", {}).get("generic", {})
     lex.generic = frozenset(fold(w) for lang in ("ja", "en") for w in generic.get(lang, []))
     return lex

@@ -18,6 +18,7 @@ _RESULT_WORDS = {"結果", "調書", "記録", "データ", "履歴", "報告書
 _DONE_VERBS = {"為る", "遣る", "行う", "実施", "済ませる", "終える", "終わる", "済む"}
 _FINDING_VERBS = {"見付かる", "見付ける", "分かる", "判明", "指摘", "出る", "判定"}
 _NEGATIVE = {"ない", "無い", "ず", "ぬ"}
+_CONDITIONAL = {"たら", "だら", "たらば"}
 _NEGATION_AFTER = re.compile(r"^\s*(?:では|じゃ|でも)(?:なく|無く|ない|無い)")
 _EN_NEGATION = re.compile(r"(?i)\b(?:never|nobody|no one|not|no|hasn't|haven't|hadn't|isn't|wasn't|n't)\b|n't\b")
 
@@ -97,13 +98,15 @@ def is_background(a: Analysed, hit: Hit) -> bool:
     after = _following(a, hit)
     if not after:
         return False
+    if after[0] == "た" and a.tokens[hit.last_token].surface not in _CONDITIONAL:   # 直した(のか), not 直したら
+        return a.tokens[hit.last_token - 1].pos == "動詞"
     j = 0
     while j < len(after) and after[j] == "の":
         j += 1
     if j < len(after) and after[j] in _RESULT_WORDS:           # 点検の結果 / 点検調書 / 点検済み
         return True
     k = 0
-    while k < len(after) and after[k] in {"は", "を", "も"}:
+    while k < len(after) and after[k] in {"は", "を", "も", "が"}:
         k += 1
     if k < len(after) and after[k] in _DONE_VERBS:
         rest = after[k + 1 : k + 7]
