@@ -29,7 +29,8 @@ from matching.intake._text import clean_text
 
 # "lexicon": the message's own words; "weak": a situation that implies the code (「枝が伸びて」 → pruning);
 # "embedding": the closest meaning. A code with only weak or embedding triggers is a guess to confirm.
-Source = Literal["lexicon", "weak", "embedding"]
+# "candidate": close by meaning but not sure enough to count — not among the codes; the dialogue offers it.
+Source = Literal["lexicon", "weak", "embedding", "candidate"]
 _LIST_END = re.compile(r"(?:(?<=件)と|(?<=こと)と|(?<=話)と|(?<=問題)と|のと)$")
 
 

@@ -24,6 +24,10 @@ from matching.intake._split import clauses
 # Beyond this many characters a sub-issue is not compared by meaning: a long text names its subject in words.
 FALLBACK_MAX_CHARS = 1_000
 _MIN_CLAUSE = 4
+# Close but not sure enough to count: up to three codes the dialogue offers first when it asks.
+MAX_CANDIDATES = 3
+CANDIDATE_MIN_Z = 1.0
+CANDIDATE_MIN_MARGIN = 0.0
 _PHRASES = re.compile(r"[^、,。！？!?\n]+")
 
 
@@ -92,6 +96,7 @@ def _fill(
         codes, scores = score_queries(np.stack([vectors[t] for t in texts]), kind, embedder, lex)
         found = [f for f in (decide(codes, row, min_z, min_margin) for row in scores) if f is not None]
         if not found:
+            out[i] = _with_candidates(subs[i], kind, codes, scores)
             continue
         code, score, _ = max(found, key=lambda f: f[1])
         e = subs[i].extraction
@@ -100,6 +105,22 @@ def _fill(
         terms = [*e.terms, Trigger(kind, code, f"(意味の近さ +{score:.3f})", "embedding")]
         out[i] = SubIssue(subs[i].text, Extraction(fields, processes, list(e.pains), list(e.wanted), terms))
     return out
+
+
+def _with_candidates(sub: SubIssue, kind: Category, codes: list[str], scores: np.ndarray) -> SubIssue:
+    """No code stood out: the closest few are kept as ``candidate`` triggers (not codes) for the dialogue to offer."""
+    best = scores.max(axis=0)
+    spread = float(best.std())
+    if spread <= 1e-9:
+        return sub
+    z = (best - float(best.mean())) / spread
+    order = [int(j) for j in np.argsort(-best) if best[j] >= CANDIDATE_MIN_MARGIN and z[j] >= CANDIDATE_MIN_Z]
+    if not order:
+        return sub
+    e = sub.extraction
+    terms = [*e.terms, *(Trigger(kind, codes[j], f"(意味の近さ 候補 +{float(best[j]):.3f})", "candidate")
+                         for j in order[:MAX_CANDIDATES])]
+    return SubIssue(sub.text, Extraction(list(e.fields), list(e.processes), list(e.pains), list(e.wanted), terms))
 
 
 def fill_by_meaning(
