@@ -23,7 +23,7 @@ from matching.intake._implied import implied_codes
 from matching.intake._lexicon import CATEGORIES, Category, Entry, Lexicon, get_lexicon
 from matching.intake._matcher import Analysed, Hit, analyse_text, find_hits, token_range
 from matching.intake._roles import is_wanted
-from matching.intake._rules import is_background, is_department, is_greeting, is_negated
+from matching.intake._rules import is_background, is_department, is_greeting, is_negated, is_settled
 from matching.intake._split import Clause, clauses, phrase_cuts
 from matching.intake._text import clean_text
 
@@ -114,7 +114,7 @@ def _read_hits(a: Analysed, hits: list[Hit], cls: list[Clause], lex: Lexicon) ->
     readings: list[_Reading] = []
     starts = [c.start for c in cls]
     for hit in hits:
-        if not hit.entry.codes or is_negated(a, hit) or is_department(a, hit):
+        if not hit.entry.codes or is_negated(a, hit) or is_department(a, hit) or is_settled(a, hit):
             continue
         codes = list(hit.entry.codes)
         if any(cat in ("process", "wanted") for cat, _ in codes) and is_greeting(a, hit):

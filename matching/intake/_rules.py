@@ -4,6 +4,8 @@
   点検した, "was inspected") is the reason for writing, not the need; one never
   done (点検したことがない, "nobody has ever checked") is the need.
 - Negation: 「点検ではなく補修の話」 — the word is explicitly not the subject.
+- Settled: 「草刈りは業者に出したので片付きました。困っているのは橋の点検です」 — a matter the
+  message says is taken care of, before it turns to the one it is about, is not the need.
 Both look only at the words right after the hit, within its sentence.
 """
 
@@ -125,3 +127,24 @@ def is_background(a: Analysed, hit: Hit) -> bool:
                 nxt = after[i + 1 : i + 3]
                 return not any(n in _NEGATIVE for n in nxt)
     return False
+
+
+# A matter said to be taken care of (片付いた, 話がついた, 済んでいるので大丈夫), in a message that then turns to
+# the one it is about (それより, 困っているのは…): what that sentence names is not the need.
+_SETTLED = re.compile(
+    r"片付きました|片付いた|片付いて|落ち着いた|落ち着きました|話がつ(?:いた|きました)|解決(?:した|しました|済み)|"
+    r"済んでいるので|済んだので|目処が(?:つ|立)|めどが(?:つ|立)|(?:ので|から)大丈夫で|(?:ので|から)問題(?:ない|ありません)"
+)
+_NEXT_MATTER = re.compile(
+    r"それより|今困って|いま困って|困っているのは|困ってるのは|悩んでいるのは|悩んでるのは|いま悩んで|今悩んで|"
+    r"本題は|相談したいのは|気になっているのは|心配なのは"
+)
+
+
+def is_settled(a: Analysed, hit: Hit) -> bool:
+    """The hit's sentence says its matter is taken care of, and a later sentence turns to another one."""
+    sentence = _sentence_around(a, hit)
+    if not _SETTLED.search(sentence):
+        return False
+    end = a.text.find(sentence, max(0, hit.start - _SENTENCE_WINDOW)) + len(sentence)
+    return bool(_NEXT_MATTER.search(a.text, end, end + _SENTENCE_WINDOW))

@@ -135,3 +135,39 @@ def test_calls_that_report_a_defect_are_not_front_desk_work() -> None:
     assert {t.source for t in potholes.terms if t.code == "construction"} == {"weak"}
     assert "counter" in extract("除雪車はいつ来るのかという電話が鳴りやまない").processes
     assert "counter" in extract("道路の問い合わせの電話に一日中出ている").processes
+
+
+@pytest.mark.parametrize(
+    ("text", "fields", "process"),
+    [
+        ("トンネルの照明が落ちて、やっと中の状態がひどいことに気付いた", ["tunnel"], "inspection"),
+        ("橋脚の洗掘が分かったのは、住民に言われてからでした", ["bridge"], "inspection"),
+        ("The culvert collapsed before anyone had looked at it properly.", ["road"], "inspection"),
+        ("橋の欄干、ハンマーで叩いてみたほうがいいのかな", ["bridge"], "inspection"),
+        ("滑り台の支柱を手で揺すってぐらつきを見るくらいしかできていない", ["park"], "inspection"),
+        ("町の橋、ちゃんと見たことがないのが本音です", ["bridge"], "inspection"),
+        ("朝、役場に来る途中で町道の穴を見つけるのが私の日課になってる", ["pavement"], "patrol"),
+        ("隣の村と一緒に橋の点検を出せないか", ["bridge"], "procurement"),
+        ("この水路、県のものか町のものか分からない", ["river"], "data"),
+    ],
+)
+def test_found_late_hands_on_never_looked_at_and_other_implied_work(
+    text: str, fields: list[str], process: str
+) -> None:
+    e = extract(text)
+    assert e.fields == fields
+    assert process in e.processes
+    assert {t.source for t in e.terms if t.code == process} == {"weak"}
+
+
+def test_found_late_needs_an_asset() -> None:
+    assert extract("やっと分かった。ありがとうございます").processes == []
+
+
+def test_a_matter_said_to_be_settled_is_not_the_need() -> None:
+    e = extract("草刈りは業者に出したので片付きました。困っているのはトンネルのほうで、どこが悪いのか調べたい")
+    assert e.fields == ["tunnel"] and "inspection" in e.processes and "weeding" not in e.processes
+    e = extract("除雪は県にお願いすることで話がつきました。それより、公園の遊具が古くて心配")
+    assert "snow_removal" not in e.processes and e.fields == ["park"]
+    kept = extract("草刈りは業者に出したので片付きました")          # nothing else follows: still the subject
+    assert "weeding" in kept.processes
