@@ -149,6 +149,11 @@ def test_calls_that_report_a_defect_are_not_front_desk_work() -> None:
         ("朝、役場に来る途中で町道の穴を見つけるのが私の日課になってる", ["pavement"], "patrol"),
         ("隣の村と一緒に橋の点検を出せないか", ["bridge"], "procurement"),
         ("この水路、県のものか町のものか分からない", ["river"], "data"),
+        ("カーブミラーが倒れてるって通報が来るまで、こっちは全然知らなかった", ["road_facility"], "patrol"),
+        ("After the earthquake we had to go round every bridge by car to see if any were damaged.", ["bridge"],
+         "patrol"),
+        ("トンネルの点検結果はあるけど、それを見て次に何をすればいいのか読み解けない", ["tunnel"], "training"),
+        ("舗装の補修、どこからやるか毎年勘で決めている", ["pavement"], "planning"),
     ],
 )
 def test_found_late_hands_on_never_looked_at_and_other_implied_work(
@@ -171,3 +176,7 @@ def test_a_matter_said_to_be_settled_is_not_the_need() -> None:
     assert "snow_removal" not in e.processes and e.fields == ["park"]
     kept = extract("草刈りは業者に出したので片付きました")          # nothing else follows: still the subject
     assert "weeding" in kept.processes
+
+
+def test_a_report_before_the_repair_is_not_a_missing_round() -> None:
+    assert "patrol" not in extract("カーブミラーが曲がってるって通報があっても、直すまで何か月もかかる").processes
