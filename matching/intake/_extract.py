@@ -119,7 +119,8 @@ def _read_hits(a: Analysed, hits: list[Hit], cls: list[Clause], lex: Lexicon) ->
         codes = list(hit.entry.codes)
         if any(cat in ("process", "wanted") for cat, _ in codes) and is_greeting(a, hit):
             codes = [(cat, c) for cat, c in codes if cat not in ("process", "wanted")]
-        past = lex.background_codes | (lex.background_codes_ja if not a.text[hit.start : hit.end].isascii() else frozenset())
+        japanese = not a.text[hit.start : hit.end].isascii()
+        past = lex.background_codes | (lex.background_codes_ja if japanese else frozenset())
         if any(code in past for _, code in codes) and is_background(a, hit):
             codes = [(cat, c) for cat, c in codes if not (cat == "process" and c in past)]
         if codes:

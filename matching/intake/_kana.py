@@ -97,8 +97,8 @@ MIN_STEM = 3
 def verb_stems(words: Iterable[str]) -> dict[str, str]:
     """Stem of every conjugated form → the verb's dictionary reading, for the lexicon's one-word verbs.
 
-    In kana, 「なおしたい」「なおせる」「とりかえたい」 are 直す and 取り替える (Sudachi, reading kana, splits なお|し|たい
-    as 猶 + する); a stem counts only when one of ``_VERB_ENDINGS`` follows it (``kana_spans``).
+    In kana, 「なおしたい」「なおせる」「とりかえたい」 are 直す and 取り替える (Sudachi, reading kana,
+    splits なお|し|たい as 猶 + する); a stem counts only when one of ``_VERB_ENDINGS`` follows it (``kana_spans``).
     """
     out: dict[str, str] = {}
     for word in words:
