@@ -12,10 +12,12 @@ while a trigger word stays; failing that, the title is built from the codes
 from __future__ import annotations
 
 import re
+from itertools import accumulate
 
 from matching.intake import Extraction, Language, clean_text, code_label
 
 MAX_TITLE = 40
+_ENDING_SLACK = 200      # more than polite endings and punctuation ever add to a 40-character title
 
 _SENTENCE = re.compile(r"(?<=[。！？!?\n])|(?<=[.](?=\s))")
 _GREETING = re.compile(
@@ -99,11 +101,15 @@ def _shorten(text: str, words: list[str]) -> str:
     if len(text) <= MAX_TITLE:
         return text
     clauses = re.split(r"(?<=[、,])", text)
-    while len(clauses) > 1 and len("".join(clauses)) > MAX_TITLE:
-        clauses.pop()
-        candidate = _trim("".join(clauses))
+    ends = list(accumulate(len(c) for c in clauses))        # length of the first k+1 clauses
+    for k in range(len(clauses) - 2, -1, -1):                 # the longest prefix of whole clauses first
+        if ends[k] > MAX_TITLE + _ENDING_SLACK:               # trimming endings cannot bring it to a title:
+            continue                                          # skipped unjoined, so a long text stays linear
+        candidate = _trim("".join(clauses[: k + 1]))
         if len(candidate) <= MAX_TITLE and (not words or any(w in candidate for w in words)):
             return candidate
+        if ends[k] <= MAX_TITLE:                              # shorter prefixes hold no more words
+            break
     if " " in text:   # English: cut at a word boundary while an understood word stays
         cut = text[: MAX_TITLE + 1].rsplit(" ", 1)[0].rstrip(" ,;:")
         cut = re.sub(r"(?:\s+(?:and|or|but|only|the|a|an|to|with|of|we|it|that|can't|cannot))+$", "", cut,
