@@ -18,7 +18,7 @@ from matching.intake._extract import Extraction, SubIssue, Trigger
 from matching.intake._fallback import FallbackSettings, decide, embed_queries, score_queries
 from matching.intake._lexicon import Category, Lexicon, get_lexicon
 from matching.intake._matcher import analyse_text, find_hits
-from matching.intake._rules import GREETING, HEADER_LINE
+from matching.intake._rules import GREETING, HEADER_LINE, SETTLED
 from matching.intake._split import clauses
 
 # Beyond this many characters a sub-issue is not compared by meaning: a long text names its subject in words.
@@ -70,7 +70,7 @@ def _clause_texts(text: str, lex: Lexicon | None = None) -> list[str]:
         content = _content_of(text[c.start : c.end])
         if len(content) >= _MIN_CLAUSE and content not in out and has_unexplained_word(content, lex):
             out.append(content)
-    return out
+    return [t for t in out if not SETTLED.search(t)]    # 「除雪の契約は済んでいるので大丈夫です」 is not the need
 
 
 def _fill(

@@ -131,7 +131,7 @@ def is_background(a: Analysed, hit: Hit) -> bool:
 
 # A matter said to be taken care of (片付いた, 話がついた, 済んでいるので大丈夫), in a message that then turns to
 # the one it is about (それより, 困っているのは…): what that sentence names is not the need.
-_SETTLED = re.compile(
+SETTLED = re.compile(
     r"片付きました|片付いた|片付いて|落ち着いた|落ち着きました|話がつ(?:いた|きました)|解決(?:した|しました|済み)|"
     r"済んでいるので|済んだので|目処が(?:つ|立)|めどが(?:つ|立)|(?:ので|から)大丈夫で|(?:ので|から)問題(?:ない|ありません)"
 )
@@ -144,7 +144,7 @@ _NEXT_MATTER = re.compile(
 def is_settled(a: Analysed, hit: Hit) -> bool:
     """The hit's sentence says its matter is taken care of, and a later sentence turns to another one."""
     sentence = _sentence_around(a, hit)
-    if not _SETTLED.search(sentence):
+    if not SETTLED.search(sentence):
         return False
     end = a.text.find(sentence, max(0, hit.start - _SENTENCE_WINDOW)) + len(sentence)
     return bool(_NEXT_MATTER.search(a.text, end, end + _SENTENCE_WINDOW))
