@@ -154,6 +154,12 @@ def test_calls_that_report_a_defect_are_not_front_desk_work() -> None:
          "patrol"),
         ("トンネルの点検結果はあるけど、それを見て次に何をすればいいのか読み解けない", ["tunnel"], "training"),
         ("舗装の補修、どこからやるか毎年勘で決めている", ["pavement"], "planning"),
+        ("漁港の岸壁、コンクリートがはがれて鉄筋が見えてる。危ないのかな", ["port"], "inspection"),
+        ("The streetlights on the bypass keep flickering and we only hear about it from taxi drivers.",
+         ["road_facility"], "patrol"),
+        ("Our only engineer is retiring in March and nobody else knows how the pumping station works.",
+         ["sewerage"], "training"),
+        ("Every spring the ditches along the farm roads fill up with mud.", ["agri_forest_road"], "cleaning"),
     ],
 )
 def test_found_late_hands_on_never_looked_at_and_other_implied_work(
@@ -180,3 +186,8 @@ def test_a_matter_said_to_be_settled_is_not_the_need() -> None:
 
 def test_a_report_before_the_repair_is_not_a_missing_round() -> None:
     assert "patrol" not in extract("カーブミラーが曲がってるって通報があっても、直すまで何か月もかかる").processes
+
+
+def test_a_contractor_retiring_is_not_training() -> None:
+    e = extract("Our snow plough contractor retired and no one else will take the job this winter.")
+    assert "snow_removal" in e.processes and "training" not in e.processes
