@@ -160,6 +160,10 @@ def test_calls_that_report_a_defect_are_not_front_desk_work() -> None:
         ("Our only engineer is retiring in March and nobody else knows how the pumping station works.",
          ["sewerage"], "training"),
         ("Every spring the ditches along the farm roads fill up with mud.", ["agri_forest_road"], "cleaning"),
+        ("課長に「橋が全部でいくつあるかくらいすぐ答えろ」と言われて、答えられなかった", ["bridge"], "data"),
+        ("雪が降ると、朝4時に起きて自分で町内を一周して、どこから除雪車を出すか決めてる", [], "patrol"),
+        ("用水路の柵が壊れていて、どこが壊れてるか全部は把握できてない", ["river"], "inspection"),
+        ("若い職員が舗装の補修の積算をできるようになってほしい", ["pavement"], "training"),
     ],
 )
 def test_found_late_hands_on_never_looked_at_and_other_implied_work(
