@@ -177,7 +177,8 @@ class DialogueEngine:
     def _classify(self, ctx: TurnContext, text: str) -> intents.Intents:
         from bot.dialogue.understand import names_a_place
 
-        return intents.classify(text, names_a_place=names_a_place(text, self.services.directory()),
+        directory = self.services.directory()
+        return intents.classify(text, names_a_place=lambda part: names_a_place(part, directory),
                                 embedder=self.services.embedder())
 
     def _on_new_message(self, ctx: TurnContext, text: str) -> None:

@@ -24,6 +24,8 @@ from matching.embedders.base import Embedder
 
 DATA_FILE = Path(__file__).resolve().parents[2] / "knowledge" / "data" / "gunmane_knowledge.json"
 MIN_KEY_WEIGHT = 2.0  # a matched key of at least two characters
+# A key of three characters or more (包括委託, 共同発注, 事務局) is the topic even beside their own facilities.
+STRONG_KEY_WEIGHT = 3.0
 # The topic word itself: 「群マネを導入する手順」 is about the steps, not about what 群マネ is.
 GENERIC_KEYS = {"群マネ", "gunmane"}
 GENERIC_WEIGHT = 1.5
@@ -125,6 +127,14 @@ def closest_by_meaning(text: str, embedder: Embedder) -> tuple[Entry, float] | N
         return None
     best = int(per_entry.argmax())
     return entries()[best], (float(per_entry[best]) - float(per_entry.mean())) / spread
+
+
+def by_meaning(text: str, embedder: Embedder) -> Hit | None:
+    """The entry a question with no key asks for, by meaning; None when no entry stands out."""
+    near = closest_by_meaning(text, embedder)
+    if near is not None and near[1] >= EMBEDDING_MIN_Z:
+        return Hit(near[0], near[1], ())
+    return None
 
 
 def find(text: str, embedder: Embedder | None = None) -> Hit | None:
