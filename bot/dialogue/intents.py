@@ -67,6 +67,7 @@ _SMALLTALK = {"貴方", "あなた", "君", "元気", "天気", "暑い", "寒�
 _FIELD_WORK = {"patrol", "cleaning", "weeding", "pruning", "snow_removal", "inspection", "design", "construction"}
 _META_STRONG = {"課題", "問題", "問題点", "困りごと",
                 "problem", "problems", "issue", "issues", "start", "begin", "first"}
+_START = {"start", "begin", "first"}
 _THANKS_LEMMAS = {"有り難う", "有難う", "ありがとう", "助かる", "参考", "おおきに",
                   "thanks", "thank", "cheers", "appreciate"}
 # Interrogatives that ask for a fact (how much, when): 「橋梁点検の単価はいくら？」 looks a fact up, it does not
@@ -167,27 +168,24 @@ def _read(s: speech.Sentence, has_place: bool, embedder: Embedder | None) -> _Re
     if hit is None and _says_nothing(s) and found.is_empty:
         return r
     strong_topic = hit is not None and hit.score >= knowledge_base.STRONG_KEY_WEIGHT
-    unsure = bool(s.lemmas & _META_STRONG) or bool(re.search(r"(?:何|なに|どこ|どれ)から", s.text))
+    # 「何が課題か」 is unsure of the problem itself; 「どこから直せばいいか」 only when no facility is named (with
+    # one, it is a question of priorities about that facility: their problem).
+    field_named = _own_work(found, asking=True) and bool(found.fields)
+    start = bool(s.lemmas & _START) or bool(re.search(r"(?:何|なに|どこ|どれ)から", s.text))
+    unsure = bool(s.lemmas & (_META_STRONG - _START)) or (start and not field_named)
     helpers = bool(s.lemmas & (_CONSULT | _GENERIC_PEOPLE))
+    details = knowledge_base.asked_details(s.text)
     if s.seeks:
-        own = _own_work(found, asking=True)
-        fact = bool(s.interrogatives) and set(s.interrogatives) <= _FACT_WH and not _SELF_WORDS.search(s.text)
-        if s.not_knowing and unsure:
-            r.dont_know = True   # 「何が課題か分からないので話を聞いてほしい」
-        elif hit is not None and (strong_topic or not (own or found.pains)):
-            r.question, r.hit = True, hit
-        elif own and not fact:
-            r.problem = True
-        elif s.not_knowing or (s.wonders and unsure):
-            r.dont_know = True
-        elif helpers and not fact and not set(s.interrogatives) & {"どこ", "何処", "where"}:
-            r.opening = True     # 「相談に乗っていただけませんか」 "Can you suggest an advisor?" (not "where can I …")
-        else:
-            r.question = True
-            r.hit = knowledge_base.by_meaning(s.text, embedder) if embedder is not None else None
+        r = _read_seeking(s, found, hit, strong_topic, unsure, helpers, details, embedder)
+        if r.question and r.hit is not None and details and not knowledge_base.holds(r.hit.entry, details):
+            r.hit = None     # 「相談窓口の電話番号は？」: the base holds no such detail; it says so, nothing is made up
         return r
     own = _own_work(found, asking=False)
-    if s.not_knowing and (unsure or not own):
+    if not s.predicate and hit is not None and not found.pains and not _own_work(found, asking=True):
+        r.question, r.hit = True, hit   # 「複数年契約 メリット」: a keyword note on a 群マネ topic
+        if details and not knowledge_base.holds(hit.entry, details):
+            r.hit = None
+    elif s.not_knowing and (unsure or not own):
         r.dont_know = True
     elif own or (found.processes and found.pains):
         r.problem = True
@@ -195,6 +193,38 @@ def _read(s: speech.Sentence, has_place: bool, embedder: Embedder | None) -> _Re
         r.problem = True     # 「三条市の包括委託みたいなことをやりたい」: a wish about their own work
     elif found.pains or helpers or found.processes:
         r.opening = True
+    return r
+
+
+def _read_seeking(
+    s: speech.Sentence,
+    found: Extraction,
+    hit: knowledge_base.Hit | None,
+    strong_topic: bool,
+    unsure: bool,
+    helpers: bool,
+    details: set[str],
+    embedder: Embedder | None,
+) -> _Reading:
+    """A sentence that asks, requests or wishes to know: a question, their problem, or not knowing."""
+    r = _Reading()
+    own = _own_work(found, asking=True)
+    # 「橋梁点検の積算基準はどこで見られますか」: a particular fact or document, asked without 'we'
+    factual = (bool(s.interrogatives) and set(s.interrogatives) <= _FACT_WH) or bool(details)
+    fact = factual and not _SELF_WORDS.search(s.text)
+    if s.not_knowing and unsure:
+        r.dont_know = True   # 「何が課題か分からないので話を聞いてほしい」
+    elif hit is not None and (strong_topic or not (own or found.pains)):
+        r.question, r.hit = True, hit
+    elif own and not fact:
+        r.problem = True
+    elif s.not_knowing or (s.wonders and unsure):
+        r.dont_know = True
+    elif helpers and not fact and not set(s.interrogatives) & {"どこ", "何処", "where"}:
+        r.opening = True     # 「相談に乗っていただけませんか」 "Can you suggest an advisor?" (not "where can I …")
+    else:
+        r.question = True
+        r.hit = knowledge_base.by_meaning(s.text, embedder) if embedder is not None else None
     return r
 
 

@@ -33,7 +33,7 @@ _FINAL_QUESTION = {"か", "かな", "かしら", "っけ", "かね", "の"}
 # 〜てください / 〜てもらえますか / 〜ていただけると / 〜てくれ / 〜てほしい: the helper verbs of a request.
 _REQUEST_HELPERS = {"下さる", "貰う", "頂く", "呉れる", "欲しい", "頂ける", "貰える"}
 # 〜ていただけると幸いです / 〜てもらえたら助かります: a polite request by its hoped-for result.
-_GLAD = {"幸い", "有り難い", "助かる", "嬉しい", "有難い"}
+_GLAD = {"幸い", "幸甚", "有り難い", "助かる", "嬉しい", "有難い"}
 _KNOW = {"分かる", "判る", "解る", "知る", "存じる"}
 # 判断がつかない / 整理できない / 見当もつかない / 整理すらままならない: cannot make out.
 _MAKE_OUT = {"判断", "整理", "見当", "区別", "把握", "理解"}
@@ -68,6 +68,8 @@ class Sentence:
     lemmas: frozenset[str]     # normal forms of its words (Japanese) or lower-case words (English)
     content: frozenset[str]    # its content words: common nouns, independent verbs and adjectives (no names)
     english: bool
+    # it has a verb, adjective or auxiliary (「複数年契約 メリット」 has none: a keyword note)
+    predicate: bool = True
 
     @property
     def end(self) -> int:
@@ -164,7 +166,9 @@ def _japanese(text: str, start: int) -> Sentence:
         t.normalized for t in words
         if (t.pos == "名詞" and t.pos2 == "普通名詞") or (t.pos in ("動詞", "形容詞", "形状詞") and t.pos2 == "一般")
     )
-    return Sentence(text, start, asks, requests, wants, not_knowing, wonders, tuple(wh), lemmas, content, False)
+    predicate = any(t.pos in ("動詞", "形容詞", "助動詞") for t in words)
+    return Sentence(text, start, asks, requests, wants, not_knowing, wonders, tuple(wh), lemmas, content, False,
+                    predicate)
 
 
 def _english(text: str, start: int) -> Sentence:
