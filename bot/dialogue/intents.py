@@ -36,7 +36,8 @@ INTENTS = ("command", "lookup", "social", "question", "named_request", "problem"
 # Lemmas (Sudachi normal forms, lower-case English words) the decision uses: small closed classes, not phrasings.
 _CONTACT = {"紹介", "繋ぐ", "繋がる", "連絡", "連絡先", "会う", "意見交換", "情報交換", "取り次ぐ", "仲介", "面会",
             "introduce", "introduction", "connect", "contact", "meet", "touch", "reach"}
-_CONTACT_WEAK = {"話す", "話", "お話", "聞く", "伺う", "talk", "speak", "chat", "hear", "learn"}
+# (きく, はなす: how Sudachi leaves them when typed in kana)
+_CONTACT_WEAK = {"話す", "話", "お話", "聞く", "伺う", "きく", "はなす", "talk", "speak", "chat", "hear", "learn"}
 _PERSON = {"担当", "担当者", "人", "方", "職員", "さん", "様", "方々", "係", "チーム", "どなた", "者", "皆さん",
            "person", "people", "someone", "somebody", "team", "staff", "officer", "official", "officials", "engineer",
            "engineers", "colleagues"}

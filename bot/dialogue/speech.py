@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.dialogue import kana_places
 from matching.intake import clean_text, detect_language
 from matching.tokenize import Token, analyse
 
@@ -78,7 +79,7 @@ class Sentence:
     @property
     def seeks(self) -> bool:
         """It wants something from the reader: a question, a request, or 〜を知りたい/教わりたい."""
-        return self.asks or self.requests or (self.wants and bool(self.lemmas & {"知る", "聞く", "伺う", "教わる"}))
+        return self.asks or self.requests or (self.wants and bool(self.lemmas & {"知る", "聞く", "伺う", "教わる", "きく"}))
 
 
 def _meaningful(tokens: list[Token]) -> list[Token]:
@@ -113,7 +114,7 @@ def _wish_by_thought(words: list[Token], i: int) -> bool:
 
 
 def _japanese(text: str, start: int) -> Sentence:
-    tokens = analyse(text)
+    tokens = analyse(kana_places.restore(text))
     words = _meaningful(tokens)
     wh = _interrogatives(words)
     lemmas = frozenset(t.normalized for t in words)

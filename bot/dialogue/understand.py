@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
-from bot.dialogue import romaji, speech
+from bot.dialogue import kana_places, romaji, speech
 from bot.dialogue.intents import asks_about_others
 from bot.dialogue.scheme_fit import suggest
 from bot.dialogue.titles import make_title
@@ -117,6 +117,11 @@ def _mentions(text: str, directory: MunicipalityDirectory) -> list[_Mention]:
                 taken.append((pos, end))
                 found.append(_Mention(pos, end, name, is_pref))
             pos = text.find(name, pos + 1)
+    # 「しもだしのひと」: a name written in kana, by its reading (one kanji name for it, known to the directory)
+    for k in kana_places.find(text):
+        if len(k.names) == 1 and directory.candidates(k.names[0]):
+            if not any(k.start < e and s < k.end for s, e in taken):
+                found.append(_Mention(k.start, k.end, k.names[0], False))
     return sorted(found, key=lambda m: m.start)
 
 
