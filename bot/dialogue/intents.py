@@ -37,7 +37,8 @@ INTENTS = ("command", "lookup", "social", "question", "named_request", "problem"
 _CONTACT = {"紹介", "繋ぐ", "繋がる", "連絡", "連絡先", "会う", "意見交換", "情報交換", "取り次ぐ", "仲介", "面会",
             "introduce", "introduction", "connect", "contact", "meet", "touch", "reach"}
 # (きく, はなす: how Sudachi leaves them when typed in kana)
-_CONTACT_WEAK = {"話す", "話", "お話", "聞く", "伺う", "きく", "はなす", "talk", "speak", "chat", "hear", "learn"}
+_CONTACT_WEAK = {"話す", "話", "お話", "聞く", "伺う", "きく", "はなす", "挨拶", "面談", "訪問", "ヒアリング",
+                  "talk", "speak", "chat", "hear", "learn"}
 _PERSON = {"担当", "担当者", "人", "方", "職員", "さん", "様", "方々", "係", "チーム", "どなた", "者", "皆さん",
            "person", "people", "someone", "somebody", "team", "staff", "officer", "official", "officials", "engineer",
            "engineers", "colleagues"}
@@ -81,6 +82,8 @@ _SELF_INTRO = re.compile(
     r"|\b(?:this is|i'?m|my name is)\b",
     re.IGNORECASE,
 )
+_EN_SOMEONE_AT = re.compile(r"\b(?:someone|somebody|anyone|people|person|staff|officials?|engineers?)\s+"
+                            r"(?:at|in|from)\s+(?:the\s+)?[A-Z]")
 _SELF_WORDS = re.compile(r"うち|我が|当(?:市|町|村|県)|私|自分|\b(?:we|our|us|my)\b", re.IGNORECASE)
 _THANKS = re.compile(r"^(?:(?:どうも)?ありがと|有難|助かり|thank|thx|cheers|おおきに)", re.IGNORECASE)
 
@@ -139,6 +142,8 @@ def _named(s: speech.Sentence, has_place: bool) -> bool:
         return False
     if strong:
         return has_place or in_charge or (person and bool(lemmas & _CASE))
+    if s.english and has_place and (s.requests or s.asks) and _EN_SOMEONE_AT.search(s.text):
+        return True     # "Can someone at Nara prefecture tell us …": people of a named body asked for
     if weak:
         return person and (has_place or in_charge or bool(lemmas & _CASE))
     return False
@@ -236,7 +241,8 @@ def _only_social(sentences: list[speech.Sentence]) -> bool:
             return False
         if _kb_hits(s.text) is not None or not extract(s.text).is_empty:
             return False
-    return any(s.lemmas & (_SOCIAL | _SMALLTALK) or _SELF_INTRO.search(s.text) for s in sentences)
+    return any(s.lemmas & (_SOCIAL | _SMALLTALK) or _SELF_INTRO.search(s.text) or "どうも" in s.text
+               for s in sentences)
 
 
 def said_dont_know(text: str) -> bool:

@@ -42,8 +42,18 @@ DETAIL_FACETS: dict[str, tuple[str, ...]] = {
     "date": ("締切", "締め切り", "〆切", "期限", "日程", "日時", "開催日", "何月", "何日", "いつまで", "いつから",
              "曜日",
              "土日", "祝日", "受付時間", "営業時間", "deadline", "schedule", "opening hours", "weekend", "what date"),
-    "money": ("いくら", "幾ら", "費用", "料金", "金額", "単価", "補助率", "何円", "万円", "有料", "無料", "how much",
-              "cost", "fee", "price", "charge"),
+    "money": ("いくら", "幾ら", "なんぼ", "費用", "料金", "金額", "単価", "補助率", "何円", "万円", "有料", "無料",
+              "how much", "cost", "fee", "price", "charge"),
+}
+# What an answer must say to hold the detail: an amount is a figure (30 %, 500万円), a date a day or a month,
+# not the word 費用 or "cost" in a general sentence.
+DETAIL_HELD: dict[str, re.Pattern[str]] = {
+    "document": re.compile(r"様式|書式|ひな形|雛形|テンプレート|ダウンロード|template|download", re.IGNORECASE),
+    "contact": re.compile(r"電話|メールアドレス|住所|phone|e-mail|email|address", re.IGNORECASE),
+    # a schedule, a deadline or opening hours (the date something happened, 2023年3月, is none of them)
+    "date": re.compile(r"[月火水木金土日]曜|土日|平日|締切|締め切り|期限|受付時間|開催予定|deadline|opening hours|"
+                       r"\b(?:monday|weekday|weekend)s?\b", re.IGNORECASE),
+    "money": re.compile(r"\d[\d,.]*\s*(?:円|万円|億円|%|％|割|yen)|無料|有料|free of charge", re.IGNORECASE),
 }
 EMBEDDING_MIN_Z = 3.0  # a paraphrase with no key: the closest entry must stand out this far (z over all entries)
 
@@ -185,9 +195,9 @@ def asked_details(text: str) -> set[str]:
 
 
 def holds(entry: Entry, details: set[str]) -> bool:
-    """Whether the entry's answer speaks of every detail asked (its text names one of the facet's words)."""
+    """Whether the entry's answer says every detail asked (DETAIL_HELD: a figure for an amount, a day for a date)."""
     said = _fold(entry.answer[0] + " " + entry.answer[1])
-    return all(any(_fold(w) in said for w in DETAIL_FACETS[facet]) for facet in details)
+    return all(DETAIL_HELD[facet].search(said) for facet in details)
 
 
 def by_meaning(text: str, embedder: Embedder) -> Hit | None:

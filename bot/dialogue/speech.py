@@ -35,6 +35,7 @@ _FINAL_QUESTION = {"か", "かな", "かしら", "っけ", "かね", "の"}
 _REQUEST_HELPERS = {"下さる", "貰う", "頂く", "呉れる", "欲しい", "頂ける", "貰える"}
 # 〜ていただけると幸いです / 〜てもらえたら助かります: a polite request by its hoped-for result.
 _GLAD = {"幸い", "幸甚", "有り難い", "助かる", "嬉しい", "有難い"}
+_LEARN = {"知る", "聞く", "伺う", "教わる", "きく"}   # 〜を知りたい, 〜について聞きたい: wishing to learn
 _KNOW = {"分かる", "判る", "解る", "知る", "存じる"}
 # 判断がつかない / 整理できない / 見当もつかない / 整理すらままならない: cannot make out.
 _MAKE_OUT = {"判断", "整理", "見当", "区別", "把握", "理解"}
@@ -79,7 +80,7 @@ class Sentence:
     @property
     def seeks(self) -> bool:
         """It wants something from the reader: a question, a request, or 〜を知りたい/教わりたい."""
-        return self.asks or self.requests or (self.wants and bool(self.lemmas & {"知る", "聞く", "伺う", "教わる", "きく"}))
+        return self.asks or self.requests or (self.wants and bool(self.lemmas & _LEARN))
 
 
 def _meaningful(tokens: list[Token]) -> list[Token]:
