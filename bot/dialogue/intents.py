@@ -187,15 +187,19 @@ def _read(s: speech.Sentence, has_place: bool, embedder: Embedder | None) -> _Re
             r.hit = None     # 「相談窓口の電話番号は？」: the base holds no such detail; it says so, nothing is made up
         return r
     own = _own_work(found, asking=False)
-    if not s.predicate and hit is not None and not found.pains and not _own_work(found, asking=True):
-        r.question, r.hit = True, hit   # 「複数年契約 メリット」: a keyword note on a 群マネ topic
-        if details and not knowledge_base.holds(hit.entry, details):
+    # 「よくわかりません」 is itself read as the pain know_how: not a pain of their work beside the topic
+    pains = set(found.pains) - ({"know_how"} if s.not_knowing else set())
+    plain_topic = hit is not None and not pains and not _own_work(found, asking=True)
+    if plain_topic and (not s.predicate or (s.not_knowing and not unsure and not s.wonders)):
+        # 「複数年契約 メリット」 (a keyword note), 「多分野連携と広域連携の違いがよくわかりません」: a 群マネ topic
+        r.question, r.hit = True, hit
+        if hit is not None and details and not knowledge_base.holds(hit.entry, details):
             r.hit = None
-    elif s.not_knowing and (unsure or not own):
-        r.dont_know = True
+    elif s.not_knowing and (unsure or not own or (s.wonders and not field_named)):
+        r.dont_know = True   # 「うちに何が関係あるのかもわかりません」
     elif own or (found.processes and found.pains):
         r.problem = True
-    elif s.wants and hit is not None:
+    elif s.wants and hit is not None and not s.lemmas & _CONSULT:
         r.problem = True     # 「三条市の包括委託みたいなことをやりたい」: a wish about their own work
     elif found.pains or helpers or found.processes:
         r.opening = True

@@ -35,6 +35,9 @@ _FINAL_QUESTION = {"か", "かな", "かしら", "っけ", "かね", "の"}
 _REQUEST_HELPERS = {"下さる", "貰う", "頂く", "呉れる", "欲しい", "頂ける", "貰える"}
 # 〜ていただけると幸いです / 〜てもらえたら助かります: a polite request by its hoped-for result.
 _GLAD = {"幸い", "幸甚", "有り難い", "助かる", "嬉しい", "有難い"}
+# Verbs often typed in kana that the analysis may split (にもつないで → 荷 + 持つ + ない): found by their stems.
+_KANA_STEMS = ((re.compile(r"つな[いぎぐげが]|繋"), "繋ぐ"), (re.compile(r"しょうかい"), "紹介"),
+               (re.compile(r"そうだん"), "相談"), (re.compile(r"はな(?:し|さ|せ|す)"), "話す"))
 _LEARN = {"知る", "聞く", "伺う", "教わる", "きく"}   # 〜を知りたい, 〜について聞きたい: wishing to learn
 _KNOW = {"分かる", "判る", "解る", "知る", "存じる"}
 # 判断がつかない / 整理できない / 見当もつかない / 整理すらままならない: cannot make out.
@@ -118,7 +121,7 @@ def _japanese(text: str, start: int) -> Sentence:
     tokens = analyse(kana_places.restore(text))
     words = _meaningful(tokens)
     wh = _interrogatives(words)
-    lemmas = frozenset(t.normalized for t in words)
+    lemmas = frozenset(t.normalized for t in words) | {lemma for stem, lemma in _KANA_STEMS if stem.search(text)}
     ends_with_mark = bool(re.search(r"[?？]\s*$", text))
     last = words[-1] if words else None
     final_particle = last is not None and last.pos == "助詞" and (
