@@ -8,11 +8,14 @@
 Each line: {"text", "intents": [...], "municipality": {"prefecture", "name"} | {"ambiguous": [...]} | null,
 "profile": {"prefecture", "name"} | null}. ``intents`` are the labels of bot/dialogue/intents.py;
 ``municipality`` is the asker's own municipality after the message, given the profile the bot already
-holds (the rule of issue 10: a self-reference sets it, a subject of a request never does).
+holds (the rule of issue 10: a self-reference sets it, a subject of a request never does). Optional:
+``answerable`` (true/false: the knowledge base can answer the question) and ``named`` ([{"prefecture",
+"name"}]: the bodies a named request names; a prefecture is {"prefecture": P, "name": P}).
 
 Intent accuracy counts a message right when the predicted set of intents equals the labelled set;
 per-intent precision and recall are given too. Municipality accuracy: the predicted own municipality
-(or the ambiguous candidates, as a set) equals the label.
+(or the ambiguous candidates, as a set) equals the label. Answerability: answered from the base (a hit)
+exactly when labelled answerable. Named bodies: read as a named request and every labelled body found.
 """
 
 from __future__ import annotations
