@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Protocol
 
-from bot.dialogue.replies import Reply
+from bot.dialogue.replies import Delivery, Reply
 from bot.lineworks.api import LineWorksApi, LineWorksApiError, Target
 from bot.lineworks.config import lineworks_config
 from bot.lineworks.render import render
@@ -21,24 +20,13 @@ log = logging.getLogger(__name__)
 PLATFORM = "lineworks"
 
 
-class Deliverable(Protocol):
-    """What the engine wants shown: its replies and their language."""
-
-    @property
-    def replies(self) -> Sequence[Reply]: ...
-
-    @property
-    def language(self) -> str: ...
-
-
 class LineWorksSender:
     platform = PLATFORM
 
     def __init__(self, api: LineWorksApi, *, secretariat_users: Sequence[str] = ()) -> None:
         self.api = api
-        prefix = PLATFORM + ":"
-        self.secretariat = [entry[len(prefix):].strip() for entry in secretariat_users
-                            if entry.startswith(prefix) and entry[len(prefix):].strip()]
+        self.secretariat = [entry.removeprefix(f"{PLATFORM}:").strip() for entry in secretariat_users
+                            if entry.startswith(f"{PLATFORM}:") and entry.removeprefix(f"{PLATFORM}:").strip()]
 
     def post(self, target: Target, replies: Sequence[Reply], language: str, *, what: str = "reply") -> bool:
         """Send the replies to ``target``; False (logged, nothing of the text or the recipient) on failure."""
@@ -52,13 +40,12 @@ class LineWorksSender:
                 return False
         return True
 
-    def send(self, delivery: Deliverable, users: Sequence[str]) -> bool:
+    def send(self, delivery: Delivery, users: Sequence[str]) -> bool:
         """Show the delivery to each user in their 1:1 chat with the bot; True when every one got it."""
-        sent = [self.post(Target("user", user), delivery.replies, delivery.language, what="delivery")
-                for user in users]
+        sent = [self.post(Target("user", u), delivery.replies, delivery.language, what="delivery") for u in users]
         return bool(sent) and all(sent)
 
-    def send_to_secretariat(self, delivery: Deliverable) -> bool:
+    def send_to_secretariat(self, delivery: Delivery) -> bool:
         """To each LINE WORKS member of the secretariat; False when there is none or nobody got it."""
         return any([self.post(Target("user", user), delivery.replies, delivery.language, what="secretariat note")
                     for user in self.secretariat])
