@@ -37,7 +37,7 @@ INTENTS = ("command", "lookup", "social", "question", "named_request", "problem"
 _CONTACT = {"紹介", "繋ぐ", "繋がる", "連絡", "連絡先", "会う", "意見交換", "情報交換", "取り次ぐ", "仲介", "面会",
             "introduce", "introduction", "connect", "contact", "meet", "touch", "reach"}
 # (きく, はなす: how Sudachi leaves them when typed in kana)
-_CONTACT_WEAK = {"話す", "話", "お話", "聞く", "伺う", "きく", "はなす", "挨拶", "面談", "訪問", "ヒアリング",
+_CONTACT_WEAK = {"話す", "話", "お話", "聞く", "伺う", "きく", "はなす", "挨拶", "面談", "訪問", "ヒアリング", "交換",
                   "talk", "speak", "chat", "hear", "learn"}
 _PERSON = {"担当", "担当者", "人", "方", "職員", "さん", "様", "方々", "係", "チーム", "どなた", "者", "皆さん",
            "person", "people", "someone", "somebody", "team", "staff", "officer", "official", "officials", "engineer",
@@ -123,9 +123,10 @@ def _own_work(found: Extraction, *, asking: bool) -> bool:
 
 
 def asks_about_others(s: speech.Sentence) -> bool:
-    """A question or request that names no facility or field work of the writer's: a place named in it is the
-    subject (「静岡県と下田市の共同発注では業者をどう選んだんですか」「大館市の担当につないでください」)."""
-    return s.seeks and not _own_work(extract(s.text), asking=True)
+    """A question or request that names no facility or field work of the writer's, or a request to be put in
+    touch with people of a place: a place named in it is the subject (「静岡県と下田市の共同発注では業者をどう
+    選んだんですか」「大館市の担当につないでください」「宇陀市の方と情報交換したいです」)."""
+    return (s.seeks and not _own_work(extract(s.text), asking=True)) or _named(s, True)
 
 
 def _named(s: speech.Sentence, has_place: bool) -> bool:

@@ -157,10 +157,22 @@ def _asking_spans(cleaned: str) -> list[tuple[int, int]]:
     return [(s.start, s.end) for s in speech.read_cleaned(cleaned) if asks_about_others(s)]
 
 
-def _sentence_role(role: str, start: int, others: list[tuple[int, int]]) -> str:
-    """A plain mention in a sentence that asks about others is that question's subject, not the asker's place."""
-    if role == "plain" and any(a <= start < b for a, b in others):
+# In a request to be put in touch, 「宇陀市の技術職の方」「奈良県庁の担当の方」 describe the people asked for: the
+# name is theirs unless the writer says it of themselves (です, と申します, に勤め …) before that person word.
+_OTHERS_PERSON = re.compile(r"^[^、。,.!?！？]{0,16}?(?:の方|の人|さん|様|担当者|担当の方|の皆さん)")
+_SAID_OF_SELF = re.compile(r"です|でございます|と申します|申します|に勤め|で働|の者")
+
+
+def _sentence_role(role: str, start: int, others: list[tuple[int, int]], cleaned: str = "", end: int = 0) -> str:
+    """A plain mention in a sentence that asks about others is that question's subject, not the asker's place;
+    so is a name describing the people a request asks for (「宇陀市の技術職の方と情報交換したい」)."""
+    inside = any(a <= start < b for a, b in others)
+    if role == "plain" and inside:
         return "subject"
+    if role == "self" and inside and cleaned:
+        person = _OTHERS_PERSON.match(cleaned[end:])
+        if person is not None and not _SAID_OF_SELF.search(person.group(0)):
+            return "subject"
     return role
 
 
@@ -203,7 +215,7 @@ def find_own(text: str, directory: MunicipalityDirectory, *, prefecture: str | N
                 role = _role(cleaned, m.start, m.end)
                 if role == "plain" and start != m.start:
                     role = "self" if _role(cleaned, start, m.end) == "self" else role
-                named.append((_sentence_role(role, m.start, others), m.start, candidates))
+                named.append((_sentence_role(role, m.start, others, cleaned, m.end), m.start, candidates))
     en_prefectures: list[tuple[str, int, str]] = []
     for r in romaji.find(cleaned):
         places = [p for pref, name in r.candidates if (p := directory.get(pref, name)) is not None]
@@ -220,11 +232,16 @@ def find_own(text: str, directory: MunicipalityDirectory, *, prefecture: str | N
         if role == "self":
             # 「うちの県（鳥取県）で」「うちの県、岐阜県なんだけど」: prefectural staff saying so
             for m in mentions:
-                if m.is_prefecture and directory.is_prefecture(m.name) and _role(cleaned, m.start, m.end) == "self":
+                role_here = _sentence_role(_role(cleaned, m.start, m.end), m.start, others, cleaned, m.end)
+                if m.is_prefecture and directory.is_prefecture(m.name) and role_here == "self":
                     place = directory.get(m.name, m.name)
                     if place is not None:
                         return OwnPlace(_ref(place), [], True)
-    full_prefs = [m.name for m in mentions if m.is_prefecture and directory.is_prefecture(m.name)]
+    full_prefs = [
+        m.name for m in mentions
+        if m.is_prefecture and directory.is_prefecture(m.name)
+        and _sentence_role(_role(cleaned, m.start, m.end), m.start, others, cleaned, m.end) != "subject"
+    ]
     if full_prefs and _STAFF.search(cleaned):
         place = directory.get(full_prefs[0], full_prefs[0])
         if place is not None:

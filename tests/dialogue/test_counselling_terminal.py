@@ -102,3 +102,14 @@ def test_readings_of_other_voices():
                     names_a_place=True).labels == ("named_request",)
     assert classify("アドバイザー派遣は一回あたりいくらかかりますか").hit is None
     assert classify("アドバイザー派遣とは何ですか").hit is not None
+
+
+def test_a_place_describing_the_people_asked_for_is_not_the_askers(engine):
+    from bot.dialogue.understand import find_own
+
+    directory = engine.services.directory()
+    assert find_own("宇陀市の技術職の方と情報交換したいです", directory).found is None
+    assert find_own("奈良県庁の代行を担当してる方とお話しできますか", directory).found is None
+    own = find_own("宇陀市の技術職です。橋の点検が回りません", directory)
+    assert own.found is not None and own.found.name == "宇陀市" and own.explicit
+    assert classify("宇陀市の技術職の方と情報交換したいです", names_a_place=True).labels == ("named_request",)
