@@ -22,13 +22,14 @@ from matching.types import MatchQuery, MatchResult
 SHOWN = 3        # results shown per kind at first
 FETCHED = 6      # results kept per kind (the rest behind 「もっと見る」)
 KINDS = ("advisor", "case", "engineer", "training")
+ON_REQUEST = ("technology",)   # 新技術: offered only when asked for (its vendor's contact never; see docs/groups.md)
 INTRODUCIBLE = ("advisor", "engineer")
 NEIGHBOUR_KM = 150.0  # beyond this an engineer is not a neighbour (the Matcher only ranks them lower)
 
 
 def kinds_for(wanted: list[str]) -> list[str]:
-    """Every kind, the wanted ones first."""
-    first = [k for k in KINDS if k in wanted]
+    """Every kind, the wanted ones first; technologies only when wanted."""
+    first = [k for k in KINDS + ON_REQUEST if k in wanted]
     return first + [k for k in KINDS if k not in first]
 
 
@@ -66,6 +67,8 @@ def recommend(ctx: TurnContext) -> None:
             title = ctx.text("results_title", n=i + 1, text=messages.shorten(sub.title or sub.text, 24),
                              kind=messages.label("kind", kind, ctx.lang))
             ctx.replies.append(result_list(ctx.lang, title, row.id, kind, recs[:SHOWN], more=len(recs) > SHOWN))
+            if kind in ON_REQUEST:
+                ctx.say("technology_note")
     window = window_list(ctx, place)
     if window is not None:
         ctx.replies.append(window)
@@ -113,6 +116,10 @@ def _detail(result: MatchResult, lang: str) -> str:
             dates = f"{dates}〜{d['end_date']}"
         where = ("オンライン" if lang != "en" else "online") if d.get("online") else (d.get("prefecture") or "")
         head = " ".join(x for x in (dates, where, d.get("organizer") or "") if x)
+    elif result.kind == "technology":
+        catalogue = d.get("catalogue")
+        listed = messages.say(lang, f"catalogue_{catalogue}") if catalogue in ("netis", "inspection_catalogue") else ""
+        head = " ".join(x for x in (d.get("vendor") or "", listed) if x)
     else:
         head = "・".join(d.get("municipalities") or []) or (d.get("prefecture") or "")
     return f"{head} — {summary}" if head else summary

@@ -86,7 +86,7 @@ def test_two_processes_run_each_due_job_once(db, cli_env, make_intro) -> None:
             proc.wait(timeout=60)
             if proc.stdout:
                 proc.stdout.close()
-    names = {"intro-expire", "intro-remind", "intro-followup"}
+    names = {"intro-expire", "intro-remind", "intro-followup", "group-expire", "event-remind", "event-adoption"}
     assert all(set(outcomes) == names for outcomes in seen), seen
     for name in names:   # exactly one worker ran it; the other found it busy or already done
         assert sorted(outcomes[name] for outcomes in seen)[1] == "ok", seen
