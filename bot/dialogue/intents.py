@@ -225,7 +225,9 @@ def _read_seeking(
     fact = factual and not _SELF_WORDS.search(s.text)
     if s.not_knowing and unsure:
         r.dont_know = True   # 「何が課題か分からないので話を聞いてほしい」
-    elif hit is not None and (strong_topic or not (own or found.pains)):
+    elif hit is not None and ((strong_topic and not (own and found.pains)) or not (own or found.pains)):
+        # a 群マネ topic asked about — unless it is sought for a facility of theirs in trouble
+        # (「橋の点検が人手不足で追いつかないので、使える新技術を知りたい」 is their problem)
         r.question, r.hit = True, hit
     elif own and not fact:
         r.problem = True
