@@ -45,7 +45,8 @@ def recommend(ctx: TurnContext) -> None:
     by_sub: dict[int, dict[str, list[dict[str, Any]]]] = {}
     below: dict[int, set[str]] = {}
     for (i, kind), results in zip(plan, found, strict=True):
-        kept = [r for r in results if r.score >= relevance.floor(matcher.embedder.model_id, kind)]
+        kept = [r for r in results if r.score >= relevance.floor(matcher.embedder.model_id, kind)
+                and _fits(r, card.sub_issues[i])]
         if results and not kept:
             below.setdefault(i, set()).add(kind)
         by_sub.setdefault(i, {})[kind] = _records(kept, ctx.lang)
@@ -75,6 +76,14 @@ def recommend(ctx: TurnContext) -> None:
     ctx.say("results_next")
     state.step, state.ask = "results", {}
     state.consultation_id = consultation.id
+
+
+def _fits(result: MatchResult, sub: SubIssueCard) -> bool:
+    """A technology is offered for the facility the engineer asked about: it shares one of the sub-issue's
+    fields (no relevance floor is calibrated for technologies; a sub-issue without a field takes any)."""
+    if result.kind != "technology" or not sub.fields:
+        return True
+    return bool(set(result.details.get("fields") or ()) & set(sub.fields))
 
 
 def _query(sub: SubIssueCard, kind: str, place: MunicipalityRef | None) -> MatchQuery:

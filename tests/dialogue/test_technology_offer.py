@@ -53,6 +53,7 @@ def test_technologies_offered_when_asked_for_with_why_and_no_contact(alice, with
     assert "新技術" in first.title                                     # the wanted kind comes first
     ids = [item.id for item in first.items]
     assert ids and ids[0] == "KT-190018-A" and "tech-old" not in ids    # retired never shown
+    assert "tech-road" not in ids                                      # pavement: not the facility asked about
     drone = first.items[0]
     assert drone.kind == "technology" and drone.why
     assert "架空ドローン株式会社" in drone.detail and "点検支援技術性能カタログ" in drone.detail
