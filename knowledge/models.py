@@ -493,3 +493,7 @@ class AdoptionAnswer(Base):
     technology_id: Mapped[int] = mapped_column(ForeignKey("technologies.id", ondelete="CASCADE"))
     answer: Mapped[str] = mapped_column(String(16))   # consider (共同導入を検討したい) | pass (見送る)
     answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# The web application's tables live in their own module; importing it here puts them in Base.metadata.
+from knowledge import web_models as _web_models  # noqa: E402, F401

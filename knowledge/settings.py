@@ -74,6 +74,14 @@ class Settings(BaseSettings):
     # Groups (群): an invitation nobody answers becomes no_answer after this many days (job group-expire).
     group_invitation_days: int = Field(14, ge=1, le=365, validation_alias=_alias("GROUP_INVITATION_DAYS"))
 
+    # The web application (portal + secretariat console), bot/web.
+    web_secret_key: SecretStr | None = Field(None, validation_alias=_alias("WEB_SECRET_KEY"))
+    web_base_url: str | None = Field(None, validation_alias=_alias("WEB_BASE_URL"))
+    web_session_hours: int = Field(8, ge=1, le=24 * 30, validation_alias=_alias("WEB_SESSION_HOURS"))
+    web_cookie_secure: bool = Field(True, validation_alias=_alias("WEB_COOKIE_SECURE"))
+    web_login_max_failures: int = Field(5, ge=1, validation_alias=_alias("WEB_LOGIN_MAX_FAILURES"))
+    web_login_window_minutes: int = Field(15, ge=1, validation_alias=_alias("WEB_LOGIN_WINDOW_MINUTES"))
+    web_profile_link_days: int = Field(7, ge=1, le=90, validation_alias=_alias("WEB_PROFILE_LINK_DAYS"))
     # The scheduler inside every `gunmane serve …` process (bot/scheduler); schedules: knowledge/schedules.py.
     scheduler: bool = Field(True, validation_alias=_alias("SCHEDULER"))
     scheduler_timezone: str = Field("Asia/Tokyo", validation_alias=_alias("SCHEDULER_TIMEZONE"))

@@ -16,13 +16,23 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, text
 
-from knowledge import models
+from knowledge import models, web_models
 from knowledge.db import Database, make_engine, upgrade
 from knowledge.settings import Settings
 from matching.embedders.fake import FakeEmbedder
 
 # Tables the tests write to, children first.
 MUTABLE_TABLES = [
+    web_models.VisitRequest,
+    web_models.VisitDate,
+    web_models.VisitHost,
+    web_models.TrainingSubmission,
+    web_models.SupporterApplication,
+    web_models.ProfileOwner,
+    web_models.OutboxMessage,
+    web_models.WebSession,
+    web_models.WebLoginAttempt,
+    web_models.WebUser,
     models.JobRun,
     models.AdoptionAnswer,
     models.EventParticipant,

@@ -18,6 +18,7 @@ from bot.cli import (
     match_cmd,
     secretariat_cmd,
     serve_cmd,
+    web_cmd,
 )
 
 app = typer.Typer(
@@ -28,7 +29,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (db_cmd, data_cmd, match_cmd, intake_cmd, chat_cmd, serve_cmd, secretariat_cmd, jobs_cmd, groups_cmd):
+for module in (
+    db_cmd, data_cmd, match_cmd, intake_cmd, chat_cmd, serve_cmd, secretariat_cmd, jobs_cmd, groups_cmd, web_cmd
+):
     module.register(app)
 
 

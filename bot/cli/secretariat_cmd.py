@@ -328,9 +328,18 @@ def _register_intros(app: typer.Typer) -> None:
 
     @sub.command("expire")
     @handle_errors
-    def expire_cmd(days: int | None = typer.Option(None, "--days", help="Default: GUNMANE_INTRO_EXPIRE_DAYS"),
+    def expire_cmd(intro_id: int | None = typer.Argument(None, metavar="[ID]", help="Expire this request now."),
+                   days: int | None = typer.Option(None, "--days", help="Default: GUNMANE_INTRO_EXPIRE_DAYS"),
                    by: str | None = typer.Option("system", "--by")) -> None:
-        """Expire requests nobody answered in time and tell the requesters (safe to run from cron: idempotent)."""
+        """Expire requests nobody answered in time and tell the requesters (safe to run from cron: idempotent);
+        with ID, expire that one request now."""
+        if intro_id is not None:
+            with database("intros expire") as (cfg, db):
+                with db.session() as session:
+                    intro = introductions.expire(session, intro_id, actor=_actor(None if by == "system" else by))
+                typer.echo(f"Introduction {intro_id} is now {intro.state}.")
+                _notify(cfg, db, intro)
+            return
         with database("intros expire") as (cfg, db):
             report = jobs.expire(db, cfg, configured_senders(cfg, db), actor=by or "system", days=days)
         expired = report.intro_ids

@@ -82,13 +82,15 @@ for _name, _words in {
     "cancel": ("キャンセル", "cancel", "中止", "やめる", "やめます", "終了", "quit", "stop"),
     "back": ("戻る", "もどる", "back", "ひとつ戻る", "一つ戻る", "前に戻る"),
     "consult": ("相談", "相談する", "consult", "consultation", "新しい相談"),
+    "profile": ("プロフィール登録", "プロフィール", "プロフィール更新", "プロフィールの登録", "登録", "profile",
+                "myprofile", "register"),
 }.items():
     for _word in _words:
         COMMANDS[fold(_word)] = _name
 
 
 def command_of(text: str) -> str | None:
-    """``help``, ``restart``, ``cancel``, ``back``, ``consult`` — or ``None``."""
+    """``help``, ``restart``, ``cancel``, ``back``, ``consult``, ``profile`` — or ``None``."""
     key = fold(text)
     if key in COMMANDS:
         return COMMANDS[key]

@@ -22,12 +22,12 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from bot.dialogue import event_deliveries, group_deliveries, intro_deliveries
+from bot.dialogue import event_deliveries, group_deliveries, intro_deliveries, portal_deliveries
 from bot.dialogue.replies import Composer, Delivery, Notice
 from knowledge.models import Introduction
 
 COMPOSERS: dict[str, Composer] = {**intro_deliveries.COMPOSERS, **group_deliveries.COMPOSERS,
-                                   **event_deliveries.COMPOSERS}
+                                   **event_deliveries.COMPOSERS, **portal_deliveries.COMPOSERS}
 
 # The notice an introduction raises when it arrives in a state (completion needs no one to be told).
 _NOTICE_OF_STATE = {"requested": "intro_requested", "accepted": "intro_accepted", "declined": "intro_declined",

@@ -4,11 +4,12 @@ Japanese is polite but warm (です・ます) and short; English when the user w
 English. ``say(lang, key, **values)`` formats one text; the engine, the
 deliveries and every renderer (Slack, Teams, terminal, the CLI's labels) use it.
 
-Each entry is ``key: (Japanese, English)``. The catalogue is written in four
+Each entry is ``key: (Japanese, English)``. The catalogue is written in five
 tables by topic — ``TEXTS`` here (the conversation), ``NOTICE_TEXTS``
 (deliveries and secretariat notes), ``PLATFORM_TEXTS`` (what the front ends
-show around the conversation) and ``GROUP_TEXTS`` (groups and events) — and
-merged into ``CATALOGUE``; a key may appear only once. To add a text, add one line to the table of its topic.
+show around the conversation), ``GROUP_TEXTS`` (groups and events) and
+``PORTAL_TEXTS`` (what the web portal's people are told) — and merged into
+``CATALOGUE``; a key may appear only once. To add a text, add one line to the table of its topic.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Literal
 from bot.dialogue.group_texts import GROUP_TEXTS
 from bot.dialogue.notice_texts import NOTICE_TEXTS
 from bot.dialogue.platform_texts import PLATFORM_TEXTS
+from bot.dialogue.portal_texts import PORTAL_TEXTS
 from knowledge.taxonomy import get_taxonomy
 from matching.intake import code_label, pain_codes, wanted_codes
 
@@ -41,11 +43,13 @@ TEXTS: dict[str, tuple[str, str]] = {
     "help": (
         "使い方：お困りごとをそのまま書いてください。足りないことだけ質問し、課題カードにまとめてから候補をご紹介します。\n"
         "・「事例 橋梁 代行」「研修 点検」「近隣 除雪」で、すぐに検索できます。\n"
-        "・「戻る」でひとつ前の質問へ、「やり直し」で最初から、「キャンセル」で相談を終えます。",
+        "・「戻る」でひとつ前の質問へ、「やり直し」で最初から、「キャンセル」で相談を終えます。\n"
+        "・「プロフィール登録」で、ご自身のプロフィールを登録・更新するページのリンクをお送りします。",
         "How to use: just write what is troubling you. I ask only for what is missing, summarise it as an issue "
         "card, then suggest people, cases and trainings.\n"
         "- \"case bridge delegation\", \"training inspection\", \"nearby snow\" search right away.\n"
-        "- \"back\" returns to the previous question, \"restart\" starts over, \"cancel\" ends the consultation.",
+        "- \"back\" returns to the previous question, \"restart\" starts over, \"cancel\" ends the consultation.\n"
+        "- \"profile\" sends you a link to the page where you register or update your own profile.",
     ),
     "restarted": ("承知しました。最初からやり直しましょう。", "All right, let's start over."),
     "cancelled": (
@@ -422,7 +426,7 @@ def _merged(*tables: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
     return merged
 
 
-CATALOGUE = _merged(TEXTS, NOTICE_TEXTS, PLATFORM_TEXTS, GROUP_TEXTS)
+CATALOGUE = _merged(TEXTS, NOTICE_TEXTS, PLATFORM_TEXTS, GROUP_TEXTS, PORTAL_TEXTS)
 
 
 def say(lang: str, key: str, **values: object) -> str:

@@ -71,7 +71,9 @@ def number_choices(turn: Turn, *, prefix: str = "bot> ", width: int = 100) -> Nu
 def _paragraphs(lines: list[str], text: str, prefix: str, pad: str, width: int) -> None:
     first = True
     for paragraph in text.split("\n"):
-        wrapped = textwrap.wrap(paragraph, width) or [""]
+        # A link must stay whole to be copied: a paragraph holding one wraps only between words.
+        wrapped = textwrap.wrap(paragraph, width, break_long_words="://" not in paragraph,
+                                break_on_hyphens="://" not in paragraph) or [""]
         for line in wrapped:
             lines.append((prefix if first else pad) + line)
             first = False

@@ -12,7 +12,7 @@ curation        add(session, kind, data, actor, directory) · edit(session, kind
                 · find(session, kind, ext_id) · details(session, kind, ext_id) · list_records(session, kind, field=,
                 process=, prefecture=, status=) · to_data(kind, row) · validate(kind, data, directory)
 introductions   request(session, requester_platform=, requester_id=, target_kind=, target_id=, …, actor=)
-                · accept / decline / complete(session, intro_id, actor) · expire_overdue(session, days, actor)
+                · accept / decline / complete / expire(session, intro_id, actor) · expire_overdue(session, days, actor)
                 · reassign(session, intro_id, target_kind, target_id, actor) · get(session, intro_id)
                 · list_introductions(session, state=, target_kind=, target_id=) · open_between(session, requester,
                 kind, id) · target_of(session, intro) · person(session, kind, db_id) · requester_of(intro)
@@ -22,7 +22,8 @@ reminders       due_reminders(session, days) · mark_reminded(session, intro_id,
                 · mark_followup_sent(session, intro_id, actor)
 feedback        record_feedback(session, intro_id, side, rating, comment, actor) · feedback_of(intro)
                 · may_answer(session, intro, side, user) · side_of(text)
-erasure         forget(session, kind, ext_id, actor) → ForgetReport   (advisor or engineer; the one erasure)
+erasure         forget(session, kind, ext_id, actor) → ForgetReport   (advisor or engineer; the one erasure, web
+                tables included) · preview(session, kind, ext_id) → ErasurePreview (for a confirmation)
 audit           entries(session, kind=, record_id=, limit=) → rows for display
 queues          pending(session) · reassign_candidates(session, intro_id) · introduction_rows(session, state=)
 summaries       weekly(session) → ReportData of the last 7 days (as text: bot.report.summary.summary_text)

@@ -6,7 +6,9 @@ expertise text, replaced by ``ERASED``; every copy of the name or contact
 elsewhere in the database — earlier audit entries, consultation texts and
 cards, recommendations stored on sub-issues, conversation states,
 introduction messages and extras, conversation references of that chat
-user — and the cached embedding of the erased record's text.
+user — and the cached embedding of the erased record's text. The web's copies
+go in the same step: the mail outbox, supporter applications, and the link
+between a chat user and the engineer profile they registered.
 
 What stays, so the secretariat's statistics still add up: the record's id,
 fields, processes, prefecture (and municipality / affiliation kind), capacity,
@@ -23,9 +25,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, delete, or_, select
 from sqlalchemy.orm import Session
 
+from bot.secretariat import outbox
 from bot.secretariat.contacts import ChatUser, parse_contact
 from knowledge import audit
 from knowledge.db import bump_version, flush_erased_after_commit
@@ -42,11 +45,23 @@ from knowledge.models import (
     SubIssue,
     UserProfile,
 )
+from knowledge.web_models import ProfileOwner, SupporterApplication
 from matching.documents import document_text
 from matching.embedding_cache import purge_texts
 
 ERASED = "(削除済み)"
 MIN_SCRUB_LENGTH = 2  # shorter strings would erase unrelated text
+
+
+@dataclass(frozen=True)
+class ErasurePreview:
+    """What ``forget`` would erase, for a confirmation (which fields hold data; never their values)."""
+
+    kind: str
+    ext_id: str
+    fields: tuple[str, ...]
+    introductions: int
+    already_forgotten: bool
 
 
 @dataclass
@@ -58,12 +73,26 @@ class ForgetReport:
     already_forgotten: bool = False
 
 
-def _locked_person(session: Session, kind: str, ext_id: str) -> Advisor | Engineer | None:
+def _locked_person(session: Session, kind: str, ext_id: str, *, lock: bool = True) -> Advisor | Engineer | None:
     if kind == "advisor":
-        return session.scalar(select(Advisor).where(Advisor.ext_id == ext_id).with_for_update())
+        advisors = select(Advisor).where(Advisor.ext_id == ext_id)
+        return session.scalar(advisors.with_for_update() if lock else advisors)
     if kind == "engineer":
-        return session.scalar(select(Engineer).where(Engineer.ext_id == ext_id).with_for_update())
+        engineers = select(Engineer).where(Engineer.ext_id == ext_id)
+        return session.scalar(engineers.with_for_update() if lock else engineers)
     raise NotFound(f"Only people can be forgotten (advisor, engineer), not {kind!r}.")
+
+
+def preview(session: Session, kind: str, ext_id: str) -> ErasurePreview:
+    """What ``forget`` would erase of this person: the fields that hold personal data, and how many
+    introductions keep only their ids."""
+    row = _locked_person(session, kind, ext_id, lock=False)
+    if row is None:
+        raise NotFound(f"No {kind} with id {ext_id!r}. `gunmane {kind} list` shows the ids.")
+    fields = tuple(name for name in PERSONAL_FIELDS if getattr(row, name) not in (None, "", ERASED))
+    count = len(session.scalars(select(Introduction.id).where(Introduction.target_kind == kind,
+                                                              Introduction.target_id == row.id)).all())
+    return ErasurePreview(kind, ext_id, fields, count, bool(row.forgotten))
 
 
 def forget(session: Session, kind: str, ext_id: str, *, actor: str) -> ForgetReport:
@@ -113,6 +142,11 @@ def _finish(
     report = ForgetReport(kind, ext_id, erased)
     _redact_own_audit(session, kind, ext_id)
     report.scrubbed = scrub_everywhere(session, secrets, chat_user)
+    if kind == "engineer":   # the chat user who registered this profile no longer owns a record
+        owners = len(session.scalars(select(ProfileOwner.id).where(ProfileOwner.engineer_ext_id == ext_id)).all())
+        if owners:
+            session.execute(delete(ProfileOwner).where(ProfileOwner.engineer_ext_id == ext_id))
+            report.scrubbed["profile_owners"] = owners
     if cached:
         report.scrubbed["embedding_cache"] = cached
     flush_erased_after_commit(session)  # no copy left in SQLite's files or -wal once this commits
@@ -185,6 +219,8 @@ def scrub_everywhere(session: Session, secrets: list[str], chat_user: ChatUser |
         "conversation_states": _scrub_columns(session, ConversationState, ("state",), secrets),
         "introductions": _scrub_columns(session, Introduction, ("message", "comment", "extra"), secrets),
         "user_profiles": _scrub_columns(session, UserProfile, ("display_name", "extra"), secrets),
+        "supporter_applications": _scrub_columns(session, SupporterApplication, ("data",), secrets),
+        "outbox_messages": outbox.scrub(session, secrets),
     }
     named: list[ColumnElement[bool]] = [ConversationReference.user_id.in_(secrets)]
     if chat_user is not None:

@@ -174,6 +174,11 @@ def complete(session: Session, intro_id: int, *, actor: str) -> Introduction:
     return _transition(session, intro_id, ("accepted",), "completed", actor)
 
 
+def expire(session: Session, intro_id: int, *, actor: str) -> Introduction:
+    """Expire one unanswered request now: the secretariat gave up on it (`gunmane intros expire ID`)."""
+    return _transition(session, intro_id, ("requested",), "expired", actor)
+
+
 def expire_overdue(session: Session, *, days: int, actor: str, now: datetime | None = None) -> list[int]:
     """Expire requests nobody answered within ``days``; idempotent."""
     cutoff = (now or utcnow()) - timedelta(days=days)

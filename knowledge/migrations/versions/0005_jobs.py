@@ -1,13 +1,13 @@
 """job runs of the scheduler
 
 Revision ID: 0005_jobs
-Revises: 0003_groups
+Revises: 0004_web
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_jobs"
-down_revision = "0003_groups"
+down_revision = "0004_web"
 branch_labels = None
 depends_on = None
 
