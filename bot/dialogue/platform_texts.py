@@ -22,6 +22,8 @@ PLATFORM_TEXTS: dict[str, tuple[str, str]] = {
     "pick_first": ("選択肢を選んでから送信してください。", "Pick an option before sending."),
     "mention_in_channel": ("チャネルでは @gunmane を付けて話しかけてください。",
                            "In a channel, @mention gunmane to talk to me."),
+    "mention_in_group": ("グループでは「@{name}」を付けて話しかけてください。",
+                         "In a group chat, write @{name} to talk to me."),
     # ---------------------------------------------------------------- rendering replies
     "distance": ("約{km} km", "about {km} km"),
     "why_label": ("理由", "Why"),

@@ -42,8 +42,9 @@ _SELF_INTRO_EN = re.compile(
     re.IGNORECASE,
 )
 _ENDINGS = re.compile(
-    r"(?:んですけど|んですが|のですが|のですけど|ですが|ですけど|ますが|けど|でして|と思いまして|と思っていまして|"
-    r"と思っています|と思っております|(?<=たい)です|(?<=[^のこ])のと|(?<=件)と|(?<=[^\s、])と(?=$)|なんです|んです|のです|なあ|なぁ|かな|よね|…|\.\.\.)*[、。,.!！?？\s]*$"
+    r"(?:んですけど|んですが|のですが|のですけど|ですが|ですけど|ますが|(?<=たい)が|けど|でして|と思いまして|と思っていまして|ので|"
+    r"と思っています|と思っております|(?:て|で)?困っています|(?:て|で)?困っております|(?:て|で)?困ってます|(?:て|で)?困っている|"
+    r"(?:て|で)?悩んでいます|(?<=たい)です|(?<=[^のこ])のと|(?<=件)と|(?<=[^\s、])と(?=$)|なんです|んです|のです|なあ|なぁ|かな|よね|…|\.\.\.)*[、。,.!！?？\s]*$"
 )
 
 
@@ -95,15 +96,35 @@ def _from_codes(extraction: Extraction, lang: str) -> str:
     return head + (f"（{pains[0]}）" if pains and head else (pains[0] if pains else ""))
 
 
-def _shorten(text: str, words: list[str]) -> str:
+def _best_window(text: str, subject: dict[str, str], words: list[str]) -> str:
+    """The run of consecutive clauses, trimmed and at most ``MAX_TITLE`` long, that names the most of
+    the facility and work (then of any understood word), earliest first: 「技術職員が2人しかいなくて、
+    市道の橋の定期点検をどこに発注すれば…分からないので、相談したい」 → the clause about the bridge."""
+    clauses = [c for c in re.split(r"(?<=[、,])", text) if c.strip()]
+    best: tuple[tuple[int, int, int, int, int], str] | None = None
+    for i in range(len(clauses)):
+        for j in range(i + 1, len(clauses) + 1):
+            candidate = _trim("".join(clauses[i:j]))
+            if len(candidate) > MAX_TITLE:
+                break
+            named = [w for w in subject if w in candidate]
+            # Both the facility and the work first, then how many of their words, then the shortest;
+            # without them, the most understood words (pains, wanted help).
+            others = 0 if named else sum(w in candidate for w in set(words))
+            score = (len({subject[w] for w in named}), len(named), others, -len(candidate), -i)
+            if best is None or score > best[0]:
+                best = (score, candidate)
+    if best is None or (best[0][1] == 0 and (words and best[0][2] == 0)):
+        return ""
+    return best[1]
+
+
+def _shorten(text: str, subject: dict[str, str], words: list[str]) -> str:
     if len(text) <= MAX_TITLE:
         return text
-    clauses = re.split(r"(?<=[、,])", text)
-    while len(clauses) > 1 and len("".join(clauses)) > MAX_TITLE:
-        clauses.pop()
-        candidate = _trim("".join(clauses))
-        if len(candidate) <= MAX_TITLE and (not words or any(w in candidate for w in words)):
-            return candidate
+    window = _best_window(text, subject, words)
+    if window:
+        return window
     if " " in text:   # English: cut at a word boundary while an understood word stays
         cut = text[: MAX_TITLE + 1].rsplit(" ", 1)[0].rstrip(" ,;:")
         cut = re.sub(r"(?:\s+(?:and|or|but|only|the|a|an|to|with|of|we|it|that|can't|cannot))+$", "", cut,
@@ -119,10 +140,11 @@ def make_title(text: str, extraction: Extraction, *, lang: str = "ja") -> str:
     parts = _parts(cleaned)
     words = [t.word for t in extraction.terms if t.source == "lexicon" and t.word]
     # The sentence that names a facility or the work; else any understood word; else the first.
-    subject = [t.word for t in extraction.terms if t.source == "lexicon" and t.kind in ("field", "process")]
+    subject: dict[str, str] = {t.word: t.kind for t in extraction.terms
+                               if t.source == "lexicon" and t.kind in ("field", "process")}
     chosen = next((p for p in parts if any(w in p for w in subject)), "")
     chosen = chosen or next((p for p in parts if any(w in p for w in words)), parts[0] if parts else "")
-    title = _shorten(_trim(chosen), words) if chosen else ""
+    title = _shorten(_trim(chosen), subject, words) if chosen else ""
     if not title:
         title = _from_codes(extraction, lang)
     if not title:

@@ -36,7 +36,7 @@ import jwt
 from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
-from bot.teams.threaded import ThreadedSite
+from bot.threaded_site import ThreadedSite
 
 TOKEN_PATH = "/oauth2/v2.0/token"
 API_PREFIX = "/v1.0"

@@ -1,8 +1,10 @@
 """Engine replies → LINE WORKS message contents: texts (2,000 characters); questions as button templates
-(10 buttons each, more choices in a second one); the 課題カード as a flexible-template bubble; results as
-flexible-template carousels (10 bubbles, 15 KB), 紹介を依頼 on each. A button is a message action whose
-``postback`` is the engine's choice token (≤ 150 characters, the platform allows 300); its label is cut to
-20 characters. ``<m userId="…">`` would mention (and notify) someone, so it is defused in all text sent."""
+(10 buttons each, more choices in a second one) or, for a turn's last question the member may also answer
+by typing, as quick replies over the input box (13 at most, gone once answered); the 課題カード as a
+flexible-template bubble; results as flexible-template carousels (10 bubbles, 15 KB), 紹介を依頼 on each.
+A button is a message action whose ``postback`` is the engine's choice token (≤ 150 characters, the
+platform allows 300); its label is cut to 20 characters. ``<m userId="…">`` would mention (and notify)
+someone, so it is defused in all text sent."""
 
 from __future__ import annotations
 
@@ -19,11 +21,9 @@ Content = dict[str, Any]
 
 MAX_TEXT, MAX_CONTENT_TEXT, MAX_BUTTONS = 2000, 1000, 10       # text; button template body and buttons
 MAX_LABEL, MAX_ACTION_TEXT, MAX_ALT_TEXT = 20, 300, 400        # action label; action text, postback; altText
-MAX_BUBBLES, MAX_FLEX_BYTES = 10, 15_000                       # carousel; flex JSON (the Japanese reference)
+MAX_BUBBLES, MAX_FLEX_BYTES, MAX_QUICK = 10, 15_000, 13       # carousel; flex JSON (the Japanese reference)
 
 _MENTION = re.compile(r"<(\s*/?\s*m\b)", re.IGNORECASE)
-_WORDS = {"ja": {"choose": "選んでください", "more_choices": "ほかの選択肢", "km": "約 {km} km"},
-          "en": {"choose": "Please choose", "more_choices": "More choices", "km": "about {km} km"}}
 
 
 def defuse(text: str) -> str:
@@ -39,7 +39,8 @@ def render(replies: list[Reply], language: str = "ja") -> list[Content]:
     """The contents to send for a turn's replies, in order (one notification per message, not per sentence)."""
     out: list[Content] = []
     pending: list[str] = []
-    for reply in replies:
+    shown = [reply for reply in replies if isinstance(reply, Text | Question | Card | ResultList)]
+    for n, reply in enumerate(shown, 1):
         if isinstance(reply, Text):
             pending.append(reply.text)
             continue
@@ -48,7 +49,8 @@ def render(replies: list[Reply], language: str = "ja") -> list[Content]:
         elif pending:
             out += text_contents("\n".join(pending))
         pending = []
-        out += render_one(reply, language)
+        out += (question_contents(reply, language, last=n == len(shown)) if isinstance(reply, Question)
+                else render_one(reply, language))
     return out + (text_contents("\n".join(pending)) if pending else [])
 
 
@@ -79,16 +81,21 @@ def split_text(text: str, limit: int) -> list[str]:
     return parts + [text] if text or not parts else parts
 
 
-def question_contents(question: Question, language: str) -> list[Content]:
+def question_contents(question: Question, language: str, *, last: bool = False) -> list[Content]:
     body = defuse(question.text + (f"\n（{question.free_text_hint}）" if question.free_text_hint else ""))
     if not question.choices:
         return text_contents(body)
-    words = _WORDS.get(language, _WORDS["ja"])
+    if last and question.free_text_hint and len(question.choices) <= MAX_QUICK:   # shown only on the last message
+        contents = text_contents(body)
+        contents[-1]["quickReply"] = {"items": [{"action": action(choice)} for choice in question.choices]}
+        return contents
     out: list[Content] = []
     if len(body) > MAX_CONTENT_TEXT:
-        out, body = text_contents(body), words["choose"]
-    for n, start in enumerate(range(0, len(question.choices), MAX_BUTTONS)):
-        out.append({"type": "button_template", "contentText": body if n == 0 else words["more_choices"],
+        out, body = text_contents(body), messages.say(language, "select")
+    starts = range(0, len(question.choices), MAX_BUTTONS)
+    for n, start in enumerate(starts, 1):
+        out.append({"type": "button_template",
+                    "contentText": body if n == 1 else messages.say(language, "page_of", n=n, total=len(starts)),
                     "actions": [action(c) for c in question.choices[start:start + MAX_BUTTONS]]})
     return out
 
@@ -120,7 +127,7 @@ def item_bubble(item: ResultItem, language: str, limit: int) -> Content:
         body.append(_text(item.detail, limit=limit, size="xs", color="#666666"))
     if item.distance_km is not None:
         km = f"{item.distance_km:.0f}" if item.distance_km >= 10 else f"{item.distance_km:.1f}"
-        body.append(_text(_WORDS.get(language, _WORDS["ja"])["km"].format(km=km), size="xs", color="#888888"))
+        body.append(_text(messages.say(language, "distance", km=km), size="xs", color="#888888"))
     return _bubble(None, body, item.actions)
 
 

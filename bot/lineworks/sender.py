@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Protocol
 
-from bot.dialogue.replies import Reply
+from bot.dialogue.replies import Delivery, Reply
 from bot.lineworks.api import LineWorksApi, LineWorksApiError, Target
 from bot.lineworks.config import lineworks_config
 from bot.lineworks.render import render
@@ -19,16 +18,6 @@ from knowledge.settings import Settings
 log = logging.getLogger(__name__)
 
 PLATFORM = "lineworks"
-
-
-class Deliverable(Protocol):
-    """What the engine wants shown: its replies and their language."""
-
-    @property
-    def replies(self) -> Sequence[Reply]: ...
-
-    @property
-    def language(self) -> str: ...
 
 
 class LineWorksSender:
@@ -52,13 +41,13 @@ class LineWorksSender:
                 return False
         return True
 
-    def send(self, delivery: Deliverable, users: Sequence[str]) -> bool:
+    def send(self, delivery: Delivery, users: Sequence[str]) -> bool:
         """Show the delivery to each user in their 1:1 chat with the bot; True when every one got it."""
         sent = [self.post(Target("user", user), delivery.replies, delivery.language, what="delivery")
                 for user in users]
         return bool(sent) and all(sent)
 
-    def send_to_secretariat(self, delivery: Deliverable) -> bool:
+    def send_to_secretariat(self, delivery: Delivery) -> bool:
         """To each LINE WORKS member of the secretariat; False when there is none or nobody got it."""
         return any([self.post(Target("user", user), delivery.replies, delivery.language, what="secretariat note")
                     for user in self.secretariat])

@@ -369,3 +369,17 @@ def test_forged_or_stale_counselling_buttons_are_refused(engine) -> None:
     for value in (f"q|{nonce}|{qid}|no_such_option", f"q|{nonce}|{qid}|" + "a" * 130, f"q|{nonce}|999|inspection"):
         turn = conv.press_value(value)
         assert turn.replies and "質問" in texts(turn)
+
+
+@pytest.mark.parametrize(("text", "title"), [
+    ("奈良県宇陀市の建設課です。技術職員が2人しかいなくて、市道の橋の定期点検をどこにどう発注すればいいか分からないので、"
+     "詳しい人に相談したいです", "市道の橋の定期点検をどこにどう発注すればいいか分からない"),
+    ("下水道のマンホールの点検を委託したいが、予算が足りなくて、どこから手をつけたらいいか", "下水道のマンホールの点検を委託したい"),
+    ("お疲れ様です、五城目町の建設課です。町内にある公園の遊具が古くなってきて、点検をどこに頼めばいいのか分からず困っています。",
+     "町内にある公園の遊具が古くなってきて、点検をどこに頼めばいいのか分からず"),
+])
+def test_a_long_sentence_is_titled_by_the_clauses_about_the_facility_and_the_work(text: str, title: str) -> None:
+    from bot.dialogue.titles import make_title
+    from matching.intake import extract
+
+    assert make_title(text, extract(text)) == title

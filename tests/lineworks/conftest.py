@@ -1,9 +1,11 @@
 """LINE WORKS fixtures: the real callback server and the fake LINE WORKS API, both on 127.0.0.1.
 
-``lineworks`` starts ``create_lineworks_app`` (what `gunmane serve lineworks`
-runs) in a background thread with the real DialogueEngine over the test
-database; callbacks are posted signed over HTTP and whatever the bot sends
-comes back through ``stack.fake.log``.
+``lineworks`` starts the application `gunmane serve lineworks` runs
+(``lineworks_app``: the callback, the relay's delivery of notices, the
+monitoring routes) in a background thread with the real DialogueEngine over
+the test database; callbacks are posted signed over HTTP and whatever the bot
+sends comes back through ``stack.fake.log``. ``SECRETARIAT_MEMBER`` is the
+secretariat's LINE WORKS member (``GUNMANE_SECRETARIAT_USERS``).
 """
 
 from __future__ import annotations
@@ -15,14 +17,15 @@ import pytest
 from aiohttp import web
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from lineworks_stack import BOT_ID, BOT_SECRET, CLIENT_ID, CLIENT_SECRET, SERVICE_ACCOUNT, Stack
+from lineworks_stack import BOT_ID, BOT_SECRET, CLIENT_ID, CLIENT_SECRET, SECRETARIAT_MEMBER, SERVICE_ACCOUNT, Stack
 from pydantic import SecretStr
 
+from bot.cli.lineworks_cmd import lineworks_app
 from bot.dialogue.engine import DialogueEngine
 from bot.lineworks.config import lineworks_config
 from bot.lineworks.fake_api import FakeIdentity, FakeLineWorks
-from bot.lineworks.server import CALLBACK_PATH, create_lineworks_app
-from bot.teams.threaded import ThreadedSite
+from bot.lineworks.server import CALLBACK_PATH
+from bot.threaded_site import ThreadedSite
 from knowledge.db import Database
 from knowledge.sample import seed_sample
 from knowledge.settings import Settings
@@ -54,6 +57,7 @@ def lw_settings(settings: Settings, fake: FakeLineWorks, key_file: Path) -> Sett
         "lineworks_client_id": CLIENT_ID, "lineworks_client_secret": SecretStr(CLIENT_SECRET),
         "lineworks_service_account": SERVICE_ACCOUNT, "lineworks_private_key": key_file,
         "lineworks_api_url": fake.api_url, "lineworks_auth_url": fake.auth_url,
+        "secretariat_users": [f"lineworks:{SECRETARIAT_MEMBER}"],
     })
 
 
@@ -64,7 +68,7 @@ def lineworks(db: Database, lw_settings: Settings, fake: FakeLineWorks) -> Itera
     made: list[web.Application] = []
 
     def make_app() -> web.Application:
-        made.append(create_lineworks_app(engine, db, config))
+        made.append(lineworks_app(lw_settings, db, engine, config))
         return made[0]
 
     site = ThreadedSite(make_app).start()

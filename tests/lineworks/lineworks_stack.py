@@ -14,10 +14,11 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.dialogue import messages
 from bot.lineworks.events import signature
 from bot.lineworks.fake_api import ApiCall, FakeLineWorks
 from bot.lineworks.server import PENDING
-from bot.teams.threaded import ThreadedSite
+from bot.threaded_site import ThreadedSite
 
 BOT_ID = "2000001"
 BOT_SECRET = "bot-secret-for-tests"
@@ -25,6 +26,7 @@ CLIENT_ID = "client-for-tests"
 CLIENT_SECRET = "client-secret-for-tests"
 SERVICE_ACCOUNT = "tests.serviceaccount@example.com"
 DOMAIN = "40029600"
+SECRETARIAT_MEMBER = "secretariat-member-1"
 EPOCH = datetime(2027, 4, 1, 9, 0, 0)
 _clock = count(1)
 
@@ -161,3 +163,24 @@ def until(condition: Callable[[], bool], timeout: float = 60.0) -> None:
             raise AssertionError("condition not reached in time")
         time.sleep(0.01)
 
+
+PROBLEM = ("奈良県宇陀市の土木担当です。村道の橋梁の定期点検を頼める技術者がいなくて困っています。"
+           "アドバイザーに相談したい")
+REQUEST_INTRO = messages.say("ja", "request_intro")
+SEARCH = messages.say("ja", "accept")
+
+
+def consult_until_results(user: ChatUser, *said: str, search: str = SEARCH,
+                          request: str = REQUEST_INTRO) -> dict[str, str]:
+    """Write ``said`` (the problem by default), answer each question with its first choice, confirm the card;
+    the buttons of the results."""
+    user.new()
+    for text in said or (PROBLEM,):
+        assert user.says(text) == 200
+    for _ in range(8):
+        offered = buttons(user.new())
+        if request in offered:
+            return offered
+        assert offered, texts(user.received())
+        assert user.presses(offered[search] if search in offered else next(iter(offered.values()))) == 200
+    raise AssertionError("no results after 8 answers")

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from bot.dialogue import messages
 from bot.dialogue.replies import Card, Choice, Notice, Question, ResultItem, ResultList, Text
 from bot.lineworks.fake_api import content_problems
 from bot.lineworks.render import MAX_FLEX_BYTES, defuse, render, size_of
@@ -23,10 +24,30 @@ def choices(n: int, label: str = "選択肢") -> tuple[Choice, ...]:
 
 
 def test_texts_in_a_row_and_the_question_after_them_are_one_message() -> None:
-    question = Question("どの分野ですか？", choices(3), "自由記述も可")
+    question = Question("どの分野ですか？", choices(3))
     (only,) = accepted(render([Text("こんにちは。"), Text("宇陀市ですね。"), question]))
     assert only["type"] == "button_template"
-    assert only["contentText"] == "こんにちは。\n宇陀市ですね。\nどの分野ですか？\n（自由記述も可）"
+    assert only["contentText"] == "こんにちは。\n宇陀市ですね。\nどの分野ですか？"
+
+
+def test_the_last_question_one_may_also_type_an_answer_to_comes_with_quick_replies() -> None:
+    long_labels = choices(3, "とても長い名前の選択肢です、二十文字を超えます")
+    question = Question("どの分野ですか？", long_labels, "自由記述も可")
+    (only,) = accepted(render([Text("宇陀市ですね。"), question, Notice("intro_requested", 1)]))
+    assert only["type"] == "text" and only["text"] == "宇陀市ですね。\nどの分野ですか？\n（自由記述も可）"
+    actions = [item["action"] for item in only["quickReply"]["items"]]  # type: ignore[index]
+    assert [a["postback"] for a in actions] == [f"q|nonce|1|{i}" for i in range(3)]
+    assert all(len(a["label"]) == 20 and a["text"].startswith("とても長い名前") for a in actions)
+
+
+@pytest.mark.parametrize("replies", [
+    pytest.param([Question("どの分野ですか？", choices(3), "自由記述も可"), Card("課題カード", (("課題", "橋"),))],
+                 id="not-the-last-reply"),
+    pytest.param([Question("どの分野ですか？", choices(14), "自由記述も可")], id="more-than-13-choices"),
+])
+def test_other_questions_stay_button_templates(replies: list[Question | Card]) -> None:
+    contents = accepted(render(list(replies)))
+    assert contents[0]["type"] == "button_template" and not any("quickReply" in c for c in contents)
 
 
 def test_a_long_text_is_split_at_line_breaks_into_messages_of_2000_characters() -> None:
@@ -39,7 +60,8 @@ def test_a_long_text_is_split_at_line_breaks_into_messages_of_2000_characters() 
 def test_a_question_with_fifteen_choices_continues_in_a_second_template() -> None:
     first, second = accepted(render([Question("業務を選んでください", choices(15))]))
     assert len(first["actions"]) == 10 and len(second["actions"]) == 5  # type: ignore[arg-type]
-    assert first["contentText"] == "業務を選んでください" and second["contentText"] == "ほかの選択肢"
+    assert first["contentText"] == "業務を選んでください"
+    assert second["contentText"] == messages.say("ja", "page_of", n=2, total=2)   # the catalogue's words
     assert [a["postback"] for a in first["actions"] + second["actions"]] == [f"q|nonce|1|{i}" for i in range(15)]  # type: ignore[operator]
 
 
@@ -52,7 +74,7 @@ def test_a_long_label_is_cut_on_the_button_and_sent_in_full() -> None:
 
 def test_a_question_too_long_for_a_template_is_sent_as_text_first() -> None:
     contents = accepted(render([Question("長い説明。" * 300, choices(2))], "en"))
-    assert contents[0]["type"] == "text" and contents[-1]["contentText"] == "Please choose"
+    assert contents[0]["type"] == "text" and contents[-1]["contentText"] == messages.say("en", "select")
 
 
 def test_a_question_without_choices_is_a_text() -> None:
@@ -80,7 +102,7 @@ def test_results_are_a_carousel_with_one_bubble_each_and_more_as_its_own_bubble(
     (flex,) = accepted(render([results]))
     bubbles = flex["contents"]["contents"]  # type: ignore[index]
     assert len(bubbles) == 4 and "mr|1|advisor" in json.dumps(bubbles[-1])
-    assert "約 12 km" in json.dumps(bubbles[0], ensure_ascii=False)
+    assert messages.say("ja", "distance", km="12") in json.dumps(bubbles[0], ensure_ascii=False)
 
 
 def test_many_or_large_results_are_split_into_carousels_that_fit() -> None:
