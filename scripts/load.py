@@ -369,6 +369,9 @@ def summarise(users: list[User], acks: AckLog, channels: Channels, turns: dict[s
                    "failure_replies": sum(any(f in text_of(m.call) for f in failures)
                                           for r in replies.values() for m in r),
                    **log_problems(workers)},
+        "lost": {u.id: {"where": u.lost, "messages": [("(placeholder) " if m.placeholder else "") + text_of(m.call)[:80]
+                                                    for m in channels.of(u.channel)]}
+                 for u in users if u.lost},
         "cpu": {"workers_s": round(cpu_s, 2), "turns": ran, "inputs": inputs,
                 "ms_per_turn": round(cpu_s / ran * ms, 1) if ran else math.nan},
     }
