@@ -423,6 +423,9 @@ class GroupMember(Timestamped, Base):
     state: Mapped[str] = mapped_column(String(16), default="not_invited", index=True)
     invited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The engineers of the body who accepted, by the Consultation.id that names each (0006_groups2): only they
+    # are shown to the group and invited to its events; None (rows from before) is nobody.
+    accepted_by: Mapped[list[Any] | None] = mapped_column(JSON)
     group: Mapped[MunicipalGroup] = relationship(back_populates="members")
 
 
@@ -474,6 +477,8 @@ class EventParticipant(Base):
     rsvp: Mapped[str] = mapped_column(String(16), default="not_invited")
     invited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))         # the day-before reminder
+    adoption_asked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))   # after the event, once
     event: Mapped[TechEvent] = relationship(back_populates="participants")
 
 

@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     intro_expire_days: int = Field(14, ge=1, validation_alias=_alias("INTRO_EXPIRE_DAYS"))
     intro_followup_days: int = Field(30, ge=1, validation_alias=_alias("INTRO_FOLLOWUP_DAYS"))
     conversation_idle_hours: int = Field(24, ge=1, validation_alias=_alias("CONVERSATION_IDLE_HOURS"))
+    # Groups (群): an invitation nobody answers becomes no_answer after this many days (job group-expire).
+    group_invitation_days: int = Field(14, ge=1, le=365, validation_alias=_alias("GROUP_INVITATION_DAYS"))
 
     # The scheduler inside every `gunmane serve …` process (bot/scheduler); schedules: knowledge/schedules.py.
     scheduler: bool = Field(True, validation_alias=_alias("SCHEDULER"))
@@ -78,6 +80,9 @@ class Settings(BaseSettings):
     job_intro_expire: str = Field("1h", validation_alias=_alias("JOB_INTRO_EXPIRE"))
     job_intro_remind: str = Field("0 9 * * 1-5", validation_alias=_alias("JOB_INTRO_REMIND"))
     job_intro_followup: str = Field("0 10 * * 1-5", validation_alias=_alias("JOB_INTRO_FOLLOWUP"))
+    job_group_expire: str = Field("0 8 * * *", validation_alias=_alias("JOB_GROUP_EXPIRE"))
+    job_event_remind: str = Field("0 9 * * *", validation_alias=_alias("JOB_EVENT_REMIND"))
+    job_event_adoption: str = Field("0 10 * * *", validation_alias=_alias("JOB_EVENT_ADOPTION"))
     job_runs_keep_days: int = Field(90, ge=1, validation_alias=_alias("JOB_RUNS_KEEP_DAYS"))
 
     # Turns off the request path (bot/runtime/pool.py): 0 = in the server process; N = a pool of N processes.
@@ -109,7 +114,8 @@ class Settings(BaseSettings):
         parse_timezone(value)
         return value
 
-    @field_validator("job_intro_expire", "job_intro_remind", "job_intro_followup")
+    @field_validator("job_intro_expire", "job_intro_remind", "job_intro_followup", "job_group_expire",
+                     "job_event_remind", "job_event_adoption")
     @classmethod
     def _valid_schedule(cls, value: str) -> str:
         return parse_schedule(value).text

@@ -14,6 +14,9 @@ import typer
 
 from bot.cli.common import database, handle_errors
 from bot.cli.data_cmd import default_actor
+from bot.cli.outbox import print_outbox
+from bot.dialogue.replies import Notice
+from bot.relay.dispatch import DeliveryReport
 from knowledge.errors import ValidationFailed
 
 groups_app = typer.Typer(
@@ -215,51 +218,86 @@ def techs_cmd(
         typer.echo(f"{rank}. {r.id}  {r.title}  {r.score:.3f}  {r.why}")
 
 
+def _reach(report: DeliveryReport, subject_id: int, event: str) -> tuple[int, int]:
+    """How many of one notice's deliveries reached chat, and how many wait in the outbox."""
+    sent = sum(1 for d in report.sent if d.notice == Notice(event, subject_id) and d.role != "secretariat")
+    mail = sum(1 for e in report.outbox if e.delivery.notice == Notice(event, subject_id))
+    return sent, mail
+
+
+def _summary(report: DeliveryReport) -> None:
+    typer.echo(f"{sum(d.role != 'secretariat' for d in report.sent)} delivered in chat, {len(report.outbox)} for the "
+               "secretariat to send by mail" + (":" if report.outbox or report.notes else "."))
+    print_outbox(report)
+
+
 @groups_app.command("invite")
 @handle_errors
 def invite_cmd(group_id: str = GROUP, by: str | None = By,
                as_json: bool = AS_JSON) -> None:
-    """Mark the members not invited yet as invited and list what to send to each (bodies, never people)."""
-    from bot.secretariat.group_consent import invite
+    """Invite the members not invited yet: each engineer gets the invitation in chat (Slack, Teams, LINE WORKS) or
+    by mail (the outbox, printed here); it names the nearby bodies sharing the need, never people."""
+    from bot.relay.group_jobs import send_group_invitations
+    from bot.relay.senders import configured_senders
 
-    with database("groups invite") as (_, db), db.session() as session:
-        invitations = invite(session, group_id, actor=_actor(by))
+    with database("groups invite") as (cfg, db):
+        invitations, report = send_group_invitations(db, configured_senders(cfg, db), group_id, actor=_actor(by))
     for inv in invitations:
-        to = [f"{r.platform}:{r.address}" if r.platform else (r.address or "(no contact on record)")
-              for r in inv.recipients]
+        chat, mail = _reach(report, inv.member_id, "group_invitation")
         if as_json:
-            _echo_json({"member": inv.member_id, "body": inv.body, "to": to, "text": inv.text,
+            _echo_json({"member": inv.member_id, "body": inv.body, "other_bodies": list(inv.other_bodies),
+                        "engineers": len(inv.recipients), "in_chat": chat, "by_mail": mail, "text": inv.text,
                         "choices": [c for c, _ in inv.choices]})
         else:
-            typer.echo(f"member {inv.member_id} {inv.body} → {', '.join(to) or '(no one to reach)'}")
-            typer.echo(f"    {inv.text}")
-    if not invitations and not as_json:
+            typer.echo(f"member {inv.member_id} {inv.body}: {chat} in chat, {mail} by mail")
+    if as_json:
+        return
+    if not invitations:
         typer.echo("Every member was already invited.")
+        return
+    _summary(report)
 
 
 @groups_app.command("answer")
 @handle_errors
 def answer_cmd(group_id: str = GROUP, member: str = MEMBER,
                accept: bool = typer.Option(..., "--accept/--decline", help="The member's answer."),
+               who: str | None = typer.Option(None, "--who", help="Which engineer answered: one of the body's "
+                                              "consultation ids (`groups show`); needed when it has several."),
                by: str | None = By) -> None:
-    """Record a member's answer received by mail or phone."""
-    from bot.secretariat.group_consent import answer_invitation
+    """Record an answer received by mail or phone; the members who accepted then hear, as after a chat answer."""
+    from bot.relay.group_jobs import answer_group_invitation
+    from bot.relay.senders import configured_senders
+    from bot.secretariat.groups import find_consultation
 
-    with database("groups answer") as (_, db), db.session() as session:
-        row = answer_invitation(session, group_id, member, "accept" if accept else "decline", actor=_actor(by))
-        typer.echo(f"Member {row.id} ({row.municipality}) of group {group_id} is now {row.state}.")
+    with database("groups answer") as (cfg, db):
+        person = None
+        if who is not None:
+            with db.session() as session:
+                found = find_consultation(session, who)
+                if found is None:
+                    raise ValidationFailed([f"--who: no consultation {who[:40]!r}; give an imported id or a stored "
+                                            "number from `gunmane groups show`"])
+                person = found.id
+        state, report = answer_group_invitation(db, configured_senders(cfg, db), group_id, member,
+                                                "accept" if accept else "decline", actor=_actor(by), person=person)
+    typer.echo(f"{member} of group {group_id} is now {state}.")
+    _summary(report)
 
 
 @groups_app.command("expire")
 @handle_errors
-def expire_cmd(days: int = typer.Option(14, "--days", min=1, help="Invitations older than this become no_answer."),
+def expire_cmd(days: int | None = typer.Option(None, "--days", min=1, max=365,
+                                               help="Default: GUNMANE_GROUP_INVITATION_DAYS (14)."),
                by: str | None = typer.Option("system", "--by")) -> None:
-    """Invitations nobody answered become no_answer (cron, idempotent)."""
-    from bot.secretariat.group_consent import expire_invitations
+    """Invitations nobody answered become no_answer: nobody is shown to the group (cron or job group-expire)."""
+    from bot.relay.group_jobs import expire_group_invitations
+    from bot.relay.senders import configured_senders
 
-    with database("groups expire") as (_, db), db.session() as session:
-        expired = expire_invitations(session, days=days, actor=by or "system")
-    typer.echo(f"{len(expired)} invitation(s) marked no_answer.")
+    with database("groups expire") as (cfg, db):
+        report = expire_group_invitations(db, cfg, configured_senders(cfg, db), actor=by or "system", days=days)
+    typer.echo(f"{len(report.subject_ids)} invitation(s) marked no_answer.")
+    print_outbox(report.delivered)
 
 
 # ---------------------------------------------------------------- events
@@ -288,26 +326,31 @@ def event_create_cmd(
 @events_app.command("invite")
 @handle_errors
 def event_invite_cmd(event_id: str = EVENT, by: str | None = By, as_json: bool = AS_JSON) -> None:
-    """Mark the accepted members and the vendors not invited yet as invited; list what to send to each."""
-    from bot.secretariat.events import event_invitations
+    """Invite the members who accepted the group (参加 / 不参加 in chat, or mail) and the vendors (always mail)."""
+    from bot.relay.group_jobs import send_event_invitations
+    from bot.relay.senders import configured_senders
 
-    with database("events invite") as (_, db), db.session() as session:
-        sent = event_invitations(session, event_id, actor=_actor(by))
+    with database("events invite") as (cfg, db):
+        sent, report = send_event_invitations(db, configured_senders(cfg, db), event_id, actor=_actor(by))
     for inv in sent.members:
-        to = [f"{r.platform}:{r.address}" if r.platform else (r.address or "(no contact on record)")
-              for r in inv.recipients]
+        chat, mail = _reach(report, inv.participant_id, "event_invitation")
         if as_json:
-            _echo_json({"member": inv.member_id, "body": inv.body, "to": to, "text": inv.text,
-                        "choices": [c for c, _ in inv.choices]})
+            _echo_json({"member": inv.member_id, "body": inv.body, "engineers": len(inv.recipients),
+                        "in_chat": chat, "by_mail": mail, "text": inv.text, "choices": [c for c, _ in inv.choices]})
         else:
-            typer.echo(f"member {inv.member_id} {inv.body} → {', '.join(to) or '(no one to reach)'}\n    {inv.text}")
-    for mail in sent.vendors:
+            typer.echo(f"member {inv.member_id} {inv.body}: {chat} in chat, {mail} by mail")
+    for mail_to in sent.vendors:
         if as_json:
-            _echo_json({"technology": mail.technology, "vendor": mail.vendor, "mail": mail.address, "text": mail.text})
+            _echo_json({"technology": mail_to.technology, "vendor": mail_to.vendor, "mail": mail_to.address,
+                        "text": mail_to.text})
         else:
-            typer.echo(f"mail {mail.technology} → {mail.address or '(no contact on record)'}\n    {mail.text}")
-    if not (sent.members or sent.vendors) and not as_json:
+            typer.echo(f"vendor of {mail_to.technology}: by mail")
+    if as_json:
+        return
+    if not (sent.members or sent.vendors):
         typer.echo("Everyone was already invited (only members who accepted the group are invited).")
+        return
+    _summary(report)
 
 
 @events_app.command("show")

@@ -27,11 +27,11 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.cli.common import database, handle_errors
+from bot.cli.outbox import print_outbox
 from bot.dialogue.deliveries import notice_of
 from bot.dialogue.messages import label
-from bot.dialogue.replies import ChatUser, Outbox, Recipient
 from bot.relay import jobs
-from bot.relay.dispatch import DeliveryReport, Dispatcher
+from bot.relay.dispatch import Dispatcher
 from bot.relay.senders import configured_senders
 from bot.secretariat import audit, curation, erasure, feedback, introductions, queues
 from bot.terminal import cell, json_line, printable
@@ -122,26 +122,6 @@ def _dispatcher(cfg: Settings, db: Database) -> Dispatcher:
     return Dispatcher(db, configured_senders(cfg, db))
 
 
-def _address(recipient: Recipient) -> str:
-    if isinstance(recipient, ChatUser):
-        return recipient.as_contact()
-    if isinstance(recipient, Outbox):
-        return recipient.contact or "(no contact on record)"
-    return "(the secretariat)"
-
-
-def _print_outbox(report: DeliveryReport) -> None:
-    """What no chat platform delivered: for the secretariat to send by mail, and its own notes."""
-    for entry in report.outbox:
-        delivery = entry.delivery
-        addresses = ", ".join(_address(r) for r in entry.recipients)
-        typer.echo(printable(f"  #{delivery.notice.subject_id} → {delivery.role} {addresses}"))
-        for line in delivery.text.split("\n"):
-            typer.echo(printable(f"      {line}"))
-    for note in report.notes:
-        typer.echo(printable(f"  {note.text}"))
-
-
 def _notify(cfg: Settings, db: Database, intro: Introduction) -> None:
     """Tell the people involved about an introduction's new state, as a chat acceptance or decline would."""
     notice = notice_of(intro)
@@ -150,7 +130,7 @@ def _notify(cfg: Settings, db: Database, intro: Introduction) -> None:
     report = _dispatcher(cfg, db).notify([notice])
     if report.outbox:
         typer.echo(f"{len(report.sent)} delivered in chat, {len(report.outbox)} for the secretariat to send:")
-    _print_outbox(report)
+    print_outbox(report)
 
 
 # ---------------------------------------------------------------- records
@@ -356,7 +336,7 @@ def _register_intros(app: typer.Typer) -> None:
         expired = report.intro_ids
         typer.echo(f"Expired {len(expired)} introduction(s)" + (f": {', '.join(map(str, expired))}" if expired
                                                                   else "."))
-        _print_outbox(report.delivered)
+        print_outbox(report.delivered)
 
     def _send(purpose: str, dry_run: bool) -> None:
         with database(f"intros {purpose}") as (cfg, db):
@@ -365,7 +345,7 @@ def _register_intros(app: typer.Typer) -> None:
         verb = "Would send" if dry_run else "Sent"
         typer.echo(f"{verb} {report.purpose}s for {len(report.intro_ids)} introduction(s); "
                    f"{len(report.delivered.sent)} delivered in chat, {len(report.outbox)} for the secretariat to send:")
-        _print_outbox(report.delivered)
+        print_outbox(report.delivered)
 
     @sub.command("remind")
     @handle_errors

@@ -14,6 +14,12 @@ Two families, fields separated by ``|`` (every value stays under 150 characters)
     id|<introduction id>                 the requested person declines (identity checked)
     fu|<introduction id>|<side>|<n>      a follow-up answer: rating n (1–5), or "-" for no comment
                                          (identity checked against the side asked)
+    gj|<group member id>|y|n             a group invitation: 参加したい / 今回は見送る (identity checked:
+                                         one of the member's engineers)
+    ev|<event participant id>|y|n        an event invitation: 参加 / 不参加 (identity checked: an engineer
+                                         of the body who accepted the group)
+    ad|<participant id>|<tech db id>|c|p after the event: 共同導入を検討したい / 見送る for one technology
+                                         (identity checked as for ev)
 
 A value comes back from the chat platform, so anyone can send any text as one:
 ``parse`` accepts exactly the values the functions below produce — ids in
@@ -33,7 +39,9 @@ SEP = "|"
 MAX_DB_ID = 2**31 - 1   # PostgreSQL's integer primary keys; a larger id cannot name a row (and overflows SQLite)
 INTRO_KINDS = ("advisor", "engineer")
 RATING_RANGE = (1, 5)   # bot.secretariat.feedback.RATING_MIN/MAX (the service checks again when storing)
-RESULT_KINDS = ("advisor", "case", "engineer", "training")
+RESULT_KINDS = ("advisor", "case", "engineer", "training", "technology")
+YES_NO = {"y": True, "n": False}
+ADOPTION = {"c": "consider", "p": "pass"}   # bot.secretariat.events.ADOPTION_CHOICES
 _NONCE = re.compile(r"[0-9a-f]{8}")        # bot/dialogue/state.py new_nonce(): secrets.token_hex(4)
 _NUMBER = re.compile(r"0|[1-9][0-9]{0,9}")  # what str() writes for 0 … MAX_DB_ID: no sign, "_", padding or ３
 
@@ -79,7 +87,27 @@ class FollowupAnswer:
     rating: int | None        # None: "no comment" after a rating
 
 
-Token = Answer | IntroRequest | MoreResults | IntroReply | CaseIntroRequest | FollowupAnswer
+@dataclass(frozen=True)
+class GroupAnswer:
+    member_id: int
+    accept: bool
+
+
+@dataclass(frozen=True)
+class EventRsvp:
+    participant_id: int
+    attend: bool
+
+
+@dataclass(frozen=True)
+class AdoptionReply:
+    participant_id: int
+    technology_id: int
+    answer: str               # consider | pass
+
+
+GroupToken = GroupAnswer | EventRsvp | AdoptionReply
+Token = Answer | IntroRequest | MoreResults | IntroReply | CaseIntroRequest | FollowupAnswer | GroupToken
 
 
 def answer(nonce: str, question_id: int, value: str) -> str:
@@ -106,6 +134,21 @@ def case_intro_request(sub_issue_id: int, case_id: int) -> str:
 
 def intro_reply(introduction_id: int, *, accept: bool) -> str:
     return _checked(SEP.join(("ia" if accept else "id", _number(introduction_id))))
+
+
+def group_answer(member_id: int, *, accept: bool) -> str:
+    return _checked(SEP.join(("gj", _number(member_id), "y" if accept else "n")))
+
+
+def event_rsvp(participant_id: int, *, attend: bool) -> str:
+    return _checked(SEP.join(("ev", _number(participant_id), "y" if attend else "n")))
+
+
+def adoption_answer(participant_id: int, technology_id: int, answer: str) -> str:
+    code = next((c for c, a in ADOPTION.items() if a == answer), None)
+    if code is None:
+        raise ValueError(f"an adoption answer is {' or '.join(ADOPTION.values())}, not {answer!r}")
+    return _checked(SEP.join(("ad", _number(participant_id), _number(technology_id), code)))
 
 
 def _number(value: int, *, lowest: int = 1) -> str:
@@ -162,6 +205,12 @@ def parse(value: str) -> Token | None:
                 return IntroReply(_id(intro_id), accept=verb == "ia")
             case ["fu", intro_id, "requester" | "target" as side, rating]:
                 return FollowupAnswer(_id(intro_id), side, None if rating == "-" else _rating(rating))
+            case ["gj", member_id, "y" | "n" as yes]:
+                return GroupAnswer(_id(member_id), accept=YES_NO[yes])
+            case ["ev", participant_id, "y" | "n" as yes]:
+                return EventRsvp(_id(participant_id), attend=YES_NO[yes])
+            case ["ad", participant_id, tech_id, "c" | "p" as code]:
+                return AdoptionReply(_id(participant_id), _id(tech_id), ADOPTION[code])
     except ValueError:
         return None
     return None

@@ -12,20 +12,22 @@ deliveries to each platform's sender).
 
 Adding a notice kind is one composer function ``(session, notice) ->
 list[Delivery]`` and one entry in a ``COMPOSERS`` table (a new module's
-table joins ``COMPOSERS`` below); the adapters need nothing new. Group and
-event invitations are the next kinds (``group_invitation``,
-``event_invitation``), written the same way by the groups work.
+table joins ``COMPOSERS`` below); the adapters need nothing new. Groups
+(``group_invitation``, ``group_joined``, …: bot/dialogue/group_deliveries.py)
+and new-technology events (``event_invitation``, ``event_adoption``, …:
+bot/dialogue/event_deliveries.py) are written the same way.
 """
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from bot.dialogue import intro_deliveries
+from bot.dialogue import event_deliveries, group_deliveries, intro_deliveries
 from bot.dialogue.replies import Composer, Delivery, Notice
 from knowledge.models import Introduction
 
-COMPOSERS: dict[str, Composer] = {**intro_deliveries.COMPOSERS}
+COMPOSERS: dict[str, Composer] = {**intro_deliveries.COMPOSERS, **group_deliveries.COMPOSERS,
+                                   **event_deliveries.COMPOSERS}
 
 # The notice an introduction raises when it arrives in a state (completion needs no one to be told).
 _NOTICE_OF_STATE = {"requested": "intro_requested", "accepted": "intro_accepted", "declined": "intro_declined",

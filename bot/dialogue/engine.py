@@ -32,6 +32,7 @@ from bot.dialogue import (
     commands,
     flow,
     followups,
+    group_answers,
     intents,
     intros,
     messages,
@@ -239,6 +240,8 @@ class DialogueEngine:
             intros.request_case(ctx, token)
         elif isinstance(token, choices.FollowupAnswer):
             followups.answer(ctx, token)
+        elif isinstance(token, choices.GroupAnswer | choices.EventRsvp | choices.AdoptionReply):
+            group_answers.handle(ctx, token)
         else:
             intros.answer(ctx, token)
 

@@ -4,17 +4,18 @@ Japanese is polite but warm (です・ます) and short; English when the user w
 English. ``say(lang, key, **values)`` formats one text; the engine, the
 deliveries and every renderer (Slack, Teams, terminal, the CLI's labels) use it.
 
-Each entry is ``key: (Japanese, English)``. The catalogue is written in three
+Each entry is ``key: (Japanese, English)``. The catalogue is written in four
 tables by topic — ``TEXTS`` here (the conversation), ``NOTICE_TEXTS``
-(deliveries and secretariat notes) and ``PLATFORM_TEXTS`` (what the front ends
-show around the conversation) — and merged into ``CATALOGUE``; a key may appear
-only once. To add a text, add one line to the table of its topic.
+(deliveries and secretariat notes), ``PLATFORM_TEXTS`` (what the front ends
+show around the conversation) and ``GROUP_TEXTS`` (groups and events) — and
+merged into ``CATALOGUE``; a key may appear only once. To add a text, add one line to the table of its topic.
 """
 
 from __future__ import annotations
 
 from typing import Literal
 
+from bot.dialogue.group_texts import GROUP_TEXTS
 from bot.dialogue.notice_texts import NOTICE_TEXTS
 from bot.dialogue.platform_texts import PLATFORM_TEXTS
 from knowledge.taxonomy import get_taxonomy
@@ -406,7 +407,7 @@ def _merged(*tables: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
     return merged
 
 
-CATALOGUE = _merged(TEXTS, NOTICE_TEXTS, PLATFORM_TEXTS)
+CATALOGUE = _merged(TEXTS, NOTICE_TEXTS, PLATFORM_TEXTS, GROUP_TEXTS)
 
 
 def say(lang: str, key: str, **values: object) -> str:

@@ -25,9 +25,8 @@ class LineWorksSender:
 
     def __init__(self, api: LineWorksApi, *, secretariat_users: Sequence[str] = ()) -> None:
         self.api = api
-        prefix = PLATFORM + ":"
-        self.secretariat = [entry[len(prefix):].strip() for entry in secretariat_users
-                            if entry.startswith(prefix) and entry[len(prefix):].strip()]
+        self.secretariat = [entry.removeprefix(f"{PLATFORM}:").strip() for entry in secretariat_users
+                            if entry.startswith(f"{PLATFORM}:") and entry.removeprefix(f"{PLATFORM}:").strip()]
 
     def post(self, target: Target, replies: Sequence[Reply], language: str, *, what: str = "reply") -> bool:
         """Send the replies to ``target``; False (logged, nothing of the text or the recipient) on failure."""
@@ -43,8 +42,7 @@ class LineWorksSender:
 
     def send(self, delivery: Delivery, users: Sequence[str]) -> bool:
         """Show the delivery to each user in their 1:1 chat with the bot; True when every one got it."""
-        sent = [self.post(Target("user", user), delivery.replies, delivery.language, what="delivery")
-                for user in users]
+        sent = [self.post(Target("user", u), delivery.replies, delivery.language, what="delivery") for u in users]
         return bool(sent) and all(sent)
 
     def send_to_secretariat(self, delivery: Delivery) -> bool:

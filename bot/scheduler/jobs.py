@@ -1,6 +1,7 @@
-"""The built-in jobs: the introduction lifecycle that used to need cron.
+"""The built-in jobs: the introduction lifecycle that used to need cron, and the groups' and events' sends.
 
-Each calls the same public functions as ``gunmane intros expire|remind|followup``.
+Each calls the same public functions as ``gunmane intros expire|remind|followup`` (and, for
+groups, ``gunmane groups expire``; bot/relay/group_jobs.py).
 A reminder or follow-up that no chat platform can deliver (an e-mail
 contact) stays for the secretariat: the run's summary names the
 introduction and the side, and ``gunmane intros list`` shows it — the
@@ -9,6 +10,7 @@ address itself is never written into the summary or the log.
 
 from __future__ import annotations
 
+from bot.relay import group_jobs
 from bot.relay import jobs as relay_jobs
 from bot.relay.senders import SenderRegistry, configured_senders
 from bot.scheduler.registry import JobContext, JobRegistry, JobSpec
@@ -59,9 +61,45 @@ INTRODUCTION_JOBS = (
 )
 
 
+def _group_summary(report: group_jobs.GroupSendReport, what: str) -> str:
+    if not report.subject_ids:
+        return f"no {report.purpose} was due"
+    delivered = report.delivered
+    return (f"{report.purpose}s for {len(report.subject_ids)} {what}: {len(delivered.sent)} delivered (chat and "
+            f"notes), {len(delivered.outbox)} for the secretariat to send by mail")
+
+
+def expire_group_invitations(ctx: JobContext) -> str:
+    report = group_jobs.expire_group_invitations(ctx.db, ctx.settings, ctx.senders, now=ctx.now)
+    if not report.subject_ids:
+        return "no group invitation was overdue"
+    return (f"{len(report.subject_ids)} group invitation(s) became no_answer: member(s) "
+            f"{_ids([f'#{i}' for i in report.subject_ids])}")
+
+
+def remind_event_participants(ctx: JobContext) -> str:
+    return _group_summary(group_jobs.send_event_reminders(ctx.db, ctx.settings, ctx.senders, now=ctx.now),
+                          "participant(s)")
+
+
+def ask_about_adoption(ctx: JobContext) -> str:
+    return _group_summary(group_jobs.send_adoption_questions(ctx.db, ctx.settings, ctx.senders, now=ctx.now),
+                          "participant(s)")
+
+
+GROUP_JOBS = (
+    JobSpec("group-expire", "job_group_expire", expire_group_invitations,
+            "group invitations unanswered for GUNMANE_GROUP_INVITATION_DAYS become no_answer (silence is respected)"),
+    JobSpec("event-remind", "job_event_remind", remind_event_participants,
+            "remind the participants who said 参加, the day before a new-technology event (once)"),
+    JobSpec("event-adoption", "job_event_adoption", ask_about_adoption,
+            "after an event, ask each participant per technology: 共同導入を検討したい / 見送る (once)"),
+)
+
+
 def default_registry() -> JobRegistry:
     """Every job a gunmane process runs."""
-    return JobRegistry(INTRODUCTION_JOBS)
+    return JobRegistry(INTRODUCTION_JOBS + GROUP_JOBS)
 
 
 def chat_senders(settings: Settings, db: Database) -> SenderRegistry:

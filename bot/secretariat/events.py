@@ -23,7 +23,8 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.secretariat.group_consent import Invitee, body_name, recipients
+from bot.secretariat.group_consent import Invitee, body_name, invitees
+from bot.secretariat.group_people import consenting
 from bot.secretariat.groups import find_member, get_group
 from knowledge import audit
 from knowledge.errors import ConflictError, NotFound, ValidationFailed
@@ -119,9 +120,10 @@ class MemberEventInvitation:
     event_id: int
     member_id: int
     body: str
-    recipients: tuple[Invitee, ...]
+    recipients: tuple[Invitee, ...]        # the member's engineers who accepted the group, only
     text: str
     choices: tuple[tuple[str, str], ...] = RSVP_CHOICES
+    participant_id: int = 0                # the EventParticipant (the notice ``event_invitation`` is about)
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,7 @@ class VendorMail:
     vendor: str | None
     address: str | None        # the vendor's contact (None: none on record, the secretariat must find one)
     text: str
+    item_id: int = 0           # the EventTechnology (the notice ``event_vendor_invitation`` is about)
 
 
 @dataclass(frozen=True)
@@ -159,7 +162,7 @@ def event_invitations(session: Session, event_id: int | str, *, actor: str,
     existing = {p.member_id: p for p in event.participants}
     members: list[MemberEventInvitation] = []
     for member in group.members:
-        if member.state != "accepted":
+        if not consenting(session, member):
             continue                       # consent first: only members who accepted the group
         participant = existing.get(member.id)
         if participant is None:
@@ -168,10 +171,11 @@ def event_invitations(session: Session, event_id: int | str, *, actor: str,
         if participant.rsvp != "not_invited":
             continue
         participant.rsvp, participant.invited_at = "invited", now
+        session.flush()
         members.append(MemberEventInvitation(
-            event.id, member.id, body_name(member), recipients(session, member),
+            event.id, member.id, body_name(member), invitees(consenting(session, member)),
             f"グループ「{group.name}」({_need(group)})向けの新技術説明会のご案内です。{event.held_on.isoformat()} "
-            f"{_where(event)}。紹介する技術: {titles}。ご参加いただけますか。"))
+            f"{_where(event)}。紹介する技術: {titles}。ご参加いただけますか。", participant_id=participant.id))
     vendors: list[VendorMail] = []
     accepted = sum(m.state == "accepted" for m in group.members)
     prefectures = "・".join(dict.fromkeys(m.prefecture for m in group.members if m.state == "accepted"))
@@ -184,7 +188,8 @@ def event_invitations(session: Session, event_id: int | str, *, actor: str,
             event.id, tech.ext_id, tech.vendor, tech.contact,
             f"{tech.vendor or 'ご担当者'} 様\n人の群マネ事務局です。{prefectures or '近隣'}の{accepted}団体が"
             f"{_need(group)}について共通の課題を持っています。{event.held_on.isoformat()} {_where(event)} の説明会で"
-            f"「{tech.name}」をご紹介いただけませんか。参加の可否をこのメールへの返信でお知らせください。"))
+            f"「{tech.name}」をご紹介いただけませんか。参加の可否をこのメールへの返信でお知らせください。",
+            item_id=item.id))
     session.flush()
     audit.record(session, actor=actor, action="invite", kind=KIND, record_id=str(event.id),
                  after={"members": [m.member_id for m in members], "vendors": [v.technology for v in vendors]})
@@ -275,7 +280,7 @@ def adoption_questions(session: Session, event_id: int | str, *, today: date) ->
                 continue
             tech = session.get_one(Technology, item.technology_id)
             out.append(AdoptionQuestion(
-                event.id, member.id, body_name(member), tech.ext_id, recipients(session, member),
+                event.id, member.id, body_name(member), tech.ext_id, invitees(consenting(session, member)),
                 f"{event.held_on.isoformat()}の説明会にご参加いただきありがとうございました。「{tech.name}」を"
                 f"グループ「{group.name}」で共同導入することを検討されますか。"))
     return out

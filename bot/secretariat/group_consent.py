@@ -9,12 +9,19 @@ those who accepted too: their bodies, the names of their engineers and, because 
 accepted, their contacts (as for introductions). ``members_visible_to`` is the one place
 that decides this; every front end asks it.
 
-API for the chat side (the platforms' delivery is built on top of this):
+Consent is each engineer's (``bot.secretariat.group_people``): a body with two engineers is
+accepted when one of them accepts, and only the engineers who accepted are shown to the
+group and invited to its events (``GroupMember.accepted_by``).
 
-    invitations = invite(session, group_id, actor="cli:tanaka")      # what to send, to whom
-    answer_invitation(session, group_id, member_id, "accept", actor="slack:U123")
+API (the chat answers, the CLI and the web console call the same functions):
+
+    invitations = invite(session, group_id, actor="cli:tanaka")      # marks invited; what to send, to whom
+    answer_invitation(session, group_id, member_id, "accept", actor="slack:U123", person=consultation_id)
     members_visible_to(session, group_id, member_id)                  # what that member may see
+    roster(session, group_id)                                         # the members who accepted, as they are shown
     member_for_user(session, group_id, "slack", "U123")               # which member a chat user is
+
+The chat messages themselves are composed in bot/dialogue/group_deliveries.py.
 """
 
 from __future__ import annotations
@@ -26,17 +33,18 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.secretariat.contacts import ChatUser
+from bot.secretariat.group_people import Person, consenting, people_of, person_for_user, person_named
 from bot.secretariat.groups import KIND, find_member, get_group
 from knowledge import audit
 from knowledge.errors import ConflictError, ValidationFailed
-from knowledge.models import Consultation, ConsultationImport, GroupMember, MunicipalGroup, UserProfile, utcnow
+from knowledge.models import GroupMember, MunicipalGroup, UserProfile, utcnow
 from matching.documents import labels
 
 Answer = Literal["accept", "decline"]
 ANSWERS: tuple[Answer, ...] = ("accept", "decline")
 CHOICES: tuple[tuple[Answer, str], ...] = (("accept", "紹介を希望する"), ("decline", "今回は見送る"))
 ANSWERABLE = ("invited", "no_answer", "accepted", "declined")   # a member may change its mind
-IMPORT_PLATFORM = "import"
 
 
 @dataclass(frozen=True)
@@ -76,23 +84,14 @@ def body_name(member: GroupMember) -> str:
     return f"{member.prefecture}(県庁)" if member.municipality == member.prefecture else member.municipality
 
 
+def invitees(people: list[Person]) -> tuple[Invitee, ...]:
+    return tuple(Invitee(p.recipient.platform, p.recipient.user_id, p.key) if isinstance(p.recipient, ChatUser)
+                 else Invitee(None, p.recipient.contact, p.key) for p in people)
+
+
 def recipients(session: Session, member: GroupMember) -> tuple[Invitee, ...]:
-    """The engineers behind the member's consultations (one per asker)."""
-    out: list[Invitee] = []
-    seen: set[tuple[str | None, str | None]] = set()
-    for cid in member.consultation_ids:
-        consultation = session.get(Consultation, cid)
-        if consultation is None:
-            continue
-        if consultation.platform == IMPORT_PLATFORM:
-            imported = session.scalar(select(ConsultationImport).where(ConsultationImport.consultation_id == cid))
-            key: tuple[str | None, str | None] = (None, imported.contact if imported else None)
-        else:
-            key = (consultation.platform, consultation.user_id)
-        if key not in seen:
-            seen.add(key)
-            out.append(Invitee(key[0], key[1], cid))
-    return tuple(out)
+    """The engineers behind the member's consultations (one per person, ``group_people``)."""
+    return invitees(people_of(session, member))
 
 
 def _text(group: MunicipalGroup, member: GroupMember, others: list[str]) -> str:
@@ -106,7 +105,8 @@ def _text(group: MunicipalGroup, member: GroupMember, others: list[str]) -> str:
     )
 
 
-def _others(group: MunicipalGroup, member: GroupMember) -> list[str]:
+def other_bodies(group: MunicipalGroup, member: GroupMember) -> list[str]:
+    """The bodies an invitation names: the group's other members, except those that declined."""
     return [body_name(m) for m in group.members if m.id != member.id and m.state != "declined"]
 
 
@@ -119,7 +119,7 @@ def invite(session: Session, group_id: int | str, *, actor: str, now: datetime |
         if member.state != "not_invited":
             continue
         member.state, member.invited_at = "invited", now
-        others = _others(group, member)
+        others = other_bodies(group, member)
         out.append(GroupInvitation(
             group_id=group.id, group_name=group.name, member_id=member.id, body=body_name(member),
             recipients=recipients(session, member), fields=tuple(group.fields), processes=tuple(group.processes),
@@ -132,8 +132,13 @@ def invite(session: Session, group_id: int | str, *, actor: str, now: datetime |
 
 
 def answer_invitation(session: Session, group_id: int | str, member: int | str, answer: str, *, actor: str,
-                      now: datetime | None = None) -> GroupMember:
-    """Record an invited member's answer (``accept`` / ``decline``); a member may change its mind later."""
+                      now: datetime | None = None, person: int | None = None) -> GroupMember:
+    """Record an invited engineer's answer (``accept`` / ``decline``); anyone may change their mind later.
+
+    ``person`` is the Consultation.id naming the engineer who answered (``group_people``). Without it an
+    acceptance is the member's only engineer's (refused when it has several: nobody is shown without their own
+    consent) and a decline is the whole body's.
+    """
     if answer not in ANSWERS:
         raise ValidationFailed([f"answer: {answer!r} is not allowed; use accept or decline"])
     group = get_group(session, group_id, lock=True)
@@ -141,13 +146,23 @@ def answer_invitation(session: Session, group_id: int | str, member: int | str, 
     if row.state not in ANSWERABLE:
         raise ConflictError(f"{body_name(row)} has not been invited to group {group.id} yet; "
                             f"run `gunmane groups invite {group.id}` first.")
-    new_state = "accepted" if answer == "accept" else "declined"
-    if row.state != new_state:
-        before = row.state
-        row.state, row.answered_at = new_state, now or utcnow()
+    who = person_named(session, row, person) if answer == "accept" or person is not None else None
+    keys = [int(k) for k in row.accepted_by or []] if row.state == "accepted" else []
+    if answer == "accept":
+        if who is None:
+            raise ConflictError(f"{body_name(row)} has no engineer on record to accept for (its consultations "
+                                "were erased); remove it with `gunmane groups remove-member`.")
+        keys = [*keys, who.key] if who.key not in keys else keys
+    else:
+        keys = [k for k in keys if who is not None and k != who.key]
+    new_state = "accepted" if keys else "declined"
+    current = [int(k) for k in row.accepted_by or []] if row.state == "accepted" else []
+    if new_state != row.state or keys != current:
+        before = {"member": row.id, "state": row.state, "engineers_accepted": len(current)}
+        row.state, row.accepted_by, row.answered_at = new_state, keys, now or utcnow()
         session.flush()
-        audit.record(session, actor=actor, action="answer", kind=KIND, record_id=str(group.id),
-                     before={"member": row.id, "state": before}, after={"member": row.id, "state": new_state})
+        audit.record(session, actor=actor, action="answer", kind=KIND, record_id=str(group.id), before=before,
+                     after={"member": row.id, "state": new_state, "engineers_accepted": len(keys)})
     return row
 
 
@@ -170,30 +185,39 @@ def expire_invitations(session: Session, *, days: int, now: datetime | None = No
 
 
 def member_for_user(session: Session, group_id: int | str, platform: str, user_id: str) -> GroupMember | None:
-    """The member whose consultations include one asked by this chat user, if any."""
+    """The member one of whose engineers is this chat user (a chat consultation, or an imported one whose contact
+    is this chat id), if any."""
     group = get_group(session, group_id)
-    for member in group.members:
-        for cid in member.consultation_ids:
-            consultation = session.get(Consultation, cid)
-            if consultation is not None and (consultation.platform, consultation.user_id) == (platform, user_id):
-                return member
-    return None
+    user = ChatUser(platform, user_id)
+    return next((m for m in group.members if person_for_user(session, m, user) is not None), None)
 
 
 def _names_and_contacts(session: Session, member: GroupMember) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Of the engineers who accepted only: their display names (chat users) and contacts."""
     names: list[str] = []
     contacts: list[str] = []
-    for invitee in recipients(session, member):
-        if invitee.platform is None:
-            if invitee.address:
-                contacts.append(invitee.address)
-            continue
-        profile = session.scalar(select(UserProfile).where(UserProfile.platform == invitee.platform,
-                                                           UserProfile.user_id == invitee.address))
-        if profile is not None and profile.display_name:
-            names.append(profile.display_name)
-        contacts.append(f"{invitee.platform}:{invitee.address}")
+    for person in consenting(session, member):
+        if isinstance(person.recipient, ChatUser):
+            profile = session.scalar(select(UserProfile).where(UserProfile.platform == person.recipient.platform,
+                                                               UserProfile.user_id == person.recipient.user_id))
+            if profile is not None and profile.display_name:
+                names.append(profile.display_name)
+        if person.contact:
+            contacts.append(person.contact)
     return tuple(dict.fromkeys(names)), tuple(dict.fromkeys(contacts))
+
+
+def roster(session: Session, group_id: int | str) -> list[VisibleMember]:
+    """The members who accepted, as each other sees them: bodies, and of each body only the engineers who accepted
+    (names and contacts — every one of them accepted). What any member is ever shown of the group is part of this."""
+    group = get_group(session, group_id)
+    out = []
+    for member in group.members:
+        if member.state != "accepted" or not consenting(session, member):
+            continue
+        names, contacts = _names_and_contacts(session, member)
+        out.append(VisibleMember(member.id, member.prefecture, member.municipality, names, contacts))
+    return out
 
 
 def members_visible_to(session: Session, group_id: int | str, member: int | str) -> list[VisibleMember]:
@@ -203,10 +227,4 @@ def members_visible_to(session: Session, group_id: int | str, member: int | str)
     viewer = find_member(group, member)
     if viewer.state != "accepted":
         return []
-    out = []
-    for other in group.members:
-        if other.id == viewer.id or other.state != "accepted":
-            continue
-        names, contacts = _names_and_contacts(session, other)
-        out.append(VisibleMember(other.id, other.prefecture, other.municipality, names, contacts))
-    return out
+    return [m for m in roster(session, group.id) if m.member_id != viewer.id]

@@ -196,18 +196,24 @@ def rename_group(session: Session, group_id: int | str, name: str, *, actor: str
     return group
 
 
+def find_consultation(session: Session, ref: str) -> Consultation | None:
+    """A consultation by its imported id (hc-001) or its stored number (12), as ``groups show`` lists them."""
+    ref = ref.strip()
+    imported = session.scalar(select(ConsultationImport).where(ConsultationImport.ext_id == ref))
+    if imported is not None:
+        return session.get(Consultation, imported.consultation_id)
+    if ref.isdigit() and len(ref) < 10:
+        return session.get(Consultation, int(ref))
+    return None
+
+
 def _consultations_of(session: Session, prefecture: str, municipality: str, refs: list[str]) -> list[int]:
     """Stored ids of the body's consultations named by imported id or stored id; all must belong to the body."""
     ids: list[int] = []
     problems = []
     for ref in refs:
         ref = ref.strip()
-        consultation = None
-        imported = session.scalar(select(ConsultationImport).where(ConsultationImport.ext_id == ref))
-        if imported is not None:
-            consultation = session.get(Consultation, imported.consultation_id)
-        elif ref.isdigit() and len(ref) < 12:
-            consultation = session.get(Consultation, int(ref))
+        consultation = find_consultation(session, ref)
         if consultation is None:
             problems.append(f"--consultation: no consultation {ref!r} (give an imported id or a stored number)")
         elif (consultation.prefecture, consultation.municipality) != (prefecture, municipality):

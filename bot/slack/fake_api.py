@@ -347,6 +347,8 @@ class FakeSlackAPI:
         users = sorted({u.strip() for u in str(params.get("users", "")).split(",") if u.strip()})
         if not users:
             return {"ok": False, "error": "users_list_not_supplied"}
+        if len(users) > 8:   # Slack: "too_many_users: Needs at most 8 users to open"
+            return {"ok": False, "error": "too_many_users"}
         digest = hashlib.sha1(",".join(users).encode()).hexdigest()[:9].upper()
         prefix = "D" if len(users) == 1 else "G"
         return {"ok": True, "channel": {"id": prefix + digest, "is_im": len(users) == 1, "is_mpim": len(users) > 1}}

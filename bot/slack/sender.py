@@ -21,6 +21,9 @@ from knowledge.db import Database
 from knowledge.settings import Settings
 
 log = logging.getLogger(__name__)
+# conversations.open takes 1 to 8 user ids besides the bot ("too_many_users: Needs at most 8 users to open"):
+# a group DM holds at most 8 people. More than that each get the delivery in their own DM.
+MAX_GROUP_DM_USERS = 8
 
 
 class SlackSender:
@@ -40,6 +43,8 @@ class SlackSender:
         return str(response["channel"]["id"])
 
     def send(self, delivery: Delivery, users: Sequence[str]) -> bool:
+        if len(users) > MAX_GROUP_DM_USERS:
+            return all([self.send(delivery, [user]) for user in users])
         channel = self.open_conversation(users)
         if channel is None:
             return False

@@ -128,24 +128,32 @@ def test_contacts_only_between_members_who_both_accepted(imported):
     group_id = make_group(imported)
     with imported.session() as session:
         consent.invite(session, group_id, actor="tester")
-        sakurai = session.scalar(select(GroupMember).where(GroupMember.municipality == "宇陀市"))
-        chat = Consultation(platform="slack", user_id="U0UDA1", prefecture="奈良県", municipality="宇陀市", text="x")
-        session.add(chat)
+        uda = session.scalar(select(GroupMember).where(GroupMember.municipality == "宇陀市"))
+        chats = [Consultation(platform="slack", user_id=user, prefecture="奈良県", municipality="宇陀市", text="x")
+                 for user in ("U0UDA1", "U0UDA2")]
+        session.add_all(chats)
         session.add(UserProfile(platform="slack", user_id="U0UDA1", display_name="宇陀 太郎"))
+        session.add(UserProfile(platform="slack", user_id="U0UDA2", display_name="宇陀 次郎"))
         session.flush()
-        sakurai.consultation_ids = [*sakurai.consultation_ids, chat.id]
+        uda.consultation_ids = [*uda.consultation_ids, *(c.id for c in chats)]
+        taro = chats[0].id
     answer(imported, group_id, "曽爾村", "accept")
     assert visible(imported, group_id, "曽爾村") == []             # the others have not accepted yet
-    answer(imported, group_id, "宇陀市", "accept")
+    with pytest.raises(ValidationFailed, match="3 engineers"), imported.session() as session:
+        consent.answer_invitation(session, group_id, "宇陀市", "accept", actor="tester")   # which one of them?
+    with imported.session() as session:
+        consent.answer_invitation(session, group_id, "宇陀市", "accept", actor="slack:U0UDA1", person=taro)
     (uda,) = visible(imported, group_id, "曽爾村")
-    assert uda.names == ("宇陀 太郎",) and "slack:U0UDA1" in uda.contacts
+    assert uda.names == ("宇陀 太郎",) and uda.contacts == ("slack:U0UDA1",)   # not 次郎, who never answered
     (soni,) = visible(imported, group_id, "宇陀市")
     assert soni.contacts == ("soni@example.jp",)
-    answer(imported, group_id, "宇陀市", "decline")                # consent withdrawn: gone at once
-    assert visible(imported, group_id, "曽爾村") == []
+    with imported.session() as session:
+        consent.answer_invitation(session, group_id, "宇陀市", "decline", actor="slack:U0UDA1", person=taro)
+    assert visible(imported, group_id, "曽爾村") == []                # consent withdrawn: gone at once
     with imported.session() as session:
         assert consent.member_for_user(session, group_id, "slack", "U0UDA1").municipality == "宇陀市"
         assert consent.member_for_user(session, group_id, "slack", "U0NOBODY") is None
+        assert consent.members_visible_to(session, group_id, "宇陀市") == []
 
 
 def test_silence_becomes_no_answer_and_an_uninvited_member_cannot_answer(imported):
