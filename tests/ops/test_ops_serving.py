@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-import socket
+import re
 import subprocess
 import sys
 import time
@@ -58,10 +58,10 @@ def _wait_for(condition: Any, what: str, deadline_s: float = DEADLINE_S) -> None
         time.sleep(0.1)   # polling an observable condition with a deadline
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+def _port(log_path: Path) -> int:
+    """The port a `gunmane serve slack --http --port 0` says it listens on (0 until it says so)."""
+    found = re.search(r"listening on port (\d+)", log_path.read_text(errors="replace"))
+    return int(found.group(1)) if found else 0
 
 
 # ---------------------------------------------------------------- the scheduler in two serve processes
@@ -78,19 +78,18 @@ def test_two_slack_servers_run_each_due_job_once(db: Database, cli_env: dict[str
     with FakeSlackAPI(team_id="T0SERVE") as api:
         env = {**os.environ, **cli_env, "PYTHONPATH": str(ROOT), "SLACK_BOT_TOKEN": "xoxb-serve-test",
                "SLACK_SIGNING_SECRET": "serve-test-secret", "GUNMANE_SLACK_API_URL": api.url}
-        ports = [_free_port(), _free_port()]
         logs = [tmp_path / f"worker-{n}.log" for n in range(2)]
         workers = []
-        for port, log_path in zip(ports, logs, strict=True):
+        for log_path in logs:   # port 0: the OS picks a free one, the server logs which
             with log_path.open("wb") as out:
                 workers.append(subprocess.Popen(
                     [sys.executable, "-c", "from bot.cli import main; main()", "serve", "slack", "--http",
-                     "--host", "127.0.0.1", "--port", str(port)], cwd=ROOT, env=env, stdout=out,
-                    stderr=subprocess.STDOUT))
+                     "--host", "127.0.0.1", "--port", "0"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT))
         try:
-            for port, worker, log_path in zip(ports, workers, logs, strict=True):
-                _wait_for(lambda p=port, w=worker, lp=log_path: w.poll() is None and _get(
-                    f"http://127.0.0.1:{p}/readyz")[0] == 200 or _died(w, lp), f"worker on {port} ready")
+            for worker, log_path in zip(workers, logs, strict=True):
+                _wait_for(lambda w=worker, lp=log_path: _port(lp) or _died(w, lp), f"{log_path.name} listening")
+                port = _port(log_path)
+                _wait_for(lambda p=port: _get(f"http://127.0.0.1:{p}/readyz")[0] == 200, f"worker on {port} ready")
                 _wait_for(lambda p=port: _fired_everything(p), f"every job fired on worker {port}")
             with db.session() as session:
                 runs = session.scalars(select(JobRun)).all()
