@@ -29,3 +29,18 @@ def test_a_turn_runs_in_a_pool_process_and_its_state_is_saved(seeded_people: Dat
         assert pool.backlog == 0 and busy_reply(pool, "ja") is None
     finally:
         pool.shutdown()
+
+
+def test_the_warm_up_builds_the_caches_and_writes_no_conversation(seeded_people: Database,
+                                                                  settings: Settings) -> None:
+    from bot.dialogue.engine import DialogueEngine
+    from knowledge.models import Consultation, EmbeddingCacheEntry
+
+    steps = DialogueEngine(seeded_people, settings).warm_up()
+    assert {"embedder", "intake prototypes", "knowledge base", "lexical indexes", "schemes", "ranking"} <= set(steps)
+    with seeded_people.session() as session:
+        cached = session.scalar(select(func.count()).select_from(EmbeddingCacheEntry))
+        written = [session.scalar(select(func.count()).select_from(model))
+                   for model in (ConversationState, Consultation)]
+    assert cached and cached > 0   # the prototypes', questions' and schemes' vectors: the next start reads them
+    assert written == [0, 0]
