@@ -76,7 +76,8 @@ def serve_lineworks(
     db = open_database(cfg, "serve lineworks")
     try:
         forget_events_older_than(db, days=7, platform="lineworks")   # the de-duplication's old callback digests
-        with ServerRuntime(cfg, db, engine=DialogueEngine(db, cfg)) as runtime:   # pool, warm-up, scheduler
+        # the turn pool, the warm-up, the scheduler; this adapter counts its turns itself
+        with ServerRuntime(cfg, db, engine=DialogueEngine(db, cfg), count_turns=False) as runtime:
             app = lineworks_app(cfg, db, runtime.pool, config, monitor=runtime.monitor)
 
             def announce(_: str) -> None:  # aiohttp calls this once the port is bound

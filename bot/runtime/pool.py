@@ -22,6 +22,7 @@ import functools
 import logging
 import multiprocessing
 import threading
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Protocol
 
@@ -38,6 +39,10 @@ class EngineLike(Protocol):
     def user_overview(self, platform: str, user_id: str) -> Overview: ...
     def reset(self, key: ConversationKey) -> None: ...
     def language_of(self, text: str) -> str: ...
+
+
+class TurnMetrics(Protocol):
+    def timed_turn(self, platform: str, handle: Callable[[], Turn]) -> Turn: ...
 
 
 # ---------------------------------------------------------------- inside a pool process
@@ -86,6 +91,7 @@ class TurnPool:
         self._lock = threading.Lock()
         self._backlog = 0
         self._executor: ProcessPoolExecutor | None = None
+        self.metrics: TurnMetrics | None = None   # set by the server runtime
         if processes:
             assert settings is not None
             self._executor = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"),
@@ -120,17 +126,22 @@ class TurnPool:
         with self._lock:
             self._backlog += 1
         try:
-            if self._executor is None:
-                return self.engine.handle(key, incoming)
-            try:
-                return self._executor.submit(_turn_in_pool_process, key, incoming).result()
-            except Exception:  # a pool process died (BrokenProcessPool) or the turn could not be sent
-                log.exception("the turn pool failed on a %s; answered with an apology", type(incoming).__name__)
-                language = self.engine.language_of(incoming.text) if isinstance(incoming, IncomingMessage) else "ja"
-                return Turn([Text(messages.say(language, "internal_error"))], language)
+            if self.metrics is not None:   # turns counted and timed (waiting in the pool included)
+                return self.metrics.timed_turn(key.platform, lambda: self._handle(key, incoming))
+            return self._handle(key, incoming)
         finally:
             with self._lock:
                 self._backlog -= 1
+
+    def _handle(self, key: ConversationKey, incoming: Incoming) -> Turn:
+        if self._executor is None:
+            return self.engine.handle(key, incoming)
+        try:
+            return self._executor.submit(_turn_in_pool_process, key, incoming).result()
+        except Exception:  # a pool process died (BrokenProcessPool) or the turn could not be sent
+            log.exception("the turn pool failed on a %s; answered with an apology", type(incoming).__name__)
+            language = self.engine.language_of(incoming.text) if isinstance(incoming, IncomingMessage) else "ja"
+            return Turn([Text(messages.say(language, "internal_error"))], language)
 
     def user_overview(self, platform: str, user_id: str) -> Overview:
         return self.engine.user_overview(platform, user_id)

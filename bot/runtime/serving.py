@@ -27,12 +27,14 @@ log = logging.getLogger(__name__)
 
 class ServerRuntime:
     def __init__(self, settings: Settings, db: Database, *, engine: EngineLike | None = None,
-                 warm_up: bool = True) -> None:
+                 warm_up: bool = True, count_turns: bool = True) -> None:
         self.settings = settings
         self.db = db
         self.pool = TurnPool.for_settings(settings, db, engine)
         self.metrics = Metrics(db)
         self.metrics.queue_depth.set_function(lambda: self.pool.backlog)
+        if count_turns:   # off where the adapter counts its turns itself (LINE WORKS)
+            self.pool.metrics = self.metrics
         self.probe = Probe(db)
         self.monitor = Monitor(self.probe, self.metrics)
         self.scheduler: SchedulerHandle | None = None

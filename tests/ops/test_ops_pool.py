@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot.dialogue.replies import ConversationKey, IncomingMessage, Text
+from bot.monitoring import Metrics
 from bot.runtime import TurnPool, busy_reply
 from knowledge.db import Database
 from knowledge.models import ConversationState
@@ -15,6 +16,7 @@ from knowledge.settings import Settings
 def test_a_turn_runs_in_a_pool_process_and_its_state_is_saved(seeded_people: Database, settings: Settings) -> None:
     pooled = settings.model_copy(update={"turn_processes": 1})
     pool = TurnPool.for_settings(pooled, seeded_people)
+    pool.metrics = metrics = Metrics(seeded_people)
     assert pool.processes == 1
     try:
         pool.start()
@@ -27,6 +29,7 @@ def test_a_turn_runs_in_a_pool_process_and_its_state_is_saved(seeded_people: Dat
                                     .where(ConversationState.user_id == "U0POOL"))
         assert stored == 1
         assert pool.backlog == 0 and busy_reply(pool, "ja") is None
+        assert 'gunmane_turns_total{outcome="ok",platform="slack"} 1.0' in metrics.render().decode()
     finally:
         pool.shutdown()
 

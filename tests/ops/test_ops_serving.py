@@ -211,3 +211,32 @@ def test_readiness_of_slack_and_teams_follows_postgres(settings: Settings, datab
     finally:
         proxy.close()
         db.dispose()
+
+
+def test_a_secured_teams_server_answers_monitoring_without_a_token(settings: Settings, db: Database) -> None:
+    secured = settings.model_copy(update={"teams_app_id": "00000000-0000-0000-0000-000000000001",
+                                          "teams_app_password": SecretStr("teams-test-password"),
+                                          "teams_tenant_id": "00000000-0000-0000-0000-000000000002",
+                                          "scheduler": False})
+    auth = teams_auth(secured)
+    assert auth.secured
+    runtime = ServerRuntime(secured, db, engine=QuietEngine(), warm_up=False).start()
+
+    def teams_app() -> Any:
+        server = create_teams_server(runtime.pool, db, auth)
+        add_monitoring(server.web_app, runtime.monitor)
+        return server.web_app
+
+    try:
+        with ThreadedSite(teams_app) as site:
+            assert _get(f"{site.url}/healthz")[0] == 200 and _get(f"{site.url}/readyz")[0] == 200
+            request = urllib.request.Request(f"{site.url}/api/messages", data=b"{}", method="POST",
+                                             headers={"Content-Type": "application/json"})
+            try:
+                urllib.request.urlopen(request, timeout=10)
+                status = 200
+            except urllib.error.HTTPError as error:
+                status = error.code
+            assert status == 401   # everything else still needs Microsoft's token
+    finally:
+        runtime.stop()
