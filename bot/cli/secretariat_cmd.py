@@ -423,7 +423,8 @@ def _report_cmd(
                                              "its best match scored below this (default 1.15, on the matcher's "
                                              "scale)."),
 ) -> None:
-    """Write the 見える化 report: map, field × process heat map, funnel, unmet needs, advisor load."""
+    """Write the 見える化 report: map, field × process heat map, funnel, unmet needs, advisor load, the groups map
+    and the funnel groups → events → participants → joint adoption."""
     from bot.report import build_report
 
     since_date: date | None = None
@@ -435,9 +436,10 @@ def _report_cmd(
     with database("report") as (_, db):
         kwargs: dict[str, Any] = {} if unmet_below is None else {"unmet_below": unmet_below}
         result = build_report(db, out, since=since_date, **kwargs)
+    groups = result.summary.groups.funnel
     typer.echo(f"Wrote {len(result.charts)} charts and {result.html} "
-               f"({result.summary.consultations} consultations, {result.summary.introductions} introductions"
-               f"{' since ' + since if since else ''}).")
+               f"({result.summary.consultations} consultations, {result.summary.introductions} introductions, "
+               f"{groups.groups} groups, {groups.events} events{' since ' + since if since else ''}).")
 
 
 def register(app: typer.Typer) -> None:

@@ -152,9 +152,18 @@ GROUP_TEXTS: dict[str, tuple[str, str]] = {
                       "[Secretariat] Session #{id}: {body} answered “{answer}” about “{tech}”."),
     # ---------------------------------------------------------------- the report's summary
     "summary_groups": (
-        "グループ: {groups}件（参加を希望した団体 {accepted} / 案内した団体 {invited}）、説明会 {events}件、"
+        "・グループ: {groups}件（参加を希望した団体 {accepted} / 案内した団体 {invited}）、説明会 {events}件、"
         "参加 {attending}団体、共同導入を検討したい {interested}団体",
-        "Groups: {groups} ({accepted} of {invited} invited bodies joined), sessions {events}, {attending} bodies "
+        "- Groups: {groups} ({accepted} of {invited} invited bodies joined), sessions {events}, {attending} bodies "
         "attended, {interested} would consider adopting together",
+    ),
+    # ---------------------------------------------------------------- technologies in the dialogue's results
+    "catalogue_netis": ("NETIS登録", "NETIS"),
+    "catalogue_inspection_catalogue": ("点検支援技術性能カタログ掲載", "MLIT inspection-support catalogue"),
+    "technology_note": (
+        "新技術の事業者の連絡先は、事務局が説明会やご紹介を調整し、事業者が応じてからお知らせします。"
+        "同じ課題の近隣の団体とまとめて説明を聞く場（新技術の束）も事務局が用意します。",
+        "The vendors' contacts are shared once the secretariat has arranged a session or an introduction and the "
+        "vendor has agreed. The secretariat also arranges sessions for nearby bodies with the same need.",
     ),
 }

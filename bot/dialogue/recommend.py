@@ -22,13 +22,14 @@ from matching.types import MatchQuery, MatchResult
 SHOWN = 3        # results shown per kind at first
 FETCHED = 6      # results kept per kind (the rest behind 「もっと見る」)
 KINDS = ("advisor", "case", "engineer", "training")
+ON_REQUEST = ("technology",)   # 新技術: offered only when asked for (its vendor's contact never; see docs/groups.md)
 INTRODUCIBLE = ("advisor", "engineer")
 NEIGHBOUR_KM = 150.0  # beyond this an engineer is not a neighbour (the Matcher only ranks them lower)
 
 
 def kinds_for(wanted: list[str]) -> list[str]:
-    """Every kind, the wanted ones first."""
-    first = [k for k in KINDS if k in wanted]
+    """Every kind, the wanted ones first; technologies only when wanted."""
+    first = [k for k in KINDS + ON_REQUEST if k in wanted]
     return first + [k for k in KINDS if k not in first]
 
 
@@ -44,7 +45,8 @@ def recommend(ctx: TurnContext) -> None:
     by_sub: dict[int, dict[str, list[dict[str, Any]]]] = {}
     below: dict[int, set[str]] = {}
     for (i, kind), results in zip(plan, found, strict=True):
-        kept = [r for r in results if r.score >= relevance.floor(matcher.embedder.model_id, kind)]
+        kept = [r for r in results if r.score >= relevance.floor(matcher.embedder.model_id, kind)
+                and _fits(r, card.sub_issues[i])]
         if results and not kept:
             below.setdefault(i, set()).add(kind)
         by_sub.setdefault(i, {})[kind] = _records(kept, ctx.lang)
@@ -66,12 +68,22 @@ def recommend(ctx: TurnContext) -> None:
             title = ctx.text("results_title", n=i + 1, text=messages.shorten(sub.title or sub.text, 24),
                              kind=messages.label("kind", kind, ctx.lang))
             ctx.replies.append(result_list(ctx.lang, title, row.id, kind, recs[:SHOWN], more=len(recs) > SHOWN))
+            if kind in ON_REQUEST:
+                ctx.say("technology_note")
     window = window_list(ctx, place)
     if window is not None:
         ctx.replies.append(window)
     ctx.say("results_next")
     state.step, state.ask = "results", {}
     state.consultation_id = consultation.id
+
+
+def _fits(result: MatchResult, sub: SubIssueCard) -> bool:
+    """A technology is offered for the facility the engineer asked about: it shares one of the sub-issue's
+    fields (no relevance floor is calibrated for technologies; a sub-issue without a field takes any)."""
+    if result.kind != "technology" or not sub.fields:
+        return True
+    return bool(set(result.details.get("fields") or ()) & set(sub.fields))
 
 
 def _query(sub: SubIssueCard, kind: str, place: MunicipalityRef | None) -> MatchQuery:
@@ -113,6 +125,10 @@ def _detail(result: MatchResult, lang: str) -> str:
             dates = f"{dates}〜{d['end_date']}"
         where = ("オンライン" if lang != "en" else "online") if d.get("online") else (d.get("prefecture") or "")
         head = " ".join(x for x in (dates, where, d.get("organizer") or "") if x)
+    elif result.kind == "technology":
+        catalogue = d.get("catalogue")
+        listed = messages.say(lang, f"catalogue_{catalogue}") if catalogue in ("netis", "inspection_catalogue") else ""
+        head = " ".join(x for x in (d.get("vendor") or "", listed) if x)
     else:
         head = "・".join(d.get("municipalities") or []) or (d.get("prefecture") or "")
     return f"{head} — {summary}" if head else summary

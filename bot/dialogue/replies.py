@@ -82,7 +82,7 @@ class Card:
 
 @dataclass(frozen=True)
 class ResultItem:
-    kind: str              # advisor | case | engineer | training | window
+    kind: str              # advisor | case | engineer | training | technology | window
     id: str
     title: str
     why: str

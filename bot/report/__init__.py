@@ -1,8 +1,9 @@
 """The 見える化 report: where the demand is, what it is, and how introductions go.
 
-``build_report(db, out_dir, since=…)`` writes five PNG charts (map of Japan by
+``build_report(db, out_dir, since=…)`` writes seven PNG charts (map of Japan by
 consultations per prefecture, field × process heat map, introduction funnel
-with the average rating, unmet needs, advisor load) and ``report.html``, one
+with the average rating, unmet needs, advisor load, the groups map with members
+coloured by group, the funnel groups → events → participants → joint adoption) and ``report.html``, one
 self-contained page with the charts embedded as data URIs. The numbers come
 from the secretariat service (bot/secretariat/report_data.py); ``summary.py``
 writes them as the short text summary, from the message catalogue.

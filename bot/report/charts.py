@@ -16,6 +16,7 @@ from matplotlib.ticker import MaxNLocator
 
 from bot.report import japan_map
 from bot.report.fonts import rc
+from bot.report.group_charts import group_funnel, groups_map
 from bot.secretariat.report_data import UNSPECIFIED, ReportData
 from knowledge.taxonomy import get_taxonomy
 
@@ -177,4 +178,6 @@ CHARTS = {
     "introduction_funnel.png": ("紹介のファネル", introduction_funnel),
     "unmet_needs.png": ("満たされていないニーズ", unmet_needs),
     "advisor_load.png": ("アドバイザーの負荷", advisor_load),
+    "groups_map.png": ("群の地図", groups_map),
+    "group_funnel.png": ("群と新技術説明会のファネル", group_funnel),
 }

@@ -34,6 +34,11 @@ def summary_text(data: ReportData, lang: str = LANGUAGE) -> str:
     if data.unmet:
         items = joiner.join(say(lang, "summary_item", name=_pair(*k, lang), n=n) for k, n in data.unmet.most_common(3))
         lines.append(say(lang, "summary_unmet", n=data.unmet_total, items=items))
+    groups = data.groups.funnel
+    if groups.groups:
+        lines.append(say(lang, "summary_groups", groups=groups.groups, accepted=groups.bodies_accepted,
+                         invited=groups.bodies_invited, events=groups.events, attending=groups.participants,
+                         interested=groups.interested))
     full = [a for a in data.advisor_load if a.full]
     lines.append(say(lang, "summary_full", full=len(full), all=len(data.advisor_load)))
     return "\n".join(lines)

@@ -1,8 +1,8 @@
 """The numbers behind the 見える化 report (and the weekly summary, and the web dashboard).
 
-Everything is counted from consultations, sub-issues, introductions and
-advisors; no personal data is needed except advisor names for the load chart
-(forgotten people are left out).
+Everything is counted from consultations, sub-issues, introductions,
+advisors and groups (bot/secretariat/group_report.py); no personal data is
+needed except advisor names for the load chart (forgotten people are left out).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.secretariat.capacity import AdvisorLoad, advisor_loads
+from bot.secretariat.group_report import GroupReport, collect_groups
 from knowledge.models import Consultation, Introduction, SubIssue
 
 UNSPECIFIED = "unspecified"
@@ -55,6 +56,7 @@ class ReportData:
     unmet_total: int = 0
     funnel: Funnel = Funnel(0, 0, 0, 0, 0, 0, ())
     advisor_load: list[AdvisorLoad] = field(default_factory=list)
+    groups: GroupReport = GroupReport()       # the groups map and the funnel groups → events → adoption
 
     @property
     def introductions(self) -> int:
@@ -91,6 +93,7 @@ def collect(session: Session, *, since: date | None = None, unmet_below: float =
                 data.unmet.update(pairs)
     data.funnel = _funnel(session, start)
     data.advisor_load = advisor_loads(session)
+    data.groups = collect_groups(session, start)
     return data
 
 

@@ -21,41 +21,73 @@ def ok(cli_env, *args):
 
 
 def test_consultations_to_adoption_answers_and_the_report(db, cli_env, tmp_path):
-    ok(cli_env, "import", "consultation", str(write_jsonl(tmp_path / "c.jsonl", CONSULTATIONS)))
+    """The whole path through `gunmane`: consultations in, a suggested group, the secretariat's group, invitations,
+    consented members only, a technology ranking, an event with RSVPs, adoption answers, the report's funnel."""
+    imported = ok(cli_env, "import", "consultation", str(write_jsonl(tmp_path / "c.jsonl", CONSULTATIONS)))
+    assert "8 were created" in imported
     ok(cli_env, "import", "technology", str(write_jsonl(tmp_path / "t.jsonl", TECHNOLOGIES)))
     suggestions = [json.loads(line) for line in ok(cli_env, "groups", "suggest", "--json").splitlines()]
     assert [len(s["members"]) for s in suggestions] == [4, 3]
     bridge = suggestions[0]
     assert bridge["fields"] == ["bridge"] and bridge["max_distance_km"] <= 60
     assert set(bridge) == {"id", "members", "fields", "processes", "max_distance_km", "why", "schemes"}
+    assert "足寄町" not in json.dumps(suggestions, ensure_ascii=False)      # the same need, far away
     created = ok(cli_env, "groups", "create", "--from", bridge["id"], "--name", "宇陀エリア橋梁点検")
     group = re.search(r"Created group (\d+) ", created).group(1)      # ids are the database's (PostgreSQL: sequences)
     invited = [json.loads(line) for line in ok(cli_env, "groups", "invite", group, "--json").splitlines()]
     assert len(invited) == 4 and all("紹介してよろしいでしょうか" in i["text"] for i in invited)
-    for body, answer in (("曽爾村", "--accept"), ("御杖村", "--accept"), ("東吉野村", "--decline")):
-        ok(cli_env, "groups", "answer", group, body, answer)
+    assert all("@" not in i["text"] for i in invited)                  # bodies, never people or contacts
+
+    # Consent decides who is shown: the roster goes to those who accepted, and names only them.
+    first = ok(cli_env, "groups", "answer", group, "曽爾村", "--accept")
+    assert "御杖村" not in first and "東吉野村" not in first
+    assert "ほかの団体から参加のお返事があり次第" in first                # alone: nobody to show yet
+    second = ok(cli_env, "groups", "answer", group, "御杖村", "--accept")
+    roster = second[second.index("の参加団体"):]
+    assert "御杖村" in roster and "曽爾村: ご担当者（soni@example.jp）" in roster
+    assert "東吉野村" not in roster and "宇陀市" not in roster and "higashi@" not in second
+    declined = ok(cli_env, "groups", "answer", group, "東吉野村", "--decline")
+    assert "0 for the secretariat to send by mail" in declined         # a decline tells no member anything
+    shown = json.loads(ok(cli_env, "groups", "show", group, "--json"))
+    assert [m["state"] for m in shown["members"]] == ["invited", "accepted", "accepted", "declined"]
+    assert "@" not in json.dumps(shown)                              # the secretariat's view has no contacts
+
     techs = json.loads(ok(cli_env, "groups", "techs", group, "--json", "--top", "3"))
     assert techs["kind"] == "technology" and techs["query"] == group
     assert techs["results"][0]["id"] == "KT-190018-A" and "tech-003" not in [r["id"] for r in techs["results"]]
+    assert techs["results"][0]["why"]
     same = json.loads(ok(cli_env, "groups", "techs", bridge["id"], "--json", "--top", "3"))
     assert same["results"][0]["id"] == "KT-190018-A"
+
     made = ok(cli_env, "events", "create", "--group", group, "--tech", "KT-190018-A", "--date", "2026-01-15",
               "--venue", "宇陀市役所")
     event = re.search(r"Created event (\d+) ", made).group(1)
     sent = [json.loads(line) for line in ok(cli_env, "events", "invite", event, "--json").splitlines()]
-    assert sorted(s.get("body", "vendor") for s in sent) == ["vendor", "御杖村", "曽爾村"]
+    assert sorted(s.get("body", "vendor") for s in sent) == ["vendor", "御杖村", "曽爾村"]   # consented members only
     ok(cli_env, "events", "rsvp", event, "曽爾村", "--attend")
     ok(cli_env, "events", "rsvp", event, "御杖村", "--decline")
+    refused = invoke(cli_env, "events", "rsvp", event, "東吉野村", "--attend")         # declined the group
+    assert refused.exit_code == 1 and "has not been invited" in refused.stderr
     ok(cli_env, "events", "vendor", event, "KT-190018-A", "--accept")
     ok(cli_env, "events", "adoption", event, "曽爾村", "KT-190018-A", "--consider")
+    absent = invoke(cli_env, "events", "adoption", event, "御杖村", "KT-190018-A", "--pass")
+    assert absent.exit_code == 1 and "attended" in absent.stderr
     view = json.loads(ok(cli_env, "events", "show", event, "--json"))
     assert view["technologies"][0]["consider"] == 1 and view["technologies"][0]["contact"] == "sales@drone.example.jp"
-    shown = json.loads(ok(cli_env, "groups", "show", group, "--json"))
-    assert [m["state"] for m in shown["members"]] == ["invited", "accepted", "accepted", "declined"]
-    assert "@" not in json.dumps(shown)                              # the secretariat's view has no contacts
+    assert sorted((p["body"], p["rsvp"]) for p in view["participants"]) == [("御杖村", "not_attending"),
+                                                                              ("曽爾村", "attending")]
     assert len(ok(cli_env, "audit", "--kind", "event", "--json").splitlines()) == 6
-    report = build_report(db, tmp_path / "report")
-    assert report.summary.consultations == len(CONSULTATIONS)        # imported ones count like chat ones
+
+    wrote = ok(cli_env, "report", "--out", str(tmp_path / "report"))
+    assert "8 consultations" in wrote and "1 groups, 1 events" in wrote     # imported ones count like chat ones
+    page = (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
+    assert "グループ: 1件（参加を希望した団体 2 / 案内した団体 4）、説明会 1件、参加 1団体、共同導入を検討したい 1団体" in page
+    assert (tmp_path / "report" / "groups_map.png").stat().st_size > 10_000
+    report = build_report(db, tmp_path / "again")
+    funnel = report.summary.groups.funnel
+    assert (funnel.groups, funnel.events, funnel.invited, funnel.participants, funnel.interested) == (1, 1, 2, 1, 1)
+    assert sorted(m.municipality for m in report.summary.groups.members) == ["宇陀市", "御杖村", "曽爾村", "東吉野村"]
+    assert report.summary.consultations == len(CONSULTATIONS)
 
 
 @pytest.mark.parametrize("args, message", [

@@ -142,8 +142,8 @@ def test_status_lists_schedule_last_and_next_run(db, settings) -> None:
     clock = Clock()
     runner = JobRunner(db, settings, default_registry(), clock=clock)
     before = {s.name: s for s in runner.status()}
-    assert set(before) == {"intro-expire", "intro-remind", "intro-followup",   # introductions (issue 11)
-                           "group-expire", "event-remind", "event-adoption"}   # groups and events (issue 13)
+    assert set(before) == {"intro-expire", "intro-remind", "intro-followup",
+                           "group-expire", "event-remind", "event-adoption"}
     assert before["intro-expire"].due and before["intro-expire"].last is None
     runner.run("intro-expire")
     after = {s.name: s for s in runner.status()}["intro-expire"]

@@ -19,7 +19,8 @@ from bot.report.fonts import japanese_font_family
 from bot.secretariat.report_data import collect
 from bot.report.summary import summary_text
 
-CHARTS = ["map.png", "demand_heatmap.png", "introduction_funnel.png", "unmet_needs.png", "advisor_load.png"]
+CHARTS = ["map.png", "demand_heatmap.png", "introduction_funnel.png", "unmet_needs.png", "advisor_load.png",
+          "groups_map.png", "group_funnel.png"]
 
 
 def _content(path):
@@ -60,7 +61,7 @@ def test_map_colours_prefectures_by_consultations(activity, tmp_path):
 
 def test_empty_database_still_gives_a_readable_report(db, tmp_path):
     result = build_report(db, tmp_path)
-    assert len(CHARTS) == 5
+    assert len(CHARTS) == 7
     for name in CHARTS:
         assert _content(tmp_path / name)[1] >= 5
     assert result.summary.consultations == 0
@@ -103,7 +104,7 @@ def test_font_is_japanese():
 def test_report_command(activity, cli_env, tmp_path):
     result = CliRunner().invoke(app, ["report", "--out", str(tmp_path / "r"), "--since", "2000-01-01"], env=cli_env)
     assert result.exit_code == 0, result.output
-    assert "Wrote 5 charts" in result.output
+    assert "Wrote 7 charts" in result.output
     assert (tmp_path / "r" / "report.html").is_file()
     bad = CliRunner().invoke(app, ["report", "--out", str(tmp_path), "--since", "yesterday"], env=cli_env)
     assert bad.exit_code == 1 and "YYYY-MM-DD" in bad.output
