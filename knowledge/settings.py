@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     teams_app_id: str | None = Field(None, validation_alias=_alias("TEAMS_APP_ID"))
     teams_app_password: SecretStr | None = Field(None, validation_alias=_alias("TEAMS_APP_PASSWORD"))
     teams_tenant_id: str | None = Field(None, validation_alias=_alias("TEAMS_TENANT_ID"))
+    # Hosts a Teams serviceUrl may name (comma-separated; "*.example.com" for subdomains); empty: Microsoft's.
+    teams_service_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias=_alias("TEAMS_SERVICE_HOSTS")
+    )
 
     lineworks_bot_id: str | None = Field(None, validation_alias=_alias("LINEWORKS_BOT_ID"))
     lineworks_bot_secret: SecretStr | None = Field(None, validation_alias=_alias("LINEWORKS_BOT_SECRET"))
@@ -89,7 +93,7 @@ class Settings(BaseSettings):
     turn_processes: int = Field(0, ge=0, le=64, validation_alias=_alias("TURN_PROCESSES"))
     busy_backlog: int = Field(8, ge=1, validation_alias=_alias("BUSY_BACKLOG"))
 
-    @field_validator("secretariat_users", mode="before")
+    @field_validator("secretariat_users", "teams_service_hosts", mode="before")
     @classmethod
     def _split_users(cls, value: object) -> object:
         if isinstance(value, str):

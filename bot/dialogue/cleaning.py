@@ -3,7 +3,10 @@
 Chat platforms wrap text in markup (Slack ``<@U123>``, ``<https://…|label>``,
 ``&amp;``; Teams HTML ``<p>…</p>``, ``<at>…</at>``). It is removed here so the
 engine sees plain words, and so nothing of it is ever echoed back. Very long
-messages are cut to ``MAX_CHARS`` (the user is told).
+messages are cut to ``MAX_CHARS`` (the user is told); before any pattern runs,
+the raw text is cut to ``MAX_RAW_CHARS`` and a lone surrogate (``"\ud800"`` in a
+platform's JSON: not text, and no database stores it) becomes U+FFFD, so the
+rest of the message is understood and stored as usual.
 """
 
 from __future__ import annotations
@@ -14,12 +17,14 @@ import unicodedata
 from dataclasses import dataclass
 
 MAX_CHARS = 2000
+MAX_RAW_CHARS = 10 * MAX_CHARS   # markup included; the patterns below run on at most this much
 
 _SLACK_LINK = re.compile(r"<(https?://|mailto:)([^>|]*)\|([^>]*)>")
 _SLACK_BARE_LINK = re.compile(r"<((?:https?://|mailto:)[^>|]*)>")
 _SLACK_CHANNEL = re.compile(r"<#[A-Z0-9]+\|([^>]*)>")
 _SLACK_MENTION = re.compile(r"<[@!][A-Za-z0-9^|_-]*(\|[^>]*)?>")
-_TEAMS_AT = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
+_TEAMS_AT = re.compile(r"<at>[^<]*</at>", re.IGNORECASE)   # linear: no '<' inside a mention
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _HTML_BREAK = re.compile(r"<\s*(br|/p|/div|/li)\s*/?>", re.IGNORECASE)
 _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(\s[^<>]*)?/?>")
 _CONTROL = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u2028\u2029\ufeff]")
@@ -35,6 +40,8 @@ class CleanText:
 
 def clean_message(raw: str) -> CleanText:
     text = raw if isinstance(raw, str) else ""
+    cut = len(text) > MAX_RAW_CHARS
+    text = _SURROGATE.sub("\ufffd", text[:MAX_RAW_CHARS])
     text = _TEAMS_AT.sub(" ", text)
     text = _SLACK_LINK.sub(lambda m: m.group(3) or m.group(2), text)
     text = _SLACK_BARE_LINK.sub(lambda m: m.group(1), text)
@@ -46,7 +53,7 @@ def clean_message(raw: str) -> CleanText:
     text = _CONTROL.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
     text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     text = _LINES.sub("\n", text).strip()
-    truncated = len(text) > MAX_CHARS
+    truncated = cut or len(text) > MAX_CHARS
     if truncated:
         text = text[:MAX_CHARS]
     return CleanText(text, truncated)

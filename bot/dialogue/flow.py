@@ -15,7 +15,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-from bot.dialogue import card_edit, cleaning, counsel, messages, profiles, recommend
+from bot.dialogue import card_edit, cleaning, counsel, likely, messages, profiles, recommend
 from bot.dialogue.context import TurnContext
 from bot.dialogue.replies import Card, Choice
 from bot.dialogue.understand import OwnPlace, asker_place
@@ -134,7 +134,7 @@ def next_step(ctx: TurnContext) -> None:
         return
     for i, sub in enumerate(card.sub_issues):
         for item in ASKED_ITEMS:
-            if not getattr(sub, item) and f"{i}:{item}" not in state.asked:
+            if likely.needs_asking(sub, item) and f"{i}:{item}" not in state.asked:
                 state.step, state.ask = "missing", {"sub": i, "item": item}
                 _prompt_missing(ctx, False)
                 return
@@ -278,17 +278,18 @@ def _sub_note(ctx: TurnContext, index: int) -> str:
 
 def _prompt_missing(ctx: TurnContext, keep_id: bool) -> None:
     item, index = ctx.state.ask["item"], ctx.state.ask["sub"]
-    options = [(messages.label(item, code, ctx.lang), code) for code in messages.choice_codes(item)]
-    if item == "wanted":
-        options = [o for o in options if o[1] != "window"]
-        options.append((ctx.text("skip_wanted"), "skip"))
-    else:
-        options.append((ctx.text("skip"), "skip"))
-    ctx.ask(_sub_note(ctx, index) + ctx.text(f"ask_{item}"), options, hint=ctx.text("free_hint"), keep_id=keep_id)
+    card = ctx.state.intake_card()
+    assert card is not None
+    text, options = likely.question(ctx, card.sub_issues[index], item, show_all=bool(ctx.state.ask.get("all")))
+    ctx.ask(_sub_note(ctx, index) + text, options, hint=ctx.text("free_hint"), keep_id=keep_id)
 
 
 def _answer_missing(ctx: TurnContext, value: str) -> None:
     item = ctx.state.ask["item"]
+    if value == likely.MORE and item in ("fields", "processes"):    # the whole list instead of the likely codes
+        ctx.state.ask["all"] = True
+        _prompt_missing(ctx, False)
+        return
     if value != "skip" and value not in messages.choice_codes(item):
         ctx.say("unknown_choice")
         prompt(ctx)
@@ -299,8 +300,10 @@ def _answer_missing(ctx: TurnContext, value: str) -> None:
 def _text_missing(ctx: TurnContext, text: str) -> None:
     item = ctx.state.ask["item"]
     codes = list(getattr(ctx.services.extract(text), item))
-    if item == "wanted" and not codes and cleaning.is_yes(text):
-        codes = []
+    card = ctx.state.intake_card()
+    if not codes and cleaning.is_yes(text) and card is not None and not ctx.state.ask.get("all"):
+        guesses = likely.likely(card.sub_issues[ctx.state.ask["sub"]], item)
+        codes = guesses if len(guesses) == 1 else []     # 「はい」 to one likely code is that code
     _fill_missing(ctx, codes, None if codes else text)
 
 
@@ -311,10 +314,10 @@ def _fill_missing(ctx: TurnContext, codes: list[str], free_text: str | None) -> 
     card = state.intake_card()
     assert card is not None
     sub = card.sub_issues[index]
-    setattr(sub, item, codes)
+    setattr(sub, item, likely.combined(sub, item, codes))
     if free_text and len(free_text) >= 4 and not cleaning.is_yes(free_text):
         sub.text = f"{sub.text}（{messages.shorten(free_text, 200)}）"
-    if not codes:
+    if not getattr(sub, item):
         ctx.say("noted_free")
     state.set_card(card)
     state.asked.append(f"{index}:{item}")

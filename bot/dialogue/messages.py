@@ -117,6 +117,25 @@ TEXTS: dict[str, tuple[str, str]] = {
     "ask_fields": ("どの施設の話ですか？", "Which kind of facility is this about?"),
     "ask_processes": ("どの業務のことですか？", "Which kind of work is it?"),
     "ask_wanted": ("どんな助けがあるとよいですか？", "What kind of help would be useful?"),
+    "ask_likely_fields": (
+        "どの施設の話でしょうか？近そうなものを挙げました。",
+        "Which facility is it? These look closest.",
+    ),
+    "ask_likely_processes": (
+        "どの業務のことでしょうか？近そうなものを挙げました。",
+        "Which kind of work is it? These look closest.",
+    ),
+    "ask_also_fields": (
+        "「{have}」のほかに、次の施設の話も含まれますか？",
+        "Besides {have}, is it about any of these too?",
+    ),
+    "ask_also_processes": (
+        "「{have}」のほかに、次の業務も含まれますか？",
+        "Besides {have}, is any of this work part of it too?",
+    ),
+    "more_fields": ("ほかの施設（一覧から選ぶ）", "Another facility (full list)"),
+    "more_processes": ("ほかの業務（一覧から選ぶ）", "Other work (full list)"),
+    "likely_none": ("いいえ（{have}だけ）", "No, just {have}"),
     "about_sub": ("（課題{n}「{text}」について）", "(About issue {n}: \"{text}\")"),
     "free_hint": ("当てはまらなければ、文章で書いてください", "If none fits, type your own answer"),
     "skip": ("わからない・その他", "Not sure / other"),

@@ -112,6 +112,37 @@ class _CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
+class BodyGuard(logging.Filter):
+    """For a library that logs request bodies (bolt does, at INFO, for a badly signed or failing request;
+    the Teams SDK logs an invalid activity's values at ERROR): its INFO lines, and any line that mentions a
+    body or quotes input values, go to DEBUG — dropped unless DEBUG is on — and a line
+    is cut to ``DEBUG_LIMIT`` characters. Its warnings and errors without a body pass as they are."""
+
+    DEBUG_LIMIT = 1000
+    # "input_value": pydantic's errors quote the value (the Teams SDK logs every invalid activity so)
+    WORDS = ("body", "unhandled request", "input_value")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        lowered = message.lower()
+        if record.levelno < logging.WARNING or any(word in lowered for word in self.WORDS):
+            if not logging.getLogger(record.name).isEnabledFor(logging.DEBUG):
+                return False
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            record.exc_info, record.exc_text = None, None   # a traceback would repeat the values uncut
+        if len(message) > self.DEBUG_LIMIT:
+            record.msg, record.args = message[: self.DEBUG_LIMIT] + f"… ({len(message):,} characters)", None
+        return True
+
+
+def guarded_logger(name: str) -> logging.Logger:
+    """A logger to hand to a library as its base logger, with :class:`BodyGuard` on it."""
+    logger = logging.getLogger(name)
+    if not any(isinstance(f, BodyGuard) for f in logger.filters):
+        logger.addFilter(BodyGuard())
+    return logger
+
+
 def make_handler(log_format: str, stream: IO[str] | None = None) -> logging.Handler:
     handler: logging.StreamHandler = logging.StreamHandler(stream) if stream is not None else _CurrentStderrHandler()  # type: ignore[type-arg]
     handler.set_name(_HANDLER_NAME)

@@ -38,6 +38,7 @@ from bot.slack.admin_forms import (
     submitted_advisor,
 )
 from bot.slack.blocks import escape
+from bot.slack.middleware import dig
 from knowledge.db import Database
 from knowledge.errors import GunmaneError, ValidationFailed
 from knowledge.models import utcnow
@@ -95,6 +96,12 @@ def pending_blocks(pending: list[queues.PendingIntroduction]) -> list[dict[str, 
     return out
 
 
+def _intro_id(value: object) -> int | None:
+    """An introduction id as the admin's own buttons and modals carry it, else None."""
+    text = value if isinstance(value, str) else ""
+    return int(text) if text.isascii() and text.isdigit() and 0 < len(text) <= 9 else None
+
+
 class AdminTools:
     words = WORDS
 
@@ -147,7 +154,7 @@ class AdminTools:
             try:
                 current = self._advisor(rest.strip())
             except GunmaneError:
-                ack(text=say(LANGUAGE, "admin_not_found", id=rest.strip()))
+                ack(text=say(LANGUAGE, "admin_not_found", id=escape(rest.strip()[:80])))
                 return
             ack()
             client.views_open(trigger_id=command["trigger_id"], view=advisor_view(current))
@@ -192,10 +199,10 @@ class AdminTools:
             tell(self._summary())
         elif action_id == POST_ACTION:
             tell(say(LANGUAGE, "admin_posted" if self.post_report(client) else "admin_no_channel"))
-        elif action_id == APPROVE_ACTION:
-            tell(self.approve(int(value), f"slack:{user}"))
-        elif action_id == REASSIGN_ACTION:
-            client.views_open(trigger_id=trigger, view=self._reassign_view(int(value)))
+        elif action_id == APPROVE_ACTION and (intro_id := _intro_id(value)) is not None:
+            tell(self.approve(intro_id, f"slack:{user}"))
+        elif action_id == REASSIGN_ACTION and (intro_id := _intro_id(value)) is not None:
+            client.views_open(trigger_id=trigger, view=self._reassign_view(intro_id))
 
     def approve(self, intro_id: int, actor: str) -> str:
         """Record an acceptance on the person's behalf; both sides then get the card with the contacts."""
@@ -213,7 +220,8 @@ class AdminTools:
         user = str((body.get("user") or {}).get("id") or "")
         if not self.allowed(user):
             log.info("admin view submission refused for a non-secretariat user")
-            first = next((b.get("block_id") for b in view.get("blocks", []) if b.get("block_id")), "f_name")
+            first = next((b["block_id"] for b in view.get("blocks") or [] if isinstance(dig(b, "block_id"), str)),
+                         "f_name")
             ack(response_action="errors", errors={first: say(LANGUAGE, "admin_refusal")[:150]})
             return
         if view.get("callback_id") == ADVISOR_VIEW:
@@ -247,10 +255,9 @@ class AdminTools:
         self._dm(client, user, say(LANGUAGE, "admin_saved_edited" if editing else "admin_saved_added", id=record_id))
 
     def _reassign(self, ack: Ack, view: dict[str, Any], user: str, client: WebClient) -> None:
-        intro_id = int(view.get("private_metadata") or 0)
-        option = view.get("state", {}).get("values", {}).get("f_target", {}).get("v_target", {}).get(
-            "selected_option")
-        if not option:
+        intro_id = _intro_id(view.get("private_metadata"))
+        option = dig(view, "state", "values", "f_target", "v_target", "selected_option")
+        if not isinstance(dig(option, "value"), str) or intro_id is None:
             ack(response_action="errors", errors={"f_target": say(LANGUAGE, "admin_reassign_pick")})
             return
         try:
@@ -263,7 +270,8 @@ class AdminTools:
             ack(response_action="errors", errors={"f_target": str(exc)[:150]})
             return
         ack()
-        self._dm(client, user, say(LANGUAGE, "admin_reassigned", id=intro_id, target=option["value"], new=new_id))
+        done = say(LANGUAGE, "admin_reassigned", id=intro_id, target=escape(option["value"]), new=new_id)
+        self._dm(client, user, done)
         self.dispatcher.notify([notice] if notice is not None else [])
 
     # ---- Slack specifics

@@ -12,6 +12,7 @@ from typing import Any
 from bot.dialogue.messages import say
 from bot.secretariat.queues import Candidate
 from bot.slack.blocks import escape
+from bot.slack.middleware import dig
 from knowledge.records import ADVISOR_KINDS, ADVISOR_STATUSES, prefecture_names
 from knowledge.taxonomy import get_taxonomy
 
@@ -105,17 +106,15 @@ def advisor_view(current: dict[str, Any] | None = None) -> dict[str, Any]:
 
 def submitted_advisor(view: dict[str, Any]) -> dict[str, Any]:
     """The modal's values as a record dict (contract field names)."""
-    values = view.get("state", {}).get("values", {})
     data: dict[str, Any] = {}
     for field, kind in ADVISOR_INPUTS:
-        element = values.get(f"f_{field}", {}).get(f"v_{field}")
-        if element is None:
+        element = dig(view, "state", "values", f"f_{field}", f"v_{field}")
+        if not isinstance(element, dict):
             continue
         if kind in MULTI:
-            data[field] = [o["value"] for o in element.get("selected_options") or []]
+            data[field] = [dig(o, "value") for o in element.get("selected_options") or [] if isinstance(o, dict)]
         elif kind in SINGLE:
-            chosen = element.get("selected_option")
-            data[field] = chosen["value"] if chosen else None
+            data[field] = dig(element, "selected_option", "value")
         else:
             data[field] = element.get("value")
     return data

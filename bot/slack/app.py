@@ -26,11 +26,12 @@ from slack_bolt import App
 from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 
+from bot.monitoring.logs import guarded_logger
 from bot.relay.dispatch import Dispatcher
 from bot.relay.senders import configured_senders
 from bot.slack.admin import AdminTools
 from bot.slack.handlers import DialogueEngineLike, SlackHandlers
-from bot.slack.middleware import deduplicate_events, reject_malformed
+from bot.slack.middleware import GunmaneApp, deduplicate_events
 from bot.slack.sender import make_client as slack_client
 from bot.slack.sender import sender_for
 from knowledge.db import Database
@@ -90,8 +91,9 @@ def build_app(
     client = make_client(settings)
     signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     try:
-        app = App(
+        app = GunmaneApp(
             client=client,
+            logger=guarded_logger("gunmane.slack.bolt"),  # bolt logs bodies at INFO: they go to DEBUG, cut
             signing_secret=signing_secret,
             name="gunmane",
             process_before_response=False,
@@ -111,7 +113,6 @@ def build_app(
             f"Cannot reach the Slack Web API at {settings.slack_api_url} ({exc}). "
             "Check the network or GUNMANE_SLACK_API_URL."
         ) from exc
-    app.use(reject_malformed)
     app.use(deduplicate_events(db))
     sender = sender_for(client, settings, db)
     dispatcher = Dispatcher(db, configured_senders(settings, db).replacing(sender))

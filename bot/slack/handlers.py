@@ -33,6 +33,7 @@ from bot.relay.turns import KeyedLocks, WorkingNotice
 from bot.runtime.pool import busy_reply
 from bot.slack import blocks
 from bot.slack.home import HOME_START_ACTION, home_view
+from bot.slack.middleware import dig
 from bot.slack.posting import Place
 from bot.slack.sender import SlackSender
 
@@ -284,8 +285,8 @@ class SlackHandlers:
             in_dm = is_dm_channel(str(command.get("channel_id", "")))
             ack(response_type="ephemeral", text=say(language, "searching" if in_dm else "searching_dm"))
         elif kind is None:
-            ack(response_type="ephemeral",
-                text=say(language, "unknown_subcommand", word=rest) + "\n" + say(language, "slash_help"))
+            unknown = say(language, "unknown_subcommand", word=blocks.escape(rest[:80]))  # never echo <!channel>
+            ack(response_type="ephemeral", text=unknown + "\n" + say(language, "slash_help"))
 
     def on_command_work(self, command: dict[str, Any]) -> None:
         """After the ack: a lookup, or a consultation typed inline (`/gunmane 相談 橋の点検…`), in the DM."""
@@ -323,8 +324,8 @@ class SlackHandlers:
 
     @staticmethod
     def form_text(view: dict[str, Any]) -> str:
-        values = (view.get("state") or {}).get("values") or {}
-        return str(((values.get(CONSULT_BLOCK) or {}).get(CONSULT_INPUT) or {}).get("value") or "").strip()
+        value = dig(view, "state", "values", CONSULT_BLOCK, CONSULT_INPUT, "value")
+        return value.strip() if isinstance(value, str) else ""
 
     def on_consult_submitted(self, ack: Ack, view: dict[str, Any]) -> None:
         if not self.form_text(view):

@@ -2,10 +2,10 @@
 
 HTTP runs bolt's WSGI adapter under waitress, a multi-threaded production
 WSGI server (bolt's own ``App.start()`` is a development server that drops
-malformed bodies without answering). The adapter is extended only where bolt
-would fail on a body it cannot parse: such a request gets 401 when it is not
-signed by Slack, else 400 and a log line — never a 500 or a dropped
-connection. ``GET /healthz`` answers 200 for load balancers.
+malformed bodies without answering). The adapter checks the signature on the
+raw bytes first — a request Slack did not sign gets 401 and nothing of it is
+parsed or logged — then answers a body bolt cannot parse with 400 and a log
+line: never a 500 or a dropped connection. ``GET /healthz`` answers 200 for load balancers.
 
 Socket Mode uses bolt's built-in Socket Mode handler (no extra dependency);
 ``apps.connections.open`` goes through the same Web API client, so
@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import re
 import threading
 import time
 from collections.abc import Iterable
@@ -44,16 +45,21 @@ SERVER_THREADS = 8
 MAX_SIGNATURE_AGE_S = 300   # Slack's (and bolt's) replay window
 
 
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")   # Unix seconds, as Slack sends them; nothing else is parsed
+
+
 def is_signed(secret: str, raw: bytes, timestamp: str, signature: str, *, now: float | None = None) -> bool:
-    """Slack's v0 signature over raw bytes (bolt's verifier needs UTF-8; a garbage body may not be)."""
-    try:
-        age = abs((now if now is not None else time.time()) - int(timestamp))
-    except ValueError:
+    """Slack's v0 signature over raw bytes, checked before anything of the body is read.
+
+    Any header Slack would not send — a timestamp that is not plain digits (``abc``, ``1e3``,
+    ``1700000000.5``, empty), a signature with non-ASCII characters — is simply not signed.
+    """
+    if not secret or not _TIMESTAMP.fullmatch(timestamp):
         return False
-    if not secret or age > MAX_SIGNATURE_AGE_S:
+    if abs((now if now is not None else time.time()) - int(timestamp)) > MAX_SIGNATURE_AGE_S:
         return False
     expected = "v0=" + hmac.new(secret.encode(), b"v0:" + timestamp.encode() + b":" + raw, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, signature)
+    return hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace"))
 
 
 class GunmaneRequestHandler(SlackRequestHandler):
@@ -67,37 +73,41 @@ class GunmaneRequestHandler(SlackRequestHandler):
         self.secrets = [secret for secret in (signing_secret, previous_secret) if secret]
 
     def signed(self, raw: bytes, headers: dict[str, Any]) -> bool:
-        timestamp = str(headers.get("x-slack-request-timestamp") or "")
-        signature = str(headers.get("x-slack-signature") or "")
+        timestamp, signature = _header(headers, "x-slack-request-timestamp"), _header(headers, "x-slack-signature")
         return any(is_signed(secret, raw, timestamp, signature) for secret in self.secrets)
 
     def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
         headers = request.get_headers()
         raw = request.environ["wsgi.input"].read(int(request.environ.get("CONTENT_LENGTH") or 0))
-        if not self.signed(raw, headers):
-            log.warning("Rejected an unsigned or stale request to %s; answered 401", self.path)
+        if not self.signed(raw, headers):   # the signing secret, or the previous one during a rotation
+            # Nothing of the body is read or logged: it comes from anyone.
+            log.warning("Rejected an unsigned or stale request to %s (%d bytes); answered 401", self.path, len(raw))
             return BoltResponse(status=401, body={"error": "invalid request"})
         try:
-            body = raw.decode("utf-8")
+            bolt_request = BoltRequest(body=raw.decode("utf-8"), query=request.query_string, headers=headers)
         except UnicodeDecodeError:
-            return self._malformed(raw, headers, "body is not UTF-8")
-        try:
-            bolt_request = BoltRequest(body=body, query=request.query_string, headers=headers)
+            return _malformed("the body is not UTF-8")
         except Exception as exc:  # bolt parses JSON / form / payload= here and raises on garbage
-            return self._malformed(raw, headers, f"body cannot be parsed ({type(exc).__name__}: {exc})")
+            return _malformed(f"the body cannot be parsed ({type(exc).__name__})")
         if not isinstance(bolt_request.body, dict):
-            return self._malformed(raw, headers, "body is not a JSON object or form")
+            return _malformed("the body is not a JSON object or form")
         return self.app.dispatch(bolt_request)
-
-    def _malformed(self, raw: bytes, headers: dict[str, Any], reason: str) -> BoltResponse:
-        log.warning("Rejected a malformed Slack request to %s: %s; answered 400", self.path, reason)
-        return BoltResponse(status=400, body={"error": "malformed request", "detail": reason})
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") == "GET":
             start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
             return [b"ok"]
         return super().__call__(environ, start_response)
+
+
+def _header(headers: dict[str, Any], name: str) -> str:
+    value = headers.get(name)
+    return str(value[0] if isinstance(value, list) and value else value or "")
+
+
+def _malformed(reason: str) -> BoltResponse:
+    log.warning("Rejected a malformed Slack request: %s; answered 400", reason)
+    return BoltResponse(status=400, body={"error": "malformed request", "detail": reason})
 
 
 class HttpServer:

@@ -11,17 +11,22 @@ the text.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from microsoft_agents.activity import Activity
 
 from bot.dialogue.replies import ConversationKey, Incoming, IncomingChoice, IncomingMessage
 from bot.teams.cards import SUBMIT_KEY
+from bot.teams.guard import activity_tenant
 
 PLATFORM = "teams"
-_AT_TAG = re.compile(r"<at[^>]*>(.*?)</at>", re.IGNORECASE | re.DOTALL)
-_LEADING_AT = re.compile(r"^\s*<at[^>]*>.*?</at>\s*", re.IGNORECASE | re.DOTALL)
+# One <at …> or </at> tag. No '<' inside, so each attempt stops at the next '<': linear time on any text
+# (the old ``<at[^>]*>(.*?)</at>`` took ~29 s on "<at>" × 20,000, on the event loop).
+_TAG = re.compile(r"<(/?)at(?:\s[^<>]*)?>", re.IGNORECASE)
 _MAX_CHOICE_VALUE = 1000
+MAX_TEXT_CHARS = 8000      # the engine keeps 2,000; a longer text is cut before any mention is looked for
+_MAX_MENTIONS = 20         # mention entities looked at
 
 
 def user_id(activity: Activity) -> str:
@@ -33,14 +38,7 @@ def user_id(activity: Activity) -> str:
 
 
 def tenant_id(activity: Activity) -> str:
-    conversation = activity.conversation
-    if conversation is not None and conversation.tenant_id:
-        return conversation.tenant_id
-    channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
-    tenant = channel_data.get("tenant")
-    if isinstance(tenant, dict) and tenant.get("id"):
-        return str(tenant["id"])
-    return "unknown-tenant"
+    return activity_tenant(activity) or "unknown-tenant"
 
 
 def conversation_key(activity: Activity) -> ConversationKey:
@@ -64,14 +62,37 @@ def is_personal(activity: Activity) -> bool:
     return not conversation.is_group
 
 
+def _bot_mentions(activity: Activity) -> list[str]:
+    """The texts (``<at>gunmane</at>``) of the first mention entities that name the bot."""
+    bot = activity.recipient.id if activity.recipient is not None else None
+    found: list[str] = []
+    for entity in (activity.entities or [])[:_MAX_MENTIONS]:
+        data = entity.model_dump(by_alias=True) if hasattr(entity, "model_dump") else {}
+        mentioned = data.get("mentioned")
+        if bot and data.get("type") == "mention" and isinstance(mentioned, dict) and mentioned.get("id") == bot:
+            text = data.get("text")
+            found.append(text if isinstance(text, str) and text else f"<at>{mentioned.get('name') or ''}</at>")
+    return found
+
+
+def strip_mentions(text: str, bot_mentions: Sequence[str] = ()) -> str:
+    """``text`` without the bot's mentions and without a leading mention; other mentions keep the name.
+    Linear in the length of the text."""
+    for mention in bot_mentions:
+        text = text.replace(mention, "")
+    text = text.lstrip()
+    first = _TAG.match(text)
+    if first is not None and not first.group(1):   # a channel message addressed to the bot starts with it
+        close = next((tag for tag in _TAG.finditer(text, first.end()) if tag.group(1)), None)
+        text = text[close.end():] if close is not None else text
+    return _TAG.sub("", text)
+
+
 def message_text(activity: Activity) -> str:
-    """The typed text without the @mention of the bot; other mentions keep just the name."""
-    text = activity.text or ""
-    if activity.recipient is not None and activity.recipient.id:
-        text = activity.remove_mention_text(activity.recipient.id)
-    text = _LEADING_AT.sub("", text)  # a channel message addressed to the bot starts with its mention
-    text = _AT_TAG.sub(lambda match: match.group(1), text)
-    return text.replace("&nbsp;", " ").strip()
+    """The typed text (cut at ``MAX_TEXT_CHARS``) without the @mention of the bot; other mentions keep
+    just the name."""
+    text = (activity.text or "")[:MAX_TEXT_CHARS]
+    return strip_mentions(text, _bot_mentions(activity)).replace("&nbsp;", " ").strip()
 
 
 def submitted_choice(activity: Activity) -> str | None:

@@ -68,7 +68,7 @@ class TeamsBot:
             log.info("Teams redelivered activity %s; already handled, ignored", activity.id)
             return
         await asyncio.to_thread(self.references.remember, activity)
-        incoming = activities.incoming(activity)
+        incoming = await asyncio.to_thread(activities.incoming, activity)   # text work off the event loop
         if incoming is None:
             if activities.is_empty_card_submit(activity):
                 await context.send_activity(cards.text_message(say(_language(activity), "pick_first")))

@@ -10,12 +10,13 @@ for a local fake connector or a tunnel you control, never for Teams.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from microsoft_agents.authentication.msal import MsalConnectionManager
 from microsoft_agents.hosting.core import AgentAuthConfiguration, ClaimsIdentity
 from microsoft_agents.hosting.core.authorization.auth_types import AuthTypes
 
+from bot.teams.guard import MICROSOFT_SERVICE_HOSTS, ServiceUrlRule
 from knowledge.errors import ConfigError
 from knowledge.settings import Settings
 
@@ -32,6 +33,8 @@ class TeamsAuth:
     connection_manager: MsalConnectionManager
     app_id: str
     secured: bool
+    tenant_id: str | None = None
+    service_urls: ServiceUrlRule = field(default_factory=lambda: ServiceUrlRule(loopback_only=True))
 
     def proactive_identity(self) -> ClaimsIdentity:
         """The identity proactive turns run under: the app's own, or anonymous when unsecured."""
@@ -59,7 +62,9 @@ def teams_auth(settings: Settings, *, insecure_local: bool = False) -> TeamsAuth
             tenant_id=tenant,
             connection_name=SERVICE_CONNECTION,
         )
-        return TeamsAuth(configuration, _manager(configuration), app_id, secured=True)
+        hosts = tuple(settings.teams_service_hosts) or MICROSOFT_SERVICE_HOSTS
+        return TeamsAuth(configuration, _manager(configuration), app_id, secured=True, tenant_id=tenant,
+                         service_urls=ServiceUrlRule(allowed_hosts=hosts))
     if app_id or password:
         missing = "GUNMANE_TEAMS_APP_PASSWORD" if app_id else "GUNMANE_TEAMS_APP_ID"
         raise ConfigError(

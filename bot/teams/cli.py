@@ -26,7 +26,8 @@ log = logging.getLogger("gunmane.teams")
 @handle_errors
 def serve_teams(
     port: int = typer.Option(3978, "--port", help="Port to listen on (Azure Bot's messaging endpoint points here)."),
-    host: str = typer.Option("0.0.0.0", "--host", help="Address to bind."),
+    host: str | None = typer.Option(
+        None, "--host", help="Address to bind (default 0.0.0.0; 127.0.0.1 with --insecure-local)."),
     insecure_local: bool = typer.Option(
         False,
         "--insecure-local",
@@ -40,6 +41,9 @@ def serve_teams(
     if insecure_local and not secured:
         log.warning(INSECURE_WARNING)  # the first line the server logs, on purpose
     auth = teams_auth(cfg, insecure_local=insecure_local)
+    host = host or ("0.0.0.0" if auth.secured else "127.0.0.1")   # unauthenticated: this machine only
+    if not auth.secured and host not in ("127.0.0.1", "localhost", "::1"):
+        log.warning("--insecure-local on %s: anyone who reaches this port can talk to the bot", host)
     ensure_port_free(host, port)
     if insecure_local and secured:
         log.warning("--insecure-local ignored: Teams credentials are set, so every request is authenticated.")

@@ -21,6 +21,7 @@ from microsoft_agents.hosting.core import ChannelAdapter, TurnContext
 from bot.dialogue.replies import Delivery
 from bot.teams import activities, cards
 from bot.teams.auth import TeamsAuth, has_credentials, teams_auth
+from bot.teams.guard import Refused
 from bot.teams.references import ReferenceStore
 from knowledge.db import Database
 from knowledge.settings import Settings
@@ -75,6 +76,13 @@ class TeamsSender:
             await turn.send_activities(outgoing)   # they are talking to us right now, 1:1
             return True
         reference = self.references.conversation_reference(user)
+        try:
+            if reference is not None:
+                self.auth.service_urls.check(str(reference.service_url or ""), None, stored=True)
+        except Refused as refused:
+            log.warning("notice %s #%s: a stored Teams reference is not used: %s", delivery.notice.event,
+                        delivery.notice.subject_id, refused.reason)
+            reference = None
         if reference is None:
             log.warning("notice %s #%s: a Teams recipient has no 1:1 chat with the bot yet (they need to install "
                         "or open the app once)", delivery.notice.event, delivery.notice.subject_id)

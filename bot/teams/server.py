@@ -1,14 +1,15 @@
 """The aiohttp application serving ``POST /api/messages`` for Teams.
 
 Request path: token check (the SDK's ``jwt_authorization_middleware`` when
-credentials are set) → activity check (malformed JSON or an activity that is
-not one answers 400 with a log line, never a crash) → ``CloudAdapter`` →
-``AgentApplication`` → replies posted to the activity's ``serviceUrl``.
+credentials are set) → activity check in bot/teams/guard.py (a body that is not
+an activity: 400; a serviceUrl or tenant not allowed: 403; each with a log
+line, never a 500) → ``CloudAdapter`` → ``AgentApplication`` → replies posted
+to the activity's ``serviceUrl``. Invokes get an empty 200.
 """
 
 from __future__ import annotations
 
-import json
+import asyncio
 import logging
 import warnings
 from collections.abc import Sequence
@@ -20,17 +21,16 @@ from aiohttp import web
 from microsoft_agents.activity import Activity
 from microsoft_agents.hosting.aiohttp import CloudAdapter, jwt_authorization_middleware
 from microsoft_agents.hosting.core import AgentApplication, TurnState
-from pydantic import ValidationError
 
 from bot.relay.senders import SenderRegistry
 from bot.teams.app import DialogueEngineLike, TeamsBot, build_agent_application
 from bot.teams.auth import TeamsAuth
+from bot.teams.guard import MAX_BODY_BYTES, Refused, check_tenant, parse_activity
 from knowledge.db import Database
 
 log = logging.getLogger(__name__)
 
 MESSAGES_PATH = "/api/messages"
-MAX_BODY_BYTES = 1024 * 1024  # Teams activities are a few KB; anything this large is not one
 
 
 @dataclass
@@ -54,6 +54,9 @@ def create_teams_server(
     senders: SenderRegistry | None = None,
 ) -> TeamsServer:
     """``senders`` deliver to people on other platforms (the settings' configured senders)."""
+    sdk_log = logging.getLogger("microsoft_agents")
+    if sdk_log.level == logging.NOTSET:   # the SDK's INFO lines quote activity ids and types: WARNING and up
+        sdk_log.setLevel(logging.WARNING)
     bot = TeamsBot(engine, db, auth, secretariat_users=secretariat_users, senders=senders)
     agent = build_agent_application(bot, show_typing=show_typing)
     adapter = CloudAdapter(connection_manager=auth.connection_manager)
@@ -68,10 +71,15 @@ def create_teams_server(
         web_app["agent_configuration"] = auth.configuration
 
     async def messages(request: web.Request) -> web.StreamResponse:
-        problem = await _activity_problem(request)
-        if problem is not None:
-            log.warning("rejected a malformed activity from %s: %s", request.remote, problem)
-            return web.json_response({"error": problem}, status=400)
+        try:
+            activity = await _checked_activity(request, auth)
+        except Refused as refused:
+            what = "a malformed activity" if refused.status == 400 else "an activity"
+            log.warning("rejected %s from %s (%d): %s", what, request.remote, refused.status, refused.reason)
+            return web.json_response({"error": refused.reason}, status=refused.status)
+        if activity.type == "invoke":   # gunmane's cards submit messages; an invoke gets the empty 200 it expects
+            log.info("answered a Teams invoke %r with an empty 200", str(activity.name or "")[:60])
+            return web.json_response({}, status=200)
         response = await adapter.process(request, agent)
         return response if response is not None else web.Response(status=202)
 
@@ -79,25 +87,22 @@ def create_teams_server(
     return TeamsServer(web_app=web_app, adapter=adapter, agent=agent, bot=bot, auth=auth)
 
 
-async def _activity_problem(request: web.Request) -> str | None:
-    """Why the body is not an activity gunmane can process, or None when it is."""
+async def _checked_activity(request: web.Request, auth: TeamsAuth) -> Activity:
+    """The request's activity once its body, its serviceUrl and its tenant pass (bot/teams/guard.py)."""
+    identity = request.get("claims_identity")
+    claims: dict[str, Any] = dict(identity.claims) if auth.secured and identity is not None else {}
+    if auth.secured:
+        check_tenant(auth.tenant_id, claims)   # a token of another tenant: refused before the body is read
     try:
-        body = json.loads(await request.read())
+        raw = await request.read()
     except web.HTTPRequestEntityTooLarge:
-        return "the request body is too large to be an activity"
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return f"the body is not JSON ({exc.__class__.__name__})"
-    if not isinstance(body, dict):
-        return "the body is JSON but not an object"
-    try:
-        activity = Activity.model_validate(body)
-    except ValidationError as exc:
-        return f"the body is not a valid activity ({exc.error_count()} invalid field(s))"
-    if not activity.type or activity.conversation is None or not activity.conversation.id:
-        return "an activity needs a type and conversation.id"
-    if not activity.service_url:
-        return "an activity needs a serviceUrl to reply to"
-    return None
+        raise Refused(413, "the request body is too large to be an activity") from None
+    activity = await asyncio.to_thread(parse_activity, raw)   # JSON and pydantic work off the event loop
+    claimed = claims.get("serviceurl")
+    auth.service_urls.check(str(activity.service_url), claimed if isinstance(claimed, str) else None)
+    if auth.secured:
+        check_tenant(auth.tenant_id, claims, activity)
+    return activity
 
 
 MONITORING_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})   # bot/monitoring: for load balancers, no token

@@ -22,13 +22,15 @@ from knowledge.taxonomy import get_taxonomy
 from matching.intake._implied import implied_codes
 from matching.intake._lexicon import CATEGORIES, Category, Entry, Lexicon, get_lexicon
 from matching.intake._matcher import Analysed, Hit, analyse_text, find_hits, token_range
-from matching.intake._rules import is_background, is_department, is_greeting, is_negated
+from matching.intake._roles import is_wanted
+from matching.intake._rules import is_background, is_department, is_greeting, is_negated, is_settled
 from matching.intake._split import Clause, clauses, phrase_cuts
 from matching.intake._text import clean_text
 
 # "lexicon": the message's own words; "weak": a situation that implies the code (「枝が伸びて」 → pruning);
 # "embedding": the closest meaning. A code with only weak or embedding triggers is a guess to confirm.
-Source = Literal["lexicon", "weak", "embedding"]
+# "candidate": close by meaning but not sure enough to count — not among the codes; the dialogue offers it.
+Source = Literal["lexicon", "weak", "embedding", "candidate"]
 _LIST_END = re.compile(r"(?:(?<=件)と|(?<=こと)と|(?<=話)と|(?<=問題)と|のと)$")
 
 
@@ -112,13 +114,15 @@ def _read_hits(a: Analysed, hits: list[Hit], cls: list[Clause], lex: Lexicon) ->
     readings: list[_Reading] = []
     starts = [c.start for c in cls]
     for hit in hits:
-        if not hit.entry.codes or is_negated(a, hit) or is_department(a, hit):
+        if not hit.entry.codes or is_negated(a, hit) or is_department(a, hit) or is_settled(a, hit):
             continue
         codes = list(hit.entry.codes)
         if any(cat in ("process", "wanted") for cat, _ in codes) and is_greeting(a, hit):
             codes = [(cat, c) for cat, c in codes if cat not in ("process", "wanted")]
-        if any(code in lex.background_codes for _, code in codes) and is_background(a, hit):
-            codes = [(cat, c) for cat, c in codes if not (cat == "process" and c in lex.background_codes)]
+        japanese = not a.text[hit.start : hit.end].isascii()
+        past = lex.background_codes | (lex.background_codes_ja if japanese else frozenset())
+        if any(code in past for _, code in codes) and is_background(a, hit):
+            codes = [(cat, c) for cat, c in codes if not (cat == "process" and c in past)]
         if codes:
             readings.append(_Reading(hit, a.text[hit.start : hit.end], _clause_of(starts, hit.start), codes))
     # 「見てもらう」 is inspection only with a structure in its clause; 「電話」 front-desk work only when answered.
@@ -132,9 +136,15 @@ def _read_hits(a: Analysed, hits: list[Hit], cls: list[Clause], lex: Lexicon) ->
                 continue
             forms = forms_by_clause.get(r.clause, set())
             with_field = r.clause in fields_by_clause or (rule.near and r.clause - 1 in fields_by_clause)
-            ok = (rule.with_field and with_field) or bool(forms & rule.with_forms)
+            unconditional = not rule.with_field and not rule.with_forms
+            ok = unconditional or (rule.with_field and with_field) or bool(forms & rule.with_forms)
             if not ok or forms & rule.unless_forms:
                 r.drop(rule.code, ("process",))
+    # 「業者」「コンサル」 are procurement only where the clause wants one (頼める業者がいない), not in passing.
+    for role in lex.roles:
+        for r in readings:
+            if r.hit.entry.word in role.words and not is_wanted(a, (cls[r.clause].start, cls[r.clause].end), role):
+                r.drop(role.code, ("process",))
     return [r for r in readings if r.codes]
 
 

@@ -18,12 +18,16 @@ from matching.intake._extract import Extraction, SubIssue, Trigger
 from matching.intake._fallback import FallbackSettings, decide, embed_queries, score_queries
 from matching.intake._lexicon import Category, Lexicon, get_lexicon
 from matching.intake._matcher import analyse_text, find_hits
-from matching.intake._rules import GREETING, HEADER_LINE
+from matching.intake._rules import GREETING, HEADER_LINE, SETTLED
 from matching.intake._split import clauses
 
 # Beyond this many characters a sub-issue is not compared by meaning: a long text names its subject in words.
 FALLBACK_MAX_CHARS = 1_000
 _MIN_CLAUSE = 4
+# Close but not sure enough to count: up to three codes the dialogue offers first when it asks.
+MAX_CANDIDATES = 3
+CANDIDATE_MIN_Z = 1.0
+CANDIDATE_MIN_MARGIN = 0.0
 _PHRASES = re.compile(r"[^、,。！？!?\n]+")
 
 
@@ -66,7 +70,7 @@ def _clause_texts(text: str, lex: Lexicon | None = None) -> list[str]:
         content = _content_of(text[c.start : c.end])
         if len(content) >= _MIN_CLAUSE and content not in out and has_unexplained_word(content, lex):
             out.append(content)
-    return out
+    return [t for t in out if not SETTLED.search(t)]    # 「除雪の契約は済んでいるので大丈夫です」 is not the need
 
 
 def _fill(
@@ -92,6 +96,7 @@ def _fill(
         codes, scores = score_queries(np.stack([vectors[t] for t in texts]), kind, embedder, lex)
         found = [f for f in (decide(codes, row, min_z, min_margin) for row in scores) if f is not None]
         if not found:
+            out[i] = _with_candidates(subs[i], kind, codes, scores)
             continue
         code, score, _ = max(found, key=lambda f: f[1])
         e = subs[i].extraction
@@ -100,6 +105,22 @@ def _fill(
         terms = [*e.terms, Trigger(kind, code, f"(意味の近さ +{score:.3f})", "embedding")]
         out[i] = SubIssue(subs[i].text, Extraction(fields, processes, list(e.pains), list(e.wanted), terms))
     return out
+
+
+def _with_candidates(sub: SubIssue, kind: Category, codes: list[str], scores: np.ndarray) -> SubIssue:
+    """No code stood out: the closest few are kept as ``candidate`` triggers (not codes) for the dialogue to offer."""
+    best = scores.max(axis=0)
+    spread = float(best.std())
+    if spread <= 1e-9:
+        return sub
+    z = (best - float(best.mean())) / spread
+    order = [int(j) for j in np.argsort(-best) if best[j] >= CANDIDATE_MIN_MARGIN and z[j] >= CANDIDATE_MIN_Z]
+    if not order:
+        return sub
+    e = sub.extraction
+    terms = [*e.terms, *(Trigger(kind, codes[j], f"(意味の近さ 候補 +{float(best[j]):.3f})", "candidate")
+                         for j in order[:MAX_CANDIDATES])]
+    return SubIssue(sub.text, Extraction(list(e.fields), list(e.processes), list(e.pains), list(e.wanted), terms))
 
 
 def fill_by_meaning(

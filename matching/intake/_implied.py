@@ -101,11 +101,13 @@ def implied_codes(
     out: list[Implied] = []
     for i, view in enumerate(views):
         present = {code for _, code in named[i]}
-        has_field = any(kind == "field" for kind, _ in named[i]) or (
-            i > 0 and any(kind == "field" for kind, _ in named[i - 1])
-        )
+        fields = {code for kind, code in named[i] if kind == "field"}
+        if not fields and i > 0:
+            fields = {code for kind, code in named[i - 1] if kind == "field"}
         for rule in lex.implies:
-            if rule.code in present or present & rule.unless or (rule.with_field and not has_field):
+            if rule.code in present or present & rule.unless or (rule.with_field and not fields):
+                continue
+            if (rule.only_fields and not fields <= rule.only_fields) or view.forms & rule.unless_forms:
                 continue
             spans = _match(rule, view)
             if spans is None and rule.near and i > 0:       # "…is bulging. Should we be worried?"

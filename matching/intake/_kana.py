@@ -25,6 +25,8 @@ from matching.intake._text import fold
 
 _local = threading.local()
 _PARTICLES = set("のがをにはもでとやへかねよ")
+# Particles that open a run after a word: not か/ね/よ, which end sentences and begin words (一週間|かかる).
+_OPENERS = set("のがをにはもでとやへ")
 _KANA_RUN = re.compile(r"[\u3041-\u3096\u30fc]+")
 _IDEOGRAPHS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff々]+")
 _HAS_KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff々]")
@@ -51,16 +53,82 @@ def reading_of(text: str) -> tuple[str, int]:
     return "".join(parts), len(parts)
 
 
+def _composed_reading(word: str, known: set[str]) -> str:
+    """The reading of ``word`` as a known lexicon word followed by the rest (水道管 = 水道 + 管: すいどうかん).
+
+    Sudachi reads some compounds wrongly (水道管 as 水 + 道管, みずどうかん); a compound of a lexicon word
+    reads as that word does.
+    """
+    for cut in range(len(word) - 1, 1, -1):
+        head = word[:cut]
+        if head in known:
+            first, _ = reading_of(head)
+            rest, _ = reading_of(word[cut:])
+            return first + rest if first and rest else ""
+    return ""
+
+
 def kana_readings(words: Iterable[str]) -> dict[str, list[str]]:
-    """Reading → the lexicon words (with kanji) that read so."""
+    """Reading → the lexicon words (with kanji) that read so (Sudachi's reading, and the composed one)."""
+    words = [w for w in words if " " not in w and not w.isascii() and _HAS_KANJI.search(w)]
+    known = set(words)
     out: dict[str, list[str]] = {}
+    for word in words:
+        for reading in dict.fromkeys((reading_of(word)[0], _composed_reading(word, known))):
+            if len(reading) >= MIN_READING and word not in out.get(reading, []):
+                out.setdefault(reading, []).append(word)
+    return out
+
+
+# Godan verbs: the last kana of the dictionary form → its a-, i-, e-, o-row kana and the sound change before
+# て/た (直す → なおさ, なおし, なおせ, なおそ; 取り除く → とりのぞい). Ichidan verbs drop る (取り替える → とりかえ).
+_GODAN = {
+    "う": "わいえおっ", "く": "かきけこい", "ぐ": "がぎげごい", "す": "さしせそし", "つ": "たちてとっ",
+    "ぬ": "なにねのん", "ぶ": "ばびべぼん", "む": "まみめもん", "る": "らりれろっ",
+}
+# What may follow a verb stem written in kana: want, polite, te/ta, negation, potential, conditional, volition.
+_VERB_ENDINGS = (
+    "たい", "たく", "たか", "たけ", "ます", "まし", "ませ", "て", "で", "た", "だ", "ない", "なく", "なか", "なき",
+    "なけ", "なさ", "ず", "ん", "る", "れ", "ば", "う", "よう", "そう", "ちゃ", "じゃ",
+)
+MIN_STEM = 3
+
+
+def verb_stems(words: Iterable[str]) -> dict[str, str]:
+    """Stem of every conjugated form → the verb's dictionary reading, for the lexicon's one-word verbs.
+
+    In kana, 「なおしたい」「なおせる」「とりかえたい」 are 直す and 取り替える (Sudachi, reading kana,
+    splits なお|し|たい as 猶 + する); a stem counts only when one of ``_VERB_ENDINGS`` follows it (``kana_spans``).
+    """
+    out: dict[str, str] = {}
     for word in words:
         if " " in word or word.isascii() or not _HAS_KANJI.search(word):
             continue
-        reading, _ = reading_of(word)
-        if len(reading) >= MIN_READING and word not in out.get(reading, []):
-            out.setdefault(reading, []).append(word)
+        morphemes = _tokenizer().tokenize(word, tokenizer.Tokenizer.SplitMode.B)
+        if len(morphemes) != 1 or morphemes[0].part_of_speech()[0] != "動詞":
+            continue
+        reading = fold(morphemes[0].reading_form())
+        kind = morphemes[0].part_of_speech()[4]
+        if not _ONLY_KANA.match(reading):
+            continue
+        stems: list[str] = []
+        if kind.startswith("五段") and reading[-1] in _GODAN:
+            stems = [reading[:-1] + k for k in _GODAN[reading[-1]]]
+        elif kind.startswith(("上一段", "下一段")) and reading.endswith("る"):
+            stems = [reading[:-1]]
+        for stem in stems:
+            if len(stem) >= MIN_STEM:
+                out.setdefault(stem, reading)
     return out
+
+
+def _verb_at(folded: str, start: int, hi: int, stems: Mapping[str, str], longest: int) -> tuple[int, str] | None:
+    """(end, dictionary reading) of a conjugated verb starting at ``start`` and followed by an ending."""
+    for end in range(min(hi, start + longest), start + MIN_STEM - 1, -1):
+        reading = stems.get(folded[start:end])
+        if reading is not None and folded.startswith(_VERB_ENDINGS, end) and end < hi:
+            return end, reading
+    return None
 
 
 def _reading_at(folded: str, start: int, hi: int, readings: Mapping[str, object], longest: int) -> int | None:
@@ -71,16 +139,21 @@ def _reading_at(folded: str, start: int, hi: int, readings: Mapping[str, object]
     return None
 
 
-def kana_spans(folded: str, readings: Mapping[str, object]) -> list[tuple[int, int, str]]:
+def kana_spans(
+    folded: str, readings: Mapping[str, object], stems: Mapping[str, str] | None = None
+) -> list[tuple[int, int, str]]:
     """(start, end, reading) for the readings in the kana runs of ``folded``, where a word may start and end.
 
     A word starts a run that does not follow a kanji (kana after a kanji is its ending: 分かる holds no 刈る),
     or right after the particle that opens a run (町道の|はし), or after the particle that follows a word just
-    read (どうろの|あな); never in the middle of running grammar (なのかどうか holds no 河道).
+    read (どうろの|あな); never in the middle of running grammar (なのかどうか holds no 河道). A verb of
+    ``stems`` (``verb_stems``) may also stand conjugated where a word starts (はやく|なおしたい: 直す).
     """
     if not readings:
         return []
     longest = max(len(r) for r in readings)
+    stems = stems or {}
+    longest_stem = max((len(st) for st in stems), default=0)
     out = []
     for run in _KANA_RUN.finditer(folded):
         lo, hi = run.start(), run.end()
@@ -88,11 +161,14 @@ def kana_spans(folded: str, readings: Mapping[str, object]) -> list[tuple[int, i
         start: int | None = None
         if not after_kanji:
             start = lo
-        elif folded[lo] in _PARTICLES and lo + 1 < hi:
+        elif folded[lo] in _OPENERS and lo + 1 < hi:
             start = lo + 1
         while start is not None and start < hi:
             end = _reading_at(folded, start, hi, readings, longest)
             if end is None:
+                verb = _verb_at(folded, start, hi, stems, longest_stem) if stems else None
+                if verb is not None:
+                    out.append((start, verb[0], verb[1]))
                 break
             out.append((start, end, folded[start:end]))
             start = end + 1 if end < hi and folded[end] in _PARTICLES else None

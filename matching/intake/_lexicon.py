@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Literal
 
 from knowledge.errors import ConfigError
-from matching.intake._kana import kana_readings
+from matching.intake._kana import kana_readings, verb_stems
+from matching.intake._roles import RoleRule
 from matching.intake._text import fold
 from matching.tokenize import analyse
 
@@ -52,6 +53,8 @@ class YieldRule:
 @dataclass(frozen=True)
 class NeedsRule:
     """``code`` from one of ``words`` counts only with a field (or one of ``with_forms``) in the same clause.
+
+    A rule with neither (only ``unless_forms``) keeps the code unless one of those is there (「落ちてる枝」).
 
     ``near``: a field in the clause just before also counts (「…歩道橋の階段。業者に見てもらったことはない」,
     "…the breakwater has moved. We'd like someone to look at it."). ``unless_forms``: words that make it
@@ -91,6 +94,8 @@ class ImpliesRule:
     unless: frozenset[str] = frozenset()
     with_field: bool = False
     near: bool = False          # the cues may be spread over this clause and the one before
+    unless_forms: frozenset[str] = frozenset()   # words in the clause that make it something else (水位: monitoring)
+    only_fields: frozenset[str] = frozenset()    # the assets named must all be among these (路面, 側溝: patrolled)
 
 
 @dataclass
@@ -104,11 +109,14 @@ class Lexicon:
     yields: list[YieldRule] = field(default_factory=list)
     needs: list[NeedsRule] = field(default_factory=list)
     implies: list[ImpliesRule] = field(default_factory=list)
+    roles: list[RoleRule] = field(default_factory=list)
     readings: dict[str, Entry] = field(default_factory=dict)               # kana reading → entry (橋 → はし)
     words_by_reading: dict[str, list[str]] = field(default_factory=dict)   # reading → words with kanji
+    verb_stems: dict[str, str] = field(default_factory=dict)               # なおし → なおす (a reading above)
     situations: dict[tuple[Category, str], list[str]] = field(default_factory=dict)  # for the embedding fallback
     generic: frozenset[str] = frozenset()          # words that name no asset and no work (the fallback's gate)
     background_codes: frozenset[str] = frozenset()
+    background_codes_ja: frozenset[str] = frozenset()   # background in Japanese only (works: 補修が終わっている)
     _by_first: dict[str, list[tuple[tuple[str, ...], Entry]]] | None = None
 
     def sequences_by_first(self) -> dict[str, list[tuple[tuple[str, ...], Entry]]]:
@@ -208,6 +216,10 @@ def build_lexicon(raw: dict) -> Lexicon:  # type: ignore[type-arg]
         entries = {lex.surface[fold(w)].codes: lex.surface[fold(w)] for w in words if fold(w) in lex.surface}
         if len(entries) == 1 and reading not in lex.surface:
             lex.readings[reading] = next(iter(entries.values()))
+    lex.verb_stems = {
+        stem: reading for stem, reading in verb_stems(w for lang, w in merged if lang == "ja").items()
+        if reading in lex.readings and stem not in lex.readings
+    }
 
     rules = raw.get("rules", {})
     for rule in rules.get("yield", []):
@@ -234,11 +246,24 @@ def build_lexicon(raw: dict) -> Lexicon:  # type: ignore[type-arg]
                 tuple(tuple(compile_cue(w) for w in group) for group in rule["all"]),
                 kind=rule.get("kind", "process"),
                 unless=frozenset(rule.get("unless", [])),
-                with_field=rule.get("with") == "field",
+                with_field=rule.get("with") == "field" or bool(rule.get("only_fields")),
                 near=rule.get("scope") == "near",
+                unless_forms=frozenset(fold(f) for f in rule.get("unless_forms", [])),
+                only_fields=frozenset(rule.get("only_fields", [])),
+            )
+        )
+    for rule in rules.get("roles", []):
+        lex.roles.append(
+            RoleRule(
+                rule["code"],
+                frozenset(rule["words"]),
+                forms=frozenset(fold(f) for f in rule.get("forms", [])),
+                negated=frozenset(fold(f) for f in rule.get("negated", [])),
+                arranging=frozenset(fold(f) for f in rule.get("arranging", [])),
             )
         )
     lex.background_codes = frozenset(rules.get("background", {}).get("codes", []))
+    lex.background_codes_ja = frozenset(rules.get("background", {}).get("codes_ja", []))
     generic = rules.get("fallback", {}).get("generic", {})
     lex.generic = frozenset(fold(w) for lang in ("ja", "en") for w in generic.get(lang, []))
     return lex

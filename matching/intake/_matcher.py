@@ -104,7 +104,7 @@ def _english_hits(a: Analysed, lex: Lexicon) -> list[tuple[int, int, Entry]]:
 
 def _kana_hits(a: Analysed, lex: Lexicon) -> list[tuple[int, int, Entry]]:
     """はし, てんけん, すいどうかん: kanji words written in kana."""
-    return [(s, e, lex.readings[r]) for s, e, r in kana_spans(a.folded, lex.readings)]
+    return [(s, e, lex.readings[r]) for s, e, r in kana_spans(a.folded, lex.readings, lex.verb_stems)]
 
 
 def _typo_hits(a: Analysed, lex: Lexicon, found: list[tuple[int, int, Entry]]) -> list[tuple[int, int, Entry]]:
@@ -120,30 +120,32 @@ def _typo_hits(a: Analysed, lex: Lexicon, found: list[tuple[int, int, Entry]]) -
     return out
 
 
-_SUBJECT = ("field", "process")
+# What the problem is about — the asset (fields) and the work (processes) — and how the user feels about it
+# (pains, wanted help) are read as three separate layers.
+_LAYERS: tuple[frozenset[str], ...] = (frozenset({"field"}), frozenset({"process"}), frozenset({"pain", "wanted"}))
 
 
-def _restricted(entry: Entry, subject: bool) -> Entry | None:
-    codes = tuple((cat, c) for cat, c in entry.codes if (cat in _SUBJECT) == subject)
+def _restricted(entry: Entry, layer: frozenset[str]) -> Entry | None:
+    codes = tuple((cat, c) for cat, c in entry.codes if cat in layer)
     if entry.codes and not codes:
         return None
     return Entry(entry.word, codes)
 
 
 def find_hits(a: Analysed, lex: Lexicon) -> list[Hit]:
-    """Hits in text order, non-overlapping within each of two layers.
+    """Hits in text order, non-overlapping within each of three layers.
 
-    What the problem is about (fields, processes) and how the user feels about it
-    (pains, wanted help) are separate layers, so 「図面が見当たらない」 (a pain) does not
-    hide 図面 (data) and 「誰に見てもらえば」 (wanting an advisor) does not hide
-    見てもらう (inspection). Ignored words take part in both.
+    The asset, the work and the feeling are separate layers, so a word of one does not hide a shorter word of
+    another: 「道路占用」 (front-desk work) keeps 道路 (the road), 「図面が見当たらない」 (a pain) keeps 図面 (data),
+    「誰に見てもらえば」 (wanting an advisor) keeps 見てもらう (inspection). Within a layer the longest word wins
+    (下水道 over 水道). Ignored words take part in every layer.
     """
     found = _surface_hits(a, lex) + _sequence_hits(a, lex) + _english_hits(a, lex) + _kana_hits(a, lex)
     found += _typo_hits(a, lex, found)
     hits: list[Hit] = []
-    for subject in (True, False):
-        layer = [(s, e, r) for s, e, entry in found if (r := _restricted(entry, subject)) is not None]
-        hits.extend(_longest_first(a, layer))
+    for layer in _LAYERS:
+        candidates = [(s, e, r) for s, e, entry in found if (r := _restricted(entry, layer)) is not None]
+        hits.extend(_longest_first(a, candidates))
     return sorted(hits, key=lambda h: (h.start, h.end))
 
 

@@ -4,6 +4,8 @@
   点検した, "was inspected") is the reason for writing, not the need; one never
   done (点検したことがない, "nobody has ever checked") is the need.
 - Negation: 「点検ではなく補修の話」 — the word is explicitly not the subject.
+- Settled: 「草刈りは業者に出したので片付きました。困っているのは橋の点検です」 — a matter the
+  message says is taken care of, before it turns to the one it is about, is not the need.
 Both look only at the words right after the hit, within its sentence.
 """
 
@@ -18,6 +20,7 @@ _RESULT_WORDS = {"結果", "調書", "記録", "データ", "履歴", "報告書
 _DONE_VERBS = {"為る", "遣る", "行う", "実施", "済ませる", "終える", "終わる", "済む"}
 _FINDING_VERBS = {"見付かる", "見付ける", "分かる", "判明", "指摘", "出る", "判定"}
 _NEGATIVE = {"ない", "無い", "ず", "ぬ"}
+_CONDITIONAL = {"たら", "だら", "たらば"}
 _NEGATION_AFTER = re.compile(r"^\s*(?:では|じゃ|でも)(?:なく|無く|ない|無い)")
 _EN_NEGATION = re.compile(r"(?i)\b(?:never|nobody|no one|not|no|hasn't|haven't|hadn't|isn't|wasn't|n't)\b|n't\b")
 
@@ -97,13 +100,15 @@ def is_background(a: Analysed, hit: Hit) -> bool:
     after = _following(a, hit)
     if not after:
         return False
+    if after[0] == "た" and a.tokens[hit.last_token].surface not in _CONDITIONAL:   # 直した(のか), not 直したら
+        return a.tokens[hit.last_token - 1].pos == "動詞"
     j = 0
     while j < len(after) and after[j] == "の":
         j += 1
     if j < len(after) and after[j] in _RESULT_WORDS:           # 点検の結果 / 点検調書 / 点検済み
         return True
     k = 0
-    while k < len(after) and after[k] in {"は", "を", "も"}:
+    while k < len(after) and after[k] in {"は", "を", "も", "が"}:
         k += 1
     if k < len(after) and after[k] in _DONE_VERBS:
         rest = after[k + 1 : k + 7]
@@ -122,3 +127,24 @@ def is_background(a: Analysed, hit: Hit) -> bool:
                 nxt = after[i + 1 : i + 3]
                 return not any(n in _NEGATIVE for n in nxt)
     return False
+
+
+# A matter said to be taken care of (片付いた, 話がついた, 済んでいるので大丈夫), in a message that then turns to
+# the one it is about (それより, 困っているのは…): what that sentence names is not the need.
+SETTLED = re.compile(
+    r"片付きました|片付いた|片付いて|落ち着いた|落ち着きました|話がつ(?:いた|きました)|解決(?:した|しました|済み)|"
+    r"済んでいるので|済んだので|目処が(?:つ|立)|めどが(?:つ|立)|(?:ので|から)大丈夫で|(?:ので|から)問題(?:ない|ありません)"
+)
+_NEXT_MATTER = re.compile(
+    r"それより|今困って|いま困って|困っているのは|困ってるのは|悩んでいるのは|悩んでるのは|いま悩んで|今悩んで|"
+    r"本題は|相談したいのは|気になっているのは|心配なのは"
+)
+
+
+def is_settled(a: Analysed, hit: Hit) -> bool:
+    """The hit's sentence says its matter is taken care of, and a later sentence turns to another one."""
+    sentence = _sentence_around(a, hit)
+    if not SETTLED.search(sentence):
+        return False
+    end = a.text.find(sentence, max(0, hit.start - _SENTENCE_WINDOW)) + len(sentence)
+    return bool(_NEXT_MATTER.search(a.text, end, end + _SENTENCE_WINDOW))

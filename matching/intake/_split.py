@@ -28,7 +28,11 @@ _ENUM_AND = re.compile(r"(?:の|件|こと|話|問題)と[、,]")       # 「…
 _WEAK = re.compile(r"(?<![のと])と[、,]|,\s*and\s|;\s")
 _BULLET = re.compile(r"(?m)^\s*(?:[・•\-*]|\(?\d{1,2}[).、]|[①-⑳])\s*")
 _FACET = re.compile(r"(?:現状|課題|背景|希望|目的|要望|問題|状況|経緯|詳細|内容|備考|要旨|補足|理由)\s*[:：]")
-_PHRASE_CUT = re.compile(r"[、,/・]|(?<=[\u3041-\u9fff])[とや](?=[\u3041-\u9fff])|\sand\s|\sor\s")
+# 「橋も道も川も」 lists assets as 「橋と道と川」 does: も between two words cuts the phrase too.
+_PHRASE_CUT = re.compile(
+    r"[、,/・]|(?<=[\u3041-\u9fff])[とや](?=[\u3041-\u9fff])|(?<=[\u3400-\u9fff\u30a1-\u30fa])も(?=[\u3400-\u9fff\u30a1-\u30fa])"
+    r"|\sand\s|\sor\s"
+)
 
 
 @dataclass(frozen=True)

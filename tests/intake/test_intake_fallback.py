@@ -111,3 +111,20 @@ def test_nothing_is_guessed_for_a_message_about_help_only(fake_embedder: FakeEmb
     e = extract("予算もなくて、近くの自治体の事例も知りたい", embedder=fake_embedder)
     assert (e.fields, e.processes) == ([], []) and e.pains == ["budget"] and "case" in e.wanted
     assert fake_embedder.calls == before                    # not even embedded
+
+
+def test_close_but_unsure_codes_are_candidates_not_codes(fake_embedder: FakeEmbedder) -> None:
+    lex = _tiny_lexicon()
+    strict = FallbackSettings(field_min_margin=5.0)     # nothing can be sure enough
+    e = extract("ブランコの鎖とすべり台の手すりがさびてきた", embedder=fake_embedder, lexicon=lex, fallback=strict)
+    assert e.fields == []
+    candidates = [t for t in e.terms if t.source == "candidate"]
+    assert candidates and candidates[0].code == "park" and len(candidates) <= 3
+    assert {t.kind for t in candidates} == {"field"}
+
+
+def test_a_settled_clause_is_not_compared() -> None:
+    from matching.intake._fill import _clause_texts
+
+    assert _clause_texts("除雪の契約は済んでいるので大丈夫です。それより、シーソーの板が割れてる") == [
+        "それより、シーソーの板が割れてる"]

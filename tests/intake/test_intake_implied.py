@@ -135,3 +135,63 @@ def test_calls_that_report_a_defect_are_not_front_desk_work() -> None:
     assert {t.source for t in potholes.terms if t.code == "construction"} == {"weak"}
     assert "counter" in extract("除雪車はいつ来るのかという電話が鳴りやまない").processes
     assert "counter" in extract("道路の問い合わせの電話に一日中出ている").processes
+
+
+@pytest.mark.parametrize(
+    ("text", "fields", "process"),
+    [
+        ("トンネルの照明が落ちて、やっと中の状態がひどいことに気付いた", ["tunnel"], "inspection"),
+        ("橋脚の洗掘が分かったのは、住民に言われてからでした", ["bridge"], "inspection"),
+        ("The culvert collapsed before anyone had looked at it properly.", ["road"], "inspection"),
+        ("橋の欄干、ハンマーで叩いてみたほうがいいのかな", ["bridge"], "inspection"),
+        ("滑り台の支柱を手で揺すってぐらつきを見るくらいしかできていない", ["park"], "inspection"),
+        ("町の橋、ちゃんと見たことがないのが本音です", ["bridge"], "inspection"),
+        ("朝、役場に来る途中で町道の穴を見つけるのが私の日課になってる", ["pavement"], "patrol"),
+        ("隣の村と一緒に橋の点検を出せないか", ["bridge"], "procurement"),
+        ("この水路、県のものか町のものか分からない", ["river"], "data"),
+        ("カーブミラーが倒れてるって通報が来るまで、こっちは全然知らなかった", ["road_facility"], "patrol"),
+        ("After the earthquake we had to go round every bridge by car to see if any were damaged.", ["bridge"],
+         "patrol"),
+        ("トンネルの点検結果はあるけど、それを見て次に何をすればいいのか読み解けない", ["tunnel"], "training"),
+        ("舗装の補修、どこからやるか毎年勘で決めている", ["pavement"], "planning"),
+        ("漁港の岸壁、コンクリートがはがれて鉄筋が見えてる。危ないのかな", ["port"], "inspection"),
+        ("The streetlights on the bypass keep flickering and we only hear about it from taxi drivers.",
+         ["road_facility"], "patrol"),
+        ("Our only engineer is retiring in March and nobody else knows how the pumping station works.",
+         ["sewerage"], "training"),
+        ("Every spring the ditches along the farm roads fill up with mud.", ["agri_forest_road"], "cleaning"),
+        ("課長に「橋が全部でいくつあるかくらいすぐ答えろ」と言われて、答えられなかった", ["bridge"], "data"),
+        ("雪が降ると、朝4時に起きて自分で町内を一周して、どこから除雪車を出すか決めてる", [], "patrol"),
+        ("用水路の柵が壊れていて、どこが壊れてるか全部は把握できてない", ["river"], "inspection"),
+        ("若い職員が舗装の補修の積算をできるようになってほしい", ["pavement"], "training"),
+    ],
+)
+def test_found_late_hands_on_never_looked_at_and_other_implied_work(
+    text: str, fields: list[str], process: str
+) -> None:
+    e = extract(text)
+    assert e.fields == fields
+    assert process in e.processes
+    assert {t.source for t in e.terms if t.code == process} == {"weak"}
+
+
+def test_found_late_needs_an_asset() -> None:
+    assert extract("やっと分かった。ありがとうございます").processes == []
+
+
+def test_a_matter_said_to_be_settled_is_not_the_need() -> None:
+    e = extract("草刈りは業者に出したので片付きました。困っているのはトンネルのほうで、どこが悪いのか調べたい")
+    assert e.fields == ["tunnel"] and "inspection" in e.processes and "weeding" not in e.processes
+    e = extract("除雪は県にお願いすることで話がつきました。それより、公園の遊具が古くて心配")
+    assert "snow_removal" not in e.processes and e.fields == ["park"]
+    kept = extract("草刈りは業者に出したので片付きました")          # nothing else follows: still the subject
+    assert "weeding" in kept.processes
+
+
+def test_a_report_before_the_repair_is_not_a_missing_round() -> None:
+    assert "patrol" not in extract("カーブミラーが曲がってるって通報があっても、直すまで何か月もかかる").processes
+
+
+def test_a_contractor_retiring_is_not_training() -> None:
+    e = extract("Our snow plough contractor retired and no one else will take the job this winter.")
+    assert "snow_removal" in e.processes and "training" not in e.processes

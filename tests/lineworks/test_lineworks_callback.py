@@ -110,3 +110,16 @@ def test_the_same_callback_delivered_twice_is_answered_once(lineworks: Stack, db
     assert lineworks.send(raw) == 200
     lineworks.wait()
     assert len(lineworks.delivered("careful-user")) == 1
+
+
+
+@pytest.mark.parametrize("raw", [('{"a":' * 5000 + '"x"' + "}" * 5000).encode(),
+                                 b'{"type": "FUZZMARKER", "source": {"domainId": 1}}'])
+def test_found_by_the_fuzzer_deep_json_and_odd_types_are_400_unechoed(
+    lineworks: Stack, db: Database, caplog: pytest.LogCaptureFixture, raw: bytes
+) -> None:
+    """scripts/fuzz.py: JSON nested 5,000 deep answered 500; an unknown type was quoted in the log."""
+    with caplog.at_level(logging.INFO):
+        assert post(lineworks.url, raw, signed_headers(raw)) == 400
+    assert "FUZZMARKER" not in caplog.text
+    only_the_good_one_was_handled(lineworks, db)

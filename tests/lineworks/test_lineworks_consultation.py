@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 
-from lineworks_stack import PROBLEM, REQUEST_INTRO, ChatUser, Stack, buttons, consult_until_results, event, texts
+from lineworks_stack import PROBLEM, REQUEST_INTRO, SEARCH, ChatUser, Stack, buttons, consult_until_results, event, texts
 from sqlalchemy import select
 
 from bot.dialogue import messages
@@ -162,3 +162,19 @@ def test_a_postback_event_is_a_button_press_too(lineworks: Stack) -> None:
     lineworks.wait()
     answer = user.new()
     assert answer and messages.say("ja", "unknown_choice").split("。")[0] not in texts(answer)
+
+
+def test_a_lone_surrogate_in_a_message_gets_a_real_reply_not_a_failure(lineworks: Stack, sample_db: Database) -> None:
+    """A callback's JSON may carry ``"\\ud800"``: the engine reads it as U+FFFD, the consultation is stored."""
+    user = lineworks.user("surrogate-user")
+    raw = json.dumps(event("message", user.user_id, content={"type": "text", "text": PROBLEM + "\ud800"})).encode()
+    assert b"\\ud800" in raw and lineworks.send(raw) == 200
+    lineworks.wait()
+    for _ in range(8):
+        offered = buttons(user.new())
+        if REQUEST_INTRO in offered:
+            break
+        assert offered, texts(user.received())
+        assert user.presses(offered[SEARCH] if SEARCH in offered else next(iter(offered.values()))) == 200
+    assert REQUEST_INTRO in offered
+    assert "うまく処理できませんでした" not in texts(user.received())

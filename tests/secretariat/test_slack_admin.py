@@ -259,3 +259,10 @@ def test_followup_answer_only_by_the_person_asked(slack, people):
     with people.session() as session:
         intro = intros.get(session, intro_id)
         assert (intro.rating, intro.comment) == (4, "参考になりました")
+
+
+def test_an_unknown_record_id_is_not_echoed_as_a_mention(slack):
+    """Issue 16 item 13, in the admin: the id typed after `edit` comes back escaped."""
+    status, body = slack.command(SEC, "admin edit <!channel>")
+    assert status == 200
+    assert "&lt;!channel&gt;" in body and "<!channel>" not in body

@@ -59,3 +59,13 @@ def test_counselling_ends_in_an_assessment_and_the_card(slack_server: SlackServe
     card = wait_message(api, lambda c: "この内容で探す" in labels(c))
     assert "橋梁" in texts_of(card) and "代行" in texts_of(card)
     assert any("見立て" in texts_of(c) for c in posted(api))
+
+
+def test_an_implied_work_is_asked_with_the_likely_choice_first(slack_server: SlackServer) -> None:
+    send, api = slack_server.send, slack_server.api
+    text = "奈良県宇陀市の者です。町の橋、気付いたときには鉄筋が錆びて見えていました"
+    assert send.dm(text, user=USER, channel=CHANNEL).status == 200
+    ask = wait_message(api, lambda c: "ほかの業務（一覧から選ぶ）" in labels(c))
+    assert labels(ask)[0] == "点検" and "近そうなもの" in texts_of(ask)
+    assert send.click(ask, "点検", user=USER).status == 200
+    wait_message(api, lambda c: "どんな助け" in texts_of(c))

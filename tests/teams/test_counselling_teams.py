@@ -84,3 +84,13 @@ def test_counselling_ends_in_an_assessment_and_the_card(teams_http: TeamsStack, 
         assert user.clicks(buttons[label]) == 202
     said = everything_said_to(teams_http, user)
     assert "見立て" in said and "課題カード" in said and "代行" in said
+
+
+def test_an_implied_work_is_asked_with_the_likely_choice_first(teams_http: TeamsStack, sample_db: Database) -> None:
+    user = teams_http.user("aad-likely")
+    assert user.says("奈良県宇陀市の者です。町の橋、気付いたときには鉄筋が錆びて見えていました") == 202
+    assert "近そうなもの" in everything_said_to(teams_http, user)
+    buttons = choices_since(teams_http, user, 0)
+    assert "点検" in buttons and "ほかの業務（一覧から選ぶ）" in buttons
+    assert user.clicks(buttons["点検"]) == 202
+    assert "どんな助け" in everything_said_to(teams_http, user)

@@ -40,7 +40,7 @@ def test_insecure_local_says_so_first_and_then_answers_over_http(cli_env: dict[s
     port = _free_port()
     gunmane = Path(sys.executable).with_name("gunmane")
     process = subprocess.Popen(
-        [str(gunmane), "serve", "teams", "--host", "127.0.0.1", "--port", str(port), "--insecure-local"],
+        [str(gunmane), "serve", "teams", "--port", str(port), "--insecure-local"],   # no --host: loopback
         env={**os.environ, **cli_env}, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
     )
     lines: queue.Queue[str] = queue.Queue()
@@ -53,6 +53,7 @@ def test_insecure_local_says_so_first_and_then_answers_over_http(cli_env: dict[s
         while "listening" not in (line := lines.get(timeout=60)):
             pass
         assert "authentication OFF" in line
+        assert f"http://127.0.0.1:{port}/" in line   # issue 16 item 5: unauthenticated binds this machine only
         with FakeConnector() as connector:
             user = TeamsUser(f"http://127.0.0.1:{port}/api/messages", connector.url, "aad-cli", "試験")
             assert user.says("ヘルプ") == 202
