@@ -79,6 +79,12 @@ class DialogueEngine:
         self.services = Services(db, settings, matcher=matcher, embedder=embedder)
         self._clock = clock
 
+    def warm_up(self) -> dict[str, float]:
+        """Load the model, indexes and caches a turn would build on first use (bot/dialogue/warmup.py)."""
+        from bot.dialogue.warmup import warm_up
+
+        return warm_up(self.services)
+
     # ------------------------------------------------------------------ the entry point
 
     def handle(self, key: ConversationKey, incoming: IncomingMessage | IncomingChoice) -> Turn:
