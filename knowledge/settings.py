@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = Field(
         None, validation_alias=_alias("SLACK_SIGNING_SECRET", "SLACK_SIGNING_SECRET")
     )
+    # During a rotation: the secret being replaced, still accepted until it is removed (docs/deploy.md).
+    slack_signing_secret_previous: SecretStr | None = Field(
+        None, validation_alias=_alias("SLACK_SIGNING_SECRET_PREVIOUS", "SLACK_SIGNING_SECRET_PREVIOUS")
+    )
     slack_app_token: SecretStr | None = Field(None, validation_alias=_alias("SLACK_APP_TOKEN", "SLACK_APP_TOKEN"))
     slack_api_url: str = Field("https://slack.com/api/", validation_alias=_alias("SLACK_API_URL"))
     slack_secretariat_channel: str | None = Field(None, validation_alias=_alias("SLACK_SECRETARIAT_CHANNEL"))
@@ -92,6 +96,10 @@ class Settings(BaseSettings):
     job_event_remind: str = Field("0 9 * * *", validation_alias=_alias("JOB_EVENT_REMIND"))
     job_event_adoption: str = Field("0 10 * * *", validation_alias=_alias("JOB_EVENT_ADOPTION"))
     job_runs_keep_days: int = Field(90, ge=1, validation_alias=_alias("JOB_RUNS_KEEP_DAYS"))
+
+    # Turns off the request path (bot/runtime/pool.py): 0 = in the server process; N = a pool of N processes.
+    turn_processes: int = Field(0, ge=0, le=64, validation_alias=_alias("TURN_PROCESSES"))
+    busy_backlog: int = Field(8, ge=1, validation_alias=_alias("BUSY_BACKLOG"))
 
     @field_validator("secretariat_users", "teams_service_hosts", mode="before")
     @classmethod

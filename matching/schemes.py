@@ -27,15 +27,23 @@ class SchemeAffinity:
         self._matrix: np.ndarray | None = None
         self._lock = threading.Lock()
 
-    def _load(self) -> np.ndarray:
+    def _load(self, documents: Embedder | None = None) -> np.ndarray:
         if self._matrix is None:
             with self._lock:
                 if self._matrix is None:
                     terms = get_taxonomy().terms("scheme")
                     texts = [f"{t.label}: {t.description}" for t in terms]
                     self._codes = [t.code for t in terms]
-                    self._matrix = np.asarray(self._embedder.encode_documents(texts), dtype=np.float32)
+                    encoder = documents or self._embedder
+                    self._matrix = np.asarray(encoder.encode_documents(texts), dtype=np.float32)
         return self._matrix
+
+    def warm(self, documents: Embedder | None = None) -> None:
+        """Embed the scheme descriptions now rather than on the first query; ``documents``: the same model
+        behind another encoder (the database's embedding cache), so that the next start finds them stored."""
+        if documents is not None and documents.model_id != self._embedder.model_id:
+            raise ValueError(f"scheme vectors of {documents.model_id} cannot serve {self._embedder.model_id}")
+        self._load(documents)
 
     def z_scores(self, query_vector: np.ndarray | None) -> dict[str, float]:
         """Scheme code → standardised similarity to the query (empty without a vector)."""

@@ -68,3 +68,13 @@ def _content_tokens(text: str) -> tuple[str, ...]:
 def content_tokens(text: str) -> list[str]:
     """Normalised content words: what BM25 indexes and intake matches against."""
     return list(_content_tokens(text))
+
+
+def reading(text: str) -> str:
+    """The katakana reading of ``text`` (Sudachi's reading forms): 群マネ → グンマネ, ひとの → ヒトノ."""
+    text = normalize_text(text)
+    if not text.strip():
+        return ""
+    return "".join(
+        m.reading_form() for m in _tokenizer().tokenize(text[:4000], tokenizer.Tokenizer.SplitMode.B)
+    )

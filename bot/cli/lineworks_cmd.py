@@ -23,11 +23,13 @@ if TYPE_CHECKING:
 
     from bot.lineworks.config import LineWorksConfig
     from bot.lineworks.server import DialogueEngineLike
+    from bot.monitoring import Monitor
 
 log = logging.getLogger("gunmane.lineworks")
 
 
-def lineworks_app(cfg: Settings, db: Database, engine: DialogueEngineLike, config: LineWorksConfig) -> web.Application:
+def lineworks_app(cfg: Settings, db: Database, engine: DialogueEngineLike, config: LineWorksConfig, *,
+                  monitor: Monitor | None = None) -> web.Application:
     """The callback server with everything around it: notices delivered through the relay to every configured
     platform (this server's own LINE WORKS sender included), and ``/healthz``, ``/readyz``, ``/metrics``."""
     from bot.lineworks.api import LineWorksApi
@@ -39,6 +41,8 @@ def lineworks_app(cfg: Settings, db: Database, engine: DialogueEngineLike, confi
 
     sender = LineWorksSender(LineWorksApi(config), secretariat_users=cfg.secretariat_users)
     dispatcher = Dispatcher(db, configured_senders(cfg, db).replacing(sender))
+    if monitor is not None:   # the server runtime's (bot/runtime): it closes its own probe
+        return create_lineworks_app(engine, db, config, sender=sender, notices=dispatcher.notify, monitor=monitor)
     probe = Probe(db)
     app = create_lineworks_app(engine, db, config, sender=sender, notices=dispatcher.notify,
                                monitor=Monitor(probe, Metrics(db)))
@@ -67,17 +71,20 @@ def serve_lineworks(
     ensure_port_free(host, port)
     from bot.dialogue.engine import DialogueEngine  # the engine loads indexes and models: only when serving
     from bot.relay.events import forget_events_older_than
+    from bot.runtime.serving import ServerRuntime
 
     db = open_database(cfg, "serve lineworks")
     try:
         forget_events_older_than(db, days=7, platform="lineworks")   # the de-duplication's old callback digests
-        app = lineworks_app(cfg, db, DialogueEngine(db, cfg), config)
+        # the turn pool, the warm-up, the scheduler; this adapter counts its turns itself
+        with ServerRuntime(cfg, db, engine=DialogueEngine(db, cfg), count_turns=False) as runtime:
+            app = lineworks_app(cfg, db, runtime.pool, config, monitor=runtime.monitor)
 
-        def announce(_: str) -> None:  # aiohttp calls this once the port is bound
-            log.info("LINE WORKS callback listening on http://%s:%d%s (bot %s); /healthz, /readyz, /metrics",
-                     host, port, CALLBACK_PATH, config.bot_id)
+            def announce(_: str) -> None:  # aiohttp calls this once the port is bound
+                log.info("LINE WORKS callback listening on http://%s:%d%s (bot %s); /healthz, /readyz, /metrics",
+                         host, port, CALLBACK_PATH, config.bot_id)
 
-        web.run_app(app, host=host, port=port, print=announce, access_log=None)
+            web.run_app(app, host=host, port=port, print=announce, access_log=None)
     finally:
         db.dispose()
 

@@ -44,15 +44,18 @@ def serve_slack(
     check_credentials(cfg, mode)
     if mode == "http":
         ensure_port_free(host, port)
+    from bot.runtime.serving import ServerRuntime
+
     db = open_database(cfg, "serve slack")
     try:
         forget_events_older_than(db, days=7, platform="slack")
-        app = build_app(cfg, db, mode=mode)
-        if mode == "socket":
-            log.info("gunmane Slack app connecting in Socket Mode")
-            socket_mode_handler(app, cfg).start()  # type: ignore[no-untyped-call]  # slack_bolt leaves it unannotated
-        else:
-            HttpServer(app, cfg, host=host, port=port).serve_forever()
+        with ServerRuntime(cfg, db) as runtime:   # turn pool, warm-up, scheduler, /healthz /readyz /metrics
+            app = build_app(cfg, db, mode=mode, engine=runtime.pool)
+            if mode == "socket":
+                log.info("gunmane Slack app connecting in Socket Mode")
+                socket_mode_handler(app, cfg).start()  # type: ignore[no-untyped-call]  # slack_bolt: unannotated
+            else:
+                HttpServer(app, cfg, host=host, port=port, monitor=runtime.monitor).serve_forever()
     finally:
         db.dispose()
 

@@ -79,6 +79,12 @@ class DialogueEngine:
         self.services = Services(db, settings, matcher=matcher, embedder=embedder)
         self._clock = clock
 
+    def warm_up(self) -> dict[str, float]:
+        """Load the model, indexes and caches a turn would build on first use (bot/dialogue/warmup.py)."""
+        from bot.dialogue.warmup import warm_up
+
+        return warm_up(self.services)
+
     # ------------------------------------------------------------------ the entry point
 
     def handle(self, key: ConversationKey, incoming: IncomingMessage | IncomingChoice) -> Turn:
@@ -178,7 +184,8 @@ class DialogueEngine:
     def _classify(self, ctx: TurnContext, text: str) -> intents.Intents:
         from bot.dialogue.understand import names_a_place
 
-        return intents.classify(text, names_a_place=names_a_place(text, self.services.directory()),
+        directory = self.services.directory()
+        return intents.classify(text, names_a_place=lambda part: names_a_place(part, directory),
                                 embedder=self.services.embedder())
 
     def _on_new_message(self, ctx: TurnContext, text: str) -> None:

@@ -91,6 +91,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "ほかの操作と重なったため、処理できませんでした。お手数ですが、もう一度送ってください。",
         "That collided with another action in this conversation. Please send it again.",
     ),
+    "queue_busy": (
+        "混み合っています。少しお待ちください…順番にお答えします。",
+        "I am busy right now. Please wait a moment — I will answer in turn.",
+    ),
     "internal_error": (
         "申し訳ありません、うまく処理できませんでした。会話はそのまま残っていますので、もう一度お試しください。",
         "Sorry, something went wrong on my side. The conversation is kept; please try again.",

@@ -22,6 +22,7 @@ from bot.dialogue.scheme_fit import named_schemes
 from bot.dialogue.understand import _full_prefecture, _mentions, find_own
 from knowledge.cards import IntakeCard, SubIssueCard
 from knowledge.models import Case, Engineer, Municipality
+from knowledge.municipalities import MunicipalityDirectory
 from matching.intake import clean_text
 
 MAX_CASES = 5
@@ -40,7 +41,11 @@ class Targets:
 
 
 def targets(ctx: TurnContext, text: str) -> Targets:
-    directory = ctx.services.directory()
+    return targets_in(text, ctx.services.directory())
+
+
+def targets_in(text: str, directory: MunicipalityDirectory) -> Targets:
+    """The bodies and schemes a named request names (kanji or romaji)."""
     cleaned = clean_text(text)
     out = Targets(schemes=named_schemes(text))
     for m in _mentions(cleaned, directory):

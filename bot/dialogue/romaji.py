@@ -40,7 +40,9 @@ SUFFIX_TYPES = {
 _KANJI_OF = {"shi": "市", "machi": "町", "cho": "町", "mura": "村", "son": "村", "ku": "区"}
 PREFECTURE_WORDS = ("prefecture", "pref", "ken", "fu", "to", "do")
 # Capitalised English words that are also romaji of a municipality (Ono, Mino, Ikeda …) only count as places with a cue.
-_CUES = ("in", "of", "for", "from", "at", "near", "city", "town", "village")
+_CUES = ("in", "of", "for", "from", "at", "near", "city", "town", "village", "the", "with", "to", "about", "like")
+# Words right after a capitalised romaji word that make it a place: "Shimonoseki team", "Hita here", "Sanjo's".
+_CUES_AFTER = ("here", "team", "office", "staff", "people", "officials", "government")
 _WORD = re.compile(r"[A-Za-zÀ-ɏ'’]+(?:-[A-Za-z]+)?")
 _STOP = {
     "i",
@@ -176,7 +178,10 @@ def _read(
         return None, 1
     hint = _prefecture_after(t, tokens, i + used)
     before = tokens[i - 1][0].lower() if i > 0 else ""
-    if suffix is None and hint is None and before not in _CUES:
+    after = nxt.rstrip("'’s") if nxt.endswith(("'s", "’s")) else nxt
+    if suffix is None and hint is None and before not in _CUES and after not in _CUES_AFTER and not (
+        tokens[i][0].endswith(("'s", "’s"))
+    ):
         return None, 1
     if hint is not None:
         narrowed = [p for p in places if p[0] == hint]

@@ -22,7 +22,8 @@ import re
 from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
-from bot.dialogue import romaji
+from bot.dialogue import kana_places, romaji, speech
+from bot.dialogue.intents import asks_about_others
 from bot.dialogue.scheme_fit import suggest
 from bot.dialogue.titles import make_title
 from knowledge.cards import IntakeCard, MunicipalityRef, SubIssueCard
@@ -46,7 +47,7 @@ _SELF_AFTER = re.compile(
     r"^(?:役場|役所|市役所|町役場|村役場|庁)?(?:の)?(?:[^\s、。,.]{0,10}?(?:課|係|室|部|局|センター|事務所|担当|職員|技術職|者))?"
     r"(?:です|でございます|と申します|になります|に勤め|で働|の者|の職員|の技術職|から(?:来|参|の相談))"
 )
-_SELF_BEFORE = re.compile(r"(?:うちの|私の|わたしの|当|我が|わが)(?:市|町|村|区|県)?[（(]?\s*$")
+_SELF_BEFORE = re.compile(r"(?:うちの|私の|わたしの|当|我が|わが)(?:市|町|村|区|県)?(?:は|、|,)?\s*[（(]?\s*$")
 # Right after a name: it is the subject of a request or a case (三条市の担当者を紹介して, 三条市の人と話したい).
 _SUBJECT_AFTER = re.compile(
     r"^(?:さん)?(?:の|に|と|で)?(?:[^\s、。,.]{0,12}?)(?:担当者|担当の方|職員の方|方|人|さん|事例|例|取り組み|取組|やり方|"
@@ -116,6 +117,11 @@ def _mentions(text: str, directory: MunicipalityDirectory) -> list[_Mention]:
                 taken.append((pos, end))
                 found.append(_Mention(pos, end, name, is_pref))
             pos = text.find(name, pos + 1)
+    # 「しもだしのひと」: a name written in kana, by its reading (one kanji name for it, known to the directory)
+    for k in kana_places.find(text):
+        if len(k.names) == 1 and directory.candidates(k.names[0]):
+            if not any(k.start < e and s < k.end for s, e in taken):
+                found.append(_Mention(k.start, k.end, k.names[0], False))
     return sorted(found, key=lambda m: m.start)
 
 
@@ -146,6 +152,30 @@ def _role(cleaned: str, start: int, end: int) -> str:
     return "plain"
 
 
+def _asking_spans(cleaned: str) -> list[tuple[int, int]]:
+    """Sentences that ask about others (a question or request naming no facility of the writer's)."""
+    return [(s.start, s.end) for s in speech.read_cleaned(cleaned) if asks_about_others(s)]
+
+
+# In a request to be put in touch, 「宇陀市の技術職の方」「奈良県庁の担当の方」 describe the people asked for: the
+# name is theirs unless the writer says it of themselves (です, と申します, に勤め …) before that person word.
+_OTHERS_PERSON = re.compile(r"^[^、。,.!?！？]{0,16}?(?:の方|の人|さん|様|担当者|担当の方|の皆さん)")
+_SAID_OF_SELF = re.compile(r"です|でございます|と申します|申します|に勤め|で働|の者")
+
+
+def _sentence_role(role: str, start: int, others: list[tuple[int, int]], cleaned: str = "", end: int = 0) -> str:
+    """A plain mention in a sentence that asks about others is that question's subject, not the asker's place;
+    so is a name describing the people a request asks for (「宇陀市の技術職の方と情報交換したい」)."""
+    inside = any(a <= start < b for a, b in others)
+    if role == "plain" and inside:
+        return "subject"
+    if role == "self" and inside and cleaned:
+        person = _OTHERS_PERSON.match(cleaned[end:])
+        if person is not None and not _SAID_OF_SELF.search(person.group(0)):
+            return "subject"
+    return role
+
+
 def _en_role(cleaned: str, start: int) -> str:
     before = cleaned[max(0, start - 60) : start]
     sentence = re.split(r"[.!?。]", before)[-1]
@@ -174,11 +204,18 @@ def find_own(text: str, directory: MunicipalityDirectory, *, prefecture: str | N
     ]
     # (role, order, candidates) for every municipality named, in kanji or in romaji
     named: list[tuple[str, int, list[Place]]] = []
+    others = _asking_spans(cleaned)
+    prefecture_at = {m.end: m.start for m in mentions if m.is_prefecture}
     for m in mentions:
         if not m.is_prefecture:
             candidates = directory.candidates(m.name)
             if candidates:
-                named.append((_role(cleaned, m.start, m.end), m.start, candidates))
+                # 「うちの町（群馬県甘楽町）」: the words before the prefecture speak for the name after it
+                start = prefecture_at.get(m.start, m.start)
+                role = _role(cleaned, m.start, m.end)
+                if role == "plain" and start != m.start:
+                    role = "self" if _role(cleaned, start, m.end) == "self" else role
+                named.append((_sentence_role(role, m.start, others, cleaned, m.end), m.start, candidates))
     en_prefectures: list[tuple[str, int, str]] = []
     for r in romaji.find(cleaned):
         places = [p for pref, name in r.candidates if (p := directory.get(pref, name)) is not None]
@@ -187,12 +224,24 @@ def find_own(text: str, directory: MunicipalityDirectory, *, prefecture: str | N
         if len(r.candidates) == 1 and r.candidates[0][0] == r.candidates[0][1]:
             en_prefectures.append((_en_role(cleaned, r.start), r.start, r.candidates[0][0]))
         elif places:
-            named.append((_en_role(cleaned, r.start), r.start, places))
+            named.append((_sentence_role(_en_role(cleaned, r.start), r.start, others), r.start, places))
     for role in ("self", "plain"):
         for _, _, candidates in sorted((n for n in named if n[0] == role), key=lambda n: n[1]):
             found, ambiguous = _resolve(candidates, hints)
             return OwnPlace(found, ambiguous, role == "self")
-    full_prefs = [m.name for m in mentions if m.is_prefecture and directory.is_prefecture(m.name)]
+        if role == "self":
+            # 「うちの県（鳥取県）で」「うちの県、岐阜県なんだけど」: prefectural staff saying so
+            for m in mentions:
+                role_here = _sentence_role(_role(cleaned, m.start, m.end), m.start, others, cleaned, m.end)
+                if m.is_prefecture and directory.is_prefecture(m.name) and role_here == "self":
+                    place = directory.get(m.name, m.name)
+                    if place is not None:
+                        return OwnPlace(_ref(place), [], True)
+    full_prefs = [
+        m.name for m in mentions
+        if m.is_prefecture and directory.is_prefecture(m.name)
+        and _sentence_role(_role(cleaned, m.start, m.end), m.start, others, cleaned, m.end) != "subject"
+    ]
     if full_prefs and _STAFF.search(cleaned):
         place = directory.get(full_prefs[0], full_prefs[0])
         if place is not None:

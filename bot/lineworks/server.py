@@ -24,6 +24,7 @@ from bot.lineworks.events import PLATFORM, Callback, MalformedCallback, is_signe
 from bot.lineworks.sender import LineWorksSender
 from bot.monitoring import Metrics, Monitor, add_monitoring
 from bot.relay.events import claim_event
+from bot.runtime.pool import busy_reply
 from knowledge.db import Database
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,9 @@ class LineWorksBot:
         if incoming is None:
             return
         key = callback.key()
+        crowded = busy_reply(self.engine, "ja")   # a long backlog: say so now; the turn still comes
+        if crowded is not None:
+            self.sender.post(chat or Target("user", key.user), [Text(crowded)], "ja", what="busy")
         try:
             turn = (self.metrics.timed_turn(PLATFORM, lambda: self.engine.handle(key, incoming)) if self.metrics
                     else self.engine.handle(key, incoming))

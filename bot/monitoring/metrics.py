@@ -74,8 +74,8 @@ class Metrics:
         self.turn_seconds = Histogram("gunmane_turn_seconds", "Time to answer one turn", ["platform"],
                                       buckets=TURN_BUCKETS, registry=self.registry)
         self.queue_depth = Gauge("gunmane_queue_depth", "Turns waiting for a worker", registry=self.registry)
-        self.job_runs = Counter("gunmane_job_runs", "Scheduled job runs in this worker", ["job", "outcome"],
-                                registry=self.registry)
+        self.job_runs = Counter("gunmane_job_runs", "Job firings in this worker (busy, not_due: not run here)",
+                                ["job", "outcome"], registry=self.registry)
         self.job_seconds = Histogram("gunmane_job_seconds", "Duration of job runs", ["job"], registry=self.registry)
         if db is not None:
             self.registry.register(DatabaseCollector(db))
@@ -100,7 +100,8 @@ class Metrics:
 
     def job_run(self, name: str, outcome: str, seconds: float) -> None:
         self.job_runs.labels(job=name, outcome=outcome).inc()
-        self.job_seconds.labels(job=name).observe(seconds)
+        if outcome not in ("busy", "not_due"):   # fired but not run here: no duration to speak of
+            self.job_seconds.labels(job=name).observe(seconds)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -94,6 +94,8 @@ class JobRunner:
         spec = self.registry.get(name)
         result = self._run(spec, force=force)
         self.last_results[name] = result
+        if result.outcome in ("busy", "not_due"):   # counted too: /metrics shows that this worker fired it
+            self._count(name, result.outcome, 0.0)
         return result
 
     def _run(self, spec: JobSpec, *, force: bool) -> RunResult:

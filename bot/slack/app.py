@@ -97,7 +97,9 @@ def build_app(
             signing_secret=signing_secret,
             name="gunmane",
             process_before_response=False,
-            request_verification_enabled=mode == "http",
+            # HTTP: the server's handler checks the signature on the raw body, against the current or (during
+            # a rotation) the previous secret (bot/slack/server.py); bolt's own check knows only one.
+            request_verification_enabled=False,
             listener_executor=listener_executor
             or ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="gunmane-slack"),
         )

@@ -30,6 +30,7 @@ from bot.dialogue.messages import say
 from bot.dialogue.replies import ConversationKey, IncomingChoice, IncomingMessage, Notice, Overview, Text, Turn
 from bot.relay.dispatch import Dispatcher
 from bot.relay.turns import KeyedLocks, WorkingNotice
+from bot.runtime.pool import busy_reply
 from bot.slack import blocks
 from bot.slack.home import HOME_START_ACTION, home_view
 from bot.slack.middleware import dig
@@ -118,6 +119,9 @@ class SlackHandlers:
     def converse(self, key: ConversationKey, incoming: IncomingMessage | IncomingChoice, place: Place,
                  language: str = "ja") -> None:
         """One engine turn, posted to ``place``; then the deliveries of the turn's notices."""
+        crowded = busy_reply(self.engine, language)   # a long backlog: say so now; the turn still comes
+        if crowded is not None:
+            self.poster.post(place, blocks.SlackMessage(crowded, blocks.sections(crowded)))
         with self.locks.hold(key.as_string()):
             working = blocks.split_blocks(blocks.sections(say(language, "working")), say(language, "working"))[0]
             notice = WorkingNotice(lambda: self.poster.post(place, working), self.working_notice_after).start()

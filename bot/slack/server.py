@@ -30,6 +30,7 @@ from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
 from waitress.wasyncore import close_all
 
+from bot.monitoring import Monitor, MonitoringWSGI
 from knowledge.settings import Settings
 
 if TYPE_CHECKING:
@@ -62,17 +63,23 @@ def is_signed(secret: str, raw: bytes, timestamp: str, signature: str, *, now: f
 
 
 class GunmaneRequestHandler(SlackRequestHandler):
-    """bolt's WSGI adapter, answering unparseable bodies with 400 (or 401 when unsigned)."""
+    """bolt's WSGI adapter: the signature checked here on the raw body against the signing secret or, during a
+    rotation, the previous one (401 when neither signed it; bolt's own check is off in HTTP mode, see
+    bot/slack/app.py); unparseable signed bodies answered 400."""
 
-    def __init__(self, app: App, signing_secret: str, path: str = EVENTS_PATH) -> None:
+    def __init__(self, app: App, signing_secret: str, path: str = EVENTS_PATH, *, previous_secret: str = "") -> None:
         super().__init__(app, path)
         self.secret = signing_secret
+        self.secrets = [secret for secret in (signing_secret, previous_secret) if secret]
+
+    def signed(self, raw: bytes, headers: dict[str, Any]) -> bool:
+        timestamp, signature = _header(headers, "x-slack-request-timestamp"), _header(headers, "x-slack-signature")
+        return any(is_signed(secret, raw, timestamp, signature) for secret in self.secrets)
 
     def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
         headers = request.get_headers()
         raw = request.environ["wsgi.input"].read(int(request.environ.get("CONTENT_LENGTH") or 0))
-        if not self.secret or not is_signed(self.secret, raw, _header(headers, "x-slack-request-timestamp"),
-                                            _header(headers, "x-slack-signature")):
+        if not self.signed(raw, headers):   # the signing secret, or the previous one during a rotation
             # Nothing of the body is read or logged: it comes from anyone.
             log.warning("Rejected an unsigned or stale request to %s (%d bytes); answered 401", self.path, len(raw))
             return BoltResponse(status=401, body={"error": "invalid request"})
@@ -107,11 +114,13 @@ class HttpServer:
     """The app under waitress on ``host:port`` (port 0: a free one, see :attr:`port`)."""
 
     def __init__(self, app: App, settings: Settings, *, host: str = "0.0.0.0", port: int = 3000,
-                 threads: int = SERVER_THREADS) -> None:
+                 threads: int = SERVER_THREADS, monitor: Monitor | None = None) -> None:
         secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
-        self.wsgi = GunmaneRequestHandler(app, secret)
+        previous = settings.slack_signing_secret_previous
+        self.wsgi = GunmaneRequestHandler(app, secret, previous_secret=previous.get_secret_value() if previous else "")
+        served = MonitoringWSGI(self.wsgi, monitor) if monitor is not None else self.wsgi   # /readyz, /metrics
         self._server: BaseWSGIServer | MultiSocketServer = create_server(
-            self.wsgi, host=host, port=port, threads=threads, ident="gunmane",
+            served, host=host, port=port, threads=threads, ident="gunmane",
             max_request_body_size=MAX_BODY_BYTES, expose_tracebacks=False,
         )
         self._thread: threading.Thread | None = None

@@ -30,6 +30,7 @@ from bot.dialogue.replies import ConversationKey, Incoming, Notice, Reply, Turn
 from bot.relay.dispatch import Dispatcher
 from bot.relay.events import claim_event
 from bot.relay.senders import SenderRegistry
+from bot.runtime.pool import busy_reply
 from bot.teams import activities, cards
 from bot.teams.auth import TeamsAuth
 from bot.teams.references import ReferenceStore
@@ -73,6 +74,9 @@ class TeamsBot:
                 await context.send_activity(cards.text_message(say(_language(activity), "pick_first")))
             return
         key = activities.conversation_key(activity)
+        crowded = busy_reply(self.engine, _language(activity))   # a long backlog: say so; the turn still comes
+        if crowded is not None:
+            await context.send_activity(cards.text_message(crowded))
         turn = await asyncio.to_thread(self.engine.handle, key, incoming)
         await self.send(context, turn.replies, turn.language)
         notices = [reply for reply in turn.replies if isinstance(reply, Notice)]

@@ -48,18 +48,21 @@ def serve_teams(
     if insecure_local and secured:
         log.warning("--insecure-local ignored: Teams credentials are set, so every request is authenticated.")
     from bot.dialogue.engine import DialogueEngine  # the engine loads indexes and models: only when serving
+    from bot.monitoring import add_monitoring
+    from bot.runtime.serving import ServerRuntime
 
     db = open_database(cfg, "serve teams")
     try:
-        engine = DialogueEngine(db, cfg)
-        server = create_teams_server(engine, db, auth, secretariat_users=cfg.secretariat_users,
-                                     senders=configured_senders(cfg, db))
-        mode = "JWT authentication on" if auth.secured else "authentication OFF"
+        with ServerRuntime(cfg, db, engine=DialogueEngine(db, cfg)) as runtime:   # pool, warm-up, scheduler
+            server = create_teams_server(runtime.pool, db, auth, secretariat_users=cfg.secretariat_users,
+                                         senders=configured_senders(cfg, db))
+            add_monitoring(server.web_app, runtime.monitor)   # /healthz, /readyz, /metrics
+            mode = "JWT authentication on" if auth.secured else "authentication OFF"
 
-        def announce(_: str) -> None:  # aiohttp calls this once the port is bound
-            log.info("Teams endpoint listening on http://%s:%d%s (%s)", host, port, MESSAGES_PATH, mode)
+            def announce(_: str) -> None:  # aiohttp calls this once the port is bound
+                log.info("Teams endpoint listening on http://%s:%d%s (%s)", host, port, MESSAGES_PATH, mode)
 
-        web.run_app(server.web_app, host=host, port=port, print=announce, access_log=None)
+            web.run_app(server.web_app, host=host, port=port, print=announce, access_log=None)
     finally:
         db.dispose()
 

@@ -64,7 +64,7 @@ def create_teams_server(
 
     middlewares: list[Any] = []
     if auth.secured:
-        middlewares = [_reject_unusable_tokens, jwt_authorization_middleware]
+        middlewares = [_reject_unusable_tokens, _jwt_except_monitoring]
     web_app = web.Application(middlewares=middlewares, client_max_size=MAX_BODY_BYTES)
     with warnings.catch_warnings():  # the SDK's JWT middleware reads this plain string key
         warnings.simplefilter("ignore", web.NotAppKeyWarning)
@@ -103,6 +103,19 @@ async def _checked_activity(request: web.Request, auth: TeamsAuth) -> Activity:
     if auth.secured:
         check_tenant(auth.tenant_id, claims, activity)
     return activity
+
+
+MONITORING_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})   # bot/monitoring: for load balancers, no token
+
+
+@web.middleware
+async def _jwt_except_monitoring(request: web.Request, handler: Any) -> web.StreamResponse:
+    """The SDK's token check on every request but a GET of a monitoring path (keep those internal)."""
+    if request.method in ("GET", "HEAD") and request.path in MONITORING_PATHS:
+        response: web.StreamResponse = await handler(request)
+        return response
+    checked: web.StreamResponse = await jwt_authorization_middleware(request, handler)
+    return checked
 
 
 @web.middleware

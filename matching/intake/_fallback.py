@@ -101,6 +101,11 @@ def _prototypes(embedder: Embedder, kind: Category, lex: Lexicon) -> _Prototypes
         return cached
 
 
+def prototypes(embedder: Embedder, kind: Category) -> None:
+    """Build (or find) the cached prototypes of ``kind`` for the shipped lexicon."""
+    _prototypes(embedder, kind, get_lexicon())
+
+
 def score_queries(
     vectors: np.ndarray, kind: Category, embedder: Embedder, lex: Lexicon | None = None
 ) -> tuple[list[str], np.ndarray]:
