@@ -159,8 +159,11 @@ class TurnPool:
             warm()
 
     def shutdown(self) -> None:
+        """Cancel what waits, let a running turn finish, and close the pool's processes and pipes now: a pool
+        left to close in its manager thread later closes its pipes while the server (or the next test) has
+        opened others."""
         if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
 
 
