@@ -114,6 +114,8 @@ def serve_web(
     """Serve the 研修・視察 portal and the secretariat console (uvicorn)."""
     import uvicorn
 
+    from bot.monitoring import MonitoringASGI
+    from bot.runtime.serving import ServerRuntime
     from bot.web.app import create_app
 
     cfg = settings()
@@ -125,10 +127,15 @@ def serve_web(
     db = open_database(cfg, "serve web")
     try:
         app = create_app(cfg, db, insecure_dev=insecure_dev)
-        log.info("gunmane web on http://%s:%d%s/ (portal) and %s/admin (console)", host, port, root_path, root_path)
-        # No access log: paths carry profile and host-management tokens.
-        uvicorn.run(app, host=host, port=port, root_path=root_path, proxy_headers=True,
-                    forwarded_allow_ips=forwarded_allow_ips, access_log=False, log_level=cfg.log_level.lower())
+        # The web process is a server like the chat ones: it runs the scheduler (no cron) and answers /readyz and
+        # /metrics. It takes no chat turns, so no turn pool and no engine warm-up.
+        with ServerRuntime(cfg.model_copy(update={"turn_processes": 0}), db, warm_up=False) as runtime:
+            log.info("gunmane web on http://%s:%d%s/ (portal) and %s/admin (console); /healthz, /readyz, /metrics",
+                     host, port, root_path, root_path)
+            # No access log: paths carry profile and host-management tokens.
+            uvicorn.run(MonitoringASGI(app, runtime.monitor), host=host, port=port, root_path=root_path,
+                        proxy_headers=True, forwarded_allow_ips=forwarded_allow_ips, access_log=False,
+                        log_level=cfg.log_level.lower())
     finally:
         db.dispose()
 

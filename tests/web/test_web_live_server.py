@@ -115,6 +115,13 @@ def test_serve_web_runs_as_a_command(cli_env: dict[str, str], tmp_path: Any) -> 
                 time.sleep(0.2)   # polling the server's port with a deadline
         assert answer is not None and answer.status_code == 200, log.read_text()
         assert "GUNMANE_WEB_SECRET_KEY is not set" in log.read_text() and "--insecure-dev" in log.read_text()
+        # a server like the chat ones: readiness, metrics, and the scheduler's jobs registered (no cron needed)
+        ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=30)
+        assert ready.status_code == 200 and ready.json()["status"] == "ok", ready.text
+        metrics = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=30).text
+        assert "gunmane_queue_depth" in metrics and "gunmane_introductions" in metrics
+        assert httpx.get(f"http://127.0.0.1:{port}/", timeout=30).status_code == 200   # the portal still answers
+        assert "scheduler started as" in log.read_text(), log.read_text()
     finally:
         process.terminate()
         process.wait(timeout=30)
