@@ -4,6 +4,10 @@ their contact is a chat user, else the outbox)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -13,6 +17,10 @@ from bot.web import deliver
 from bot.web.context import Ctx, page
 from bot.web.routes.common import directory, path_number
 from knowledge.errors import ConflictError, ValidationFailed
+
+
+class PageFor(Protocol):
+    def __call__(self, ctx: Ctx, number: int, *, status: int = 200, problems: list[str] | None = None) -> Response: ...
 
 
 @page(role="viewer")
@@ -38,33 +46,36 @@ def submission(ctx: Ctx) -> Response:
     return _submission_page(ctx, path_number(ctx, "number"))
 
 
+def _decide(ctx: Ctx, number: int, decide: Callable[[Session], Any], *, again: PageFor, notice: str,
+            then: Callable[[Any], str]) -> Response:
+    """One review decision: ``decide`` in a session (returns what ``then`` needs for the redirect); a refused
+    decision shows the item again with its problems (400) or the conflict (409); a taken one is told to the
+    person it concerns through the engine's notice."""
+    try:
+        with ctx.web.db.session() as session:
+            result = decide(session)
+    except ValidationFailed as exc:
+        return again(ctx, number, status=400, problems=exc.problems)
+    except ConflictError as exc:
+        return again(ctx, number, status=409, problems=[str(exc)])
+    deliver.notify(ctx.web, [Notice(notice, number)])
+    return ctx.redirect(then(result), done=notice.rsplit("_", 1)[1])
+
+
 @page(role="secretariat")
 def submission_approve(ctx: Ctx) -> Response:
     number = path_number(ctx, "number")
-    try:
-        with ctx.web.db.session() as session:
-            row = submissions.approve(session, number, actor=ctx.actor, directory=directory(ctx, session))
-            ext_id = row.ext_id
-    except ValidationFailed as exc:
-        return _submission_page(ctx, number, status=400, problems=exc.problems)
-    except ConflictError as exc:
-        return _submission_page(ctx, number, status=409, problems=[str(exc)])
-    deliver.notify(ctx.web, [Notice("submission_approved", number)])
-    return ctx.redirect(f"/admin/records/training/{ext_id}", done="approved")
+    return _decide(ctx, number, lambda session: submissions.approve(
+        session, number, actor=ctx.actor, directory=directory(ctx, session)).ext_id,
+        again=_submission_page, notice="submission_approved", then=lambda ext_id: f"/admin/records/training/{ext_id}")
 
 
 @page(role="secretariat")
 def submission_reject(ctx: Ctx) -> Response:
     number = path_number(ctx, "number")
-    try:
-        with ctx.web.db.session() as session:
-            submissions.reject(session, number, reason=ctx.value("reason"), actor=ctx.actor)
-    except ValidationFailed as exc:
-        return _submission_page(ctx, number, status=400, problems=exc.problems)
-    except ConflictError as exc:
-        return _submission_page(ctx, number, status=409, problems=[str(exc)])
-    deliver.notify(ctx.web, [Notice("submission_rejected", number)])
-    return ctx.redirect("/admin/queues", done="rejected")
+    return _decide(ctx, number, lambda session: submissions.reject(
+        session, number, reason=ctx.value("reason"), actor=ctx.actor),
+        again=_submission_page, notice="submission_rejected", then=lambda _: "/admin/queues")
 
 
 def _application_page(ctx: Ctx, number: int, *, status: int = 200, problems: list[str] | None = None) -> Response:
@@ -81,31 +92,17 @@ def application(ctx: Ctx) -> Response:
 @page(role="secretariat")
 def application_certify(ctx: Ctx) -> Response:
     number = path_number(ctx, "number")
-    try:
-        with ctx.web.db.session() as session:
-            advisor = supporters.certify(session, number, actor=ctx.actor, directory=directory(ctx, session),
-                                         advisor_id=ctx.value("advisor_id"))
-            ext_id = advisor.ext_id
-    except ValidationFailed as exc:
-        return _application_page(ctx, number, status=400, problems=exc.problems)
-    except ConflictError as exc:
-        return _application_page(ctx, number, status=409, problems=[str(exc)])
-    deliver.notify(ctx.web, [Notice("supporter_certified", number)])
-    return ctx.redirect(f"/admin/records/advisor/{ext_id}", done="certified")
+    return _decide(ctx, number, lambda session: supporters.certify(
+        session, number, actor=ctx.actor, directory=directory(ctx, session), advisor_id=ctx.value("advisor_id")).ext_id,
+        again=_application_page, notice="supporter_certified", then=lambda ext_id: f"/admin/records/advisor/{ext_id}")
 
 
 @page(role="secretariat")
 def application_reject(ctx: Ctx) -> Response:
     number = path_number(ctx, "number")
-    try:
-        with ctx.web.db.session() as session:
-            supporters.reject(session, number, reason=ctx.value("reason"), actor=ctx.actor)
-    except ValidationFailed as exc:
-        return _application_page(ctx, number, status=400, problems=exc.problems)
-    except ConflictError as exc:
-        return _application_page(ctx, number, status=409, problems=[str(exc)])
-    deliver.notify(ctx.web, [Notice("supporter_rejected", number)])
-    return ctx.redirect("/admin/queues", done="rejected")
+    return _decide(ctx, number, lambda session: supporters.reject(
+        session, number, reason=ctx.value("reason"), actor=ctx.actor),
+        again=_application_page, notice="supporter_rejected", then=lambda _: "/admin/queues")
 
 
 @page(role="viewer")
